@@ -1,0 +1,251 @@
+"""autogradviz: a PyTorch-compatible tensor and autograd library on NumPy, built to be seen.
+
+``import autogradviz as torch`` gives the names of PyTorch's top-level namespace that lessons
+use: dtypes, tensor creation, random numbers, the operations, and the grad modes.
+"""
+
+from __future__ import annotations
+
+from . import _methods
+from . import dtypes as _dtypes_module
+from ._creation import (
+    arange,
+    as_tensor,
+    asarray,
+    bernoulli,
+    empty,
+    empty_like,
+    empty_strided,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_rng_state,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    scalar_tensor,
+    seed,
+    set_rng_state,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._creation import range as range  # noqa: A004 - PyTorch's deprecated torch.range
+from ._generator import Generator, default_generator
+from ._printing import get_printoptions, printoptions, set_printoptions
+from ._tensor import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    Size,
+    Tensor,
+    device,
+)
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .dtypes import (
+    bool,  # noqa: A004
+    can_cast,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from .ops.elementwise import *  # noqa: F403
+from .ops.elementwise import INPLACE as _EW_INPLACE
+from .ops.indexing import (
+    argwhere,
+    gather,
+    index_add,
+    index_fill,
+    index_put,
+    index_put_,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take,
+    take_along_dim,
+)
+from .ops.linalg import addmm, bmm, dot, einsum, ger, matmul, mm, mv, outer, tensordot, trace
+from .ops.reduction import (
+    all,  # noqa: A004
+    amax,
+    amin,
+    aminmax,
+    any,  # noqa: A004
+    argmax,
+    argmin,
+    argsort,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    kthvalue,
+    log_softmax,
+    logsumexp,
+    max,  # noqa: A004
+    mean,
+    median,
+    min,  # noqa: A004
+    mode,
+    msort,
+    nanmean,
+    nansum,
+    norm,
+    prod,
+    return_types,
+    softmax,
+    sort,
+    std,
+    std_mean,
+    sum,  # noqa: A004
+    topk,
+    unique,
+    unique_consecutive,
+    var,
+    var_mean,
+)
+from .ops.shape import (
+    adjoint,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    column_stack,
+    concat,
+    concatenate,
+    diag,
+    diag_embed,
+    diagonal,
+    dstack,
+    flatten,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    movedim,
+    moveaxis,
+    narrow,
+    permute,
+    ravel,
+    repeat_interleave,
+    reshape,
+    roll,
+    rot90,
+    row_stack,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    tensor_split,
+    tile,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+
+_methods.attach()
+
+# PyTorch's dtype aliases are the same objects.
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def clone(input, *, memory_format=None):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def result_type(tensor1, tensor2):
+    return _dtypes_module.result_type(tensor1, tensor2)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def equal(input, other):
+    import numpy as np
+
+    return input.shape == other.shape and np.array_equal(input._data, other._data)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    import numpy as np
+
+    return np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan).item()
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    import numpy as np
+
+    return tensor(np.isclose(input._data, other._data if isinstance(other, Tensor) else other,
+                             rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def get_default_device():
+    return device("cpu")

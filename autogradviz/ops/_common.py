@@ -1,0 +1,155 @@
+"""Helpers shared by the operation families: operands, casting, PyTorch's error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor, _wrap, is_scalar, scalar_type_name
+
+_FLOAT = _dt._FLOAT
+_INT = _dt._INT
+_promote = _dt._PROMOTE
+result_type = _dt.result_type
+
+
+def cast(arr, dtype):
+    """``arr`` in ``dtype`` (no copy when it already is)."""
+    if arr.dtype is dtype.np or arr.dtype == dtype.np:
+        return arr
+    if dtype is _dt.bool:
+        return arr != 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        return arr.astype(dtype.np)
+
+
+def scalar_as(value, dtype):
+    """A Python/NumPy scalar converted the way PyTorch converts a wrapped number to ``dtype``."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if dtype.category == _FLOAT:
+        return float(value)
+    if dtype is _dt.bool:
+        return bool(value)
+    if isinstance(value, float):
+        # PyTorch truncates toward zero (C cast) when a float lands in an integer result.
+        value = int(value) if np.isfinite(value) else 0
+    return np.array(value, dtype=np.int64).astype(dtype.np)[()]
+
+
+def as_tensor_operand(x):
+    """Turn a non-tensor operand (number, NumPy value) into something ``result_type`` reads."""
+    if isinstance(x, Tensor) or is_scalar(x):
+        return x
+    if isinstance(x, np.ndarray):
+        return _wrap(np.asarray(x), _dt.from_numpy_dtype(x.dtype))
+    return None
+
+
+def operands(a, b):
+    """Arrays (or scalars) of ``a`` and ``b`` cast to their PyTorch result dtype, and that dtype.
+
+    ``a`` is a tensor. ``b`` may be a tensor or a number; a number stays a Python scalar so
+    that NumPy treats it weakly, as PyTorch treats wrapped numbers.
+    """
+    if isinstance(b, Tensor):
+        da, db = a._dtype, b._dtype
+        if da is db:
+            return a._data, b._data, da
+        dt = result_type(a, b)
+        return cast(a._data, dt), cast(b._data, dt), dt
+    if is_scalar(b):
+        dt = result_type(a, b)
+        return cast(a._data, dt), scalar_as(b, dt), dt
+    bt = as_tensor_operand(b)
+    if bt is None:
+        raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
+    return operands(a, bt)
+
+
+def broadcast_error(shape_a, shape_b):
+    """PyTorch's message for shapes that do not broadcast (it scans from the last dimension)."""
+    n = max(len(shape_a), len(shape_b))
+    for i in range(n - 1, -1, -1):
+        ia = i - (n - len(shape_a))
+        ib = i - (n - len(shape_b))
+        sa = shape_a[ia] if ia >= 0 else 1
+        sb = shape_b[ib] if ib >= 0 else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                f"at non-singleton dimension {i}"
+            )
+    return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast")
+
+
+def shape_of(x):
+    return x.shape if isinstance(x, Tensor | np.ndarray) else ()
+
+
+def cast_error(result, out):
+    return RuntimeError(
+        f"result type {scalar_type_name(result)} can't be cast to the desired output type "
+        f"{scalar_type_name(out)}"
+    )
+
+
+def not_implemented(kernel, dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dtype)}\'')
+
+
+def write_out(out, arr, dtype):
+    """Store a result in ``out=``: PyTorch resizes a mis-shaped ``out`` and checks the dtype."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if not _dt.can_cast(dtype, out._dtype):
+        raise cast_error(dtype, out._dtype)
+    if out._data.shape != arr.shape:
+        if out._data.size:
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out._data.shape)}, which does not match the required output shape "
+                f"{list(arr.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0). (Triggered internally at "
+                "/pytorch/aten/src/ATen/native/Resize.cpp:31.)",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = cast(np.ascontiguousarray(arr), out._dtype).copy()
+    else:
+        out._data[...] = cast(arr, out._dtype)
+    out._bump_version()
+    return out
+
+
+def check_inplace(t, result_dtype, result_shape):
+    """PyTorch's checks for writing a result into ``t`` in place; nothing is changed on error."""
+    if not _dt.can_cast(result_dtype, t._dtype):
+        raise cast_error(result_dtype, t._dtype)
+    if tuple(result_shape) != t._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(result_shape)}"
+        )
+    if t._requires_grad and t.grad_fn is None:
+        from ..autograd.grad_mode import is_grad_enabled
+
+        if is_grad_enabled():
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+    if not t._data.flags.writeable:
+        raise RuntimeError("unsupported operation: the tensor's memory is read-only")
+
+
+def inplace_store(t, arr):
+    """Write ``arr`` into ``t``'s storage (shared with its views) and bump the version."""
+    t._data[...] = arr
+    t._bump_version()
+    return t

@@ -1,0 +1,697 @@
+"""Views and shape functions: view/reshape/permute/expand ... (sharing storage), and joins.
+
+A view is a NumPy view wrapped by ``_view_of``, so writes through it reach its base and the
+other way round. Where NumPy would pick other strides than PyTorch (``unsqueeze``, ``expand``,
+``view`` of a non-contiguous tensor), the view is made with PyTorch's strides explicitly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Size, Tensor, _is_contiguous, _view_of, _wrap, wrap_dim, wrap_dims
+from ._common import cast, result_type
+
+_as_strided = np.lib.stride_tricks.as_strided
+
+
+def _shape_arg(shape):
+    """Accept view(2, 3), view((2, 3)), view([2, 3]) and view(torch.Size([2, 3]))."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list | Size):
+        shape = tuple(shape[0])
+    out = []
+    for s in shape:
+        if isinstance(s, Tensor):
+            s = s.item()
+        if not isinstance(s, int | np.integer) or isinstance(s, bool):
+            raise TypeError(
+                f"view(): argument 'size' (position 1) must be tuple of ints, but found element "
+                f"of type {type(s).__name__} at pos 0"
+            )
+        out.append(int(s))
+    return tuple(out)
+
+
+def infer_size(shape, numel):
+    """Resolve one -1 in ``shape`` with PyTorch's errors."""
+    infer = None
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if infer is not None:
+        if known == 0:
+            raise RuntimeError(
+                f"shape '{list(shape)}' is invalid for input of size {numel}"
+                if numel
+                else f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
+        if numel % known == 0:
+            shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
+            return shape
+    if known != numel or infer is not None:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _contiguous_strides(shape):
+    strides = []
+    acc = 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def compute_view_strides(old_shape, old_strides, new_shape):
+    """PyTorch's stride computation for a view; None when the view would need a copy."""
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if numel == 0 or not old_shape:
+        if numel == 0 and tuple(old_shape) == tuple(new_shape):
+            return tuple(old_strides)
+        return _contiguous_strides(new_shape)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base = old_strides[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (
+            old_shape[tensor_d - 1] != 1
+            and old_strides[tensor_d - 1] != tensor_numel * chunk_base
+        ):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base = old_strides[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(new_strides)
+
+
+def _strided_view(t, shape, strides):
+    item = t._data.itemsize
+    arr = _as_strided(t._data, shape=shape, strides=tuple(s * item for s in strides))
+    return _view_of(t, arr)
+
+
+def view(self, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
+        return view_as_dtype(self, shape[0])
+    shape = infer_size(_shape_arg(shape), self._data.size)
+    x = self._data
+    if x.flags.c_contiguous:
+        return _view_of(self, x.reshape(shape))
+    strides = compute_view_strides(x.shape, self.stride(), shape)
+    if strides is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return _strided_view(self, shape, strides)
+
+
+def view_as_dtype(self, dtype):
+    if dtype.itemsize != self._dtype.itemsize:
+        raise RuntimeError(
+            "self.stride(-1) must be 1 to view Float as Long (different element sizes), but got "
+            f"{self.stride(-1) if self._data.ndim else 1}"
+        )
+    return _view_of_dtype(self, self._data.view(dtype.np), dtype)
+
+
+def _view_of_dtype(base, arr, dtype):
+    v = _view_of(base, arr)
+    v._dtype = dtype
+    return v
+
+
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+def reshape(self, *shape):
+    shape = infer_size(_shape_arg(shape), self._data.size)
+    x = self._data
+    if x.flags.c_contiguous:
+        return _view_of(self, x.reshape(shape))
+    strides = compute_view_strides(x.shape, self.stride(), shape)
+    if strides is not None:
+        return _strided_view(self, shape, strides)
+    return _wrap(np.ascontiguousarray(x).reshape(shape), self._dtype)
+
+
+def reshape_as(self, other):
+    return reshape(self, other.shape)
+
+
+def _dims_arg(dims):
+    if len(dims) == 1 and isinstance(dims[0], tuple | list | Size):
+        return tuple(dims[0])
+    return dims
+
+
+def permute(self, *dims):
+    dims = _dims_arg(dims)
+    nd = self._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    return _view_of(self, self._data.transpose(wrap_dims(dims, nd)))
+
+
+def transpose(self, dim0, dim1):
+    nd = self._data.ndim
+    d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    if nd == 0:
+        return _view_of(self, self._data.view())
+    return _view_of(self, np.swapaxes(self._data, d0, d1))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(self):
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return _view_of(self, self._data.T)
+
+
+def adjoint(self):
+    return transpose(self, -2, -1)
+
+
+def squeeze(self, dim=None):
+    x = self._data
+    if dim is None:
+        return _view_of(self, x.squeeze())
+    dims = wrap_dims(dim, x.ndim)
+    if x.ndim == 0:
+        return _view_of(self, x.view())
+    dims = tuple(d for d in dims if x.shape[d] == 1)
+    return _view_of(self, x.squeeze(dims))
+
+
+def unsqueeze(self, dim):
+    x = self._data
+    nd = x.ndim
+    d = wrap_dim(dim, nd + 1)
+    shape = x.shape[:d] + (1,) + x.shape[d:]
+    strides = self.stride()
+    new_stride = 1 if d >= nd else x.shape[d] * strides[d]
+    return _strided_view(self, shape, strides[:d] + (new_stride,) + strides[d:])
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    nd = self._data.ndim
+    if nd == 0:
+        return reshape(self, 1)
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return self
+    shape = self._data.shape
+    n = 1
+    for v in shape[s : e + 1]:
+        n *= v
+    return reshape(self, shape[:s] + (n,) + shape[e + 1 :])
+
+
+def ravel(self):
+    return reshape(self, -1)
+
+
+def unflatten(self, dim, sizes):
+    nd = self._data.ndim
+    d = wrap_dim(dim, nd)
+    sizes = tuple(sizes)
+    n = self._data.shape[d]
+    try:
+        sizes = infer_size(sizes, n)
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({n}) in the input tensor"
+        ) from None
+    return view(self, self._data.shape[:d] + sizes + self._data.shape[d + 1 :])
+
+
+def expand(self, *sizes):
+    sizes = _shape_arg(sizes)
+    x = self._data
+    nd = x.ndim
+    if len(sizes) < nd:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(sizes)}): the number of "
+            "sizes provided "
+            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({nd})"
+        )
+    strides = self.stride()
+    lead = len(sizes) - nd
+    shape, new_strides = [], []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                    "non-existing dimension 0"
+                )
+            shape.append(s)
+            new_strides.append(0)
+            continue
+        cur = x.shape[i - lead]
+        if s == -1:
+            s = cur
+        if cur == s:
+            shape.append(s)
+            new_strides.append(strides[i - lead])
+        elif cur == 1:
+            shape.append(s)
+            new_strides.append(0)
+        else:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(x.shape)}"
+            )
+    return _strided_view(self, tuple(shape), tuple(new_strides))
+
+
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    try:
+        return Size(np.broadcast_shapes(*(tuple(s) if not isinstance(s, int) else (s,)
+                                          for s in shapes)))
+    except ValueError:
+        from ._common import broadcast_error
+
+        raise broadcast_error(tuple(shapes[0]), tuple(shapes[1])) from None
+
+
+def narrow(self, dim, start, length):
+    nd = self._data.ndim
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    if isinstance(start, Tensor):
+        start = start.item()
+    size = self._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if start + length > size or length < 0:
+        raise RuntimeError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({size})."
+        )
+    index = (slice(None),) * d + (slice(start, start + length),)
+    return _view_of(self, self._data[index])
+
+
+def select(self, dim, index):
+    nd = self._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    size = self._data.shape[d]
+    if isinstance(index, Tensor):
+        index = index.item()
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(self._data.shape)} "
+            f"at dimension {d}"
+        )
+    return _view_of(self, self._data[(slice(None),) * d + (index, Ellipsis)])
+
+
+def unbind(self, dim=0):
+    nd = self._data.ndim
+    if nd == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, nd)
+    x = self._data
+    pre = (slice(None),) * d
+    return tuple(_view_of(self, x[pre + (i, Ellipsis)]) for i in range(x.shape[d]))
+
+
+def split(self, split_size_or_sections, dim=0):
+    nd = self._data.ndim
+    d = wrap_dim(dim, nd)
+    size = self._data.shape[d]
+    if isinstance(split_size_or_sections, int | np.integer):
+        step = int(split_size_or_sections)
+        if step < 0 or (step == 0 and size != 0):
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of "
+                f"{size}"
+            )
+        bounds = list(range(0, size, step)) if step else [0]
+        sizes = [min(step, size - b) for b in bounds]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(self, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def tensor_split(self, indices_or_sections, dim=0):
+    d = wrap_dim(dim, self._data.ndim)
+    parts = np.array_split(np.arange(self._data.shape[d]), indices_or_sections)
+    return tuple(narrow(self, d, int(p[0]) if len(p) else 0, len(p)) for p in parts)
+
+
+def chunk(self, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, self._data.ndim)
+    size = self._data.shape[d]
+    step = max((size + chunks - 1) // chunks, 1) if size else 0
+    if size == 0:
+        return split(self, [0] * 1 if chunks else [], d) if False else tuple(
+            narrow(self, d, 0, 0) for _ in range(chunks)
+        )
+    return split(self, step, d)
+
+
+def movedim(self, source, destination):
+    nd = self._data.ndim
+    src = wrap_dims(source, nd)
+    dst = wrap_dims(destination, nd)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    return _view_of(self, np.moveaxis(self._data, src, dst))
+
+
+moveaxis = movedim
+
+
+def contiguous(self, memory_format=None):
+    if _is_contiguous(self._data.shape, self.stride()):
+        return self
+    return _copy_like(self, np.ascontiguousarray(self._data))
+
+
+def _copy_like(self, arr):
+    from . import _record_copy
+
+    return _record_copy(self, _wrap(arr, self._dtype))
+
+
+def clone(self, *, memory_format=None):
+    x = self._data
+    strides = self.stride()
+    dense = all(s != 0 for s, n in zip(strides, x.shape, strict=True) if n > 1)
+    arr = x.copy(order="K") if dense else np.ascontiguousarray(x).copy()
+    return _copy_like(self, arr)
+
+
+def diagonal(self, offset=0, dim1=0, dim2=1):
+    nd = self._data.ndim
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    arr = np.diagonal(self._data, offset, d1, d2)
+    # np.diagonal is read-only; rebuild the same view writable.
+    item = self._data.itemsize
+    strides = tuple(s // item for s in arr.strides)
+    v = _as_strided(self._data[_diag_start(self._data.shape, offset, d1, d2)],
+                    shape=arr.shape, strides=tuple(s * item for s in strides))
+    return _view_of(self, v)
+
+
+def _diag_start(shape, offset, d1, d2):
+    idx = [0] * len(shape)
+    if offset >= 0:
+        if shape[d2] > offset:
+            idx[d2] = offset
+    elif shape[d1] > -offset:
+        idx[d1] = -offset
+    return tuple(slice(i, None) for i in idx)
+
+
+# ---------------------------------------------------------------------- joins and copies
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return tensors
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    dt = result_type(*tensors) if len({t._dtype for t in tensors}) > 1 else tensors[0]._dtype
+    # Legacy rule: 1-D empty tensors are skipped.
+    parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
+    if not parts:
+        return _wrap(np.zeros((0,), dt.np), dt)
+    ref = parts[0]
+    nd = ref._data.ndim
+    if nd == 0:
+        raise RuntimeError(
+            "zero-dimensional tensor (at position 0) cannot be concatenated"
+        )
+    d = wrap_dim(dim, nd)
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated"
+            )
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 1 and t._data.shape[0] == 0:
+            continue
+        if t._data.ndim != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {t._data.ndim}"
+            )
+        for k in range(nd):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number "
+                    f"{i} in the list."
+                )
+    arr = np.concatenate([cast(t._data, dt) for t in parts], axis=d)
+    if out is not None:
+        from ._common import write_out
+
+        return write_out(out, arr, dt)
+    return _wrap(arr, dt)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape0 = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape0:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}"
+            )
+    d = wrap_dim(dim, len(shape0) + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+
+
+def hstack(tensors, *, out=None):
+    tensors = [atleast_1d(t) for t in _tensor_list(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    return cat([atleast_2d(t) for t in _tensor_list(tensors, "vstack")], 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    return cat([atleast_3d(t) for t in _tensor_list(tensors, "dstack")], 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    parts = []
+    for t in _tensor_list(tensors, "column_stack"):
+        parts.append(reshape(t, (-1, 1)) if t._data.ndim <= 1 else t)
+    return cat(parts, 1, out=out)
+
+
+def atleast_1d(t):
+    return reshape(t, 1) if t._data.ndim == 0 else t
+
+
+def atleast_2d(t):
+    if t._data.ndim == 0:
+        return reshape(t, 1, 1)
+    return unsqueeze(t, 0) if t._data.ndim == 1 else t
+
+
+def atleast_3d(t):
+    nd = t._data.ndim
+    if nd == 0:
+        return reshape(t, 1, 1, 1)
+    if nd == 1:
+        return unsqueeze(unsqueeze(t, 0), 2)
+    return unsqueeze(t, 2) if nd == 2 else t
+
+
+def flip(self, *dims):
+    dims = wrap_dims(_dims_arg(dims), self._data.ndim)
+    if self._data.ndim == 0:
+        return _wrap(self._data.copy(), self._dtype)
+    return _wrap(np.flip(self._data, dims).copy(), self._dtype)
+
+
+def fliplr(self):
+    return flip(self, 1)
+
+
+def flipud(self):
+    return flip(self, 0)
+
+
+def roll(self, shifts, dims=None):
+    if dims is None:
+        flat = np.roll(self._data.reshape(-1), shifts)
+        return _wrap(flat.reshape(self._data.shape), self._dtype)
+    if isinstance(dims, int):
+        dims = (dims,)
+        shifts = (shifts,) if isinstance(shifts, int) else shifts
+    dims = wrap_dims(dims, self._data.ndim)
+    return _wrap(np.roll(self._data, tuple(shifts), dims), self._dtype)
+
+
+def rot90(self, k=1, dims=(0, 1)):
+    return _wrap(np.rot90(self._data, k, axes=tuple(dims)).copy(), self._dtype)
+
+
+def _tri(np_tri_mask, name):
+    def op(self, diagonal=0):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        x = self._data
+        mask = np_tri_mask(x.shape[-2], x.shape[-1], diagonal)
+        return _wrap(np.where(mask, x, np.zeros((), x.dtype)), self._dtype)
+
+    op.__name__ = name
+    return op
+
+
+tril = _tri(lambda n, m, k: np.tri(n, m, k, dtype=bool), "tril")
+triu = _tri(lambda n, m, k: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+
+
+def diag(self, diagonal=0):
+    x = self._data
+    if x.ndim == 1:
+        return _wrap(np.diag(x, diagonal), self._dtype)
+    if x.ndim == 2:
+        return _wrap(np.diag(x, diagonal).copy(), self._dtype)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{x.ndim}D")
+
+
+def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+    x = self._data
+    n = x.shape[-1] + abs(offset)
+    out = np.zeros(x.shape[:-1] + (n, n), x.dtype)
+    i = np.arange(x.shape[-1])
+    r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
+    out[..., r, c] = x
+    return _wrap(out, self._dtype)
+
+
+def repeat(self, *sizes):
+    sizes = _shape_arg(sizes)
+    if len(sizes) < self._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    x = self._data.reshape((1,) * (len(sizes) - self._data.ndim) + self._data.shape)
+    return _wrap(np.tile(x, sizes), self._dtype)
+
+
+def tile(self, dims):
+    dims = tuple(dims)
+    if len(dims) < self._data.ndim:
+        dims = (1,) * (self._data.ndim - len(dims)) + dims
+    return repeat(self, dims)
+
+
+def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    x = self._data
+    r = repeats._data if isinstance(repeats, Tensor) else repeats
+    if dim is None:
+        return _wrap(np.repeat(x.reshape(-1), r), self._dtype)
+    return _wrap(np.repeat(x, r, axis=wrap_dim(dim, x.ndim)), self._dtype)
+
+
+def as_strided(self, size, stride, storage_offset=None):
+    base = self._base if self._base is not None else self
+    root = base._data
+    offset = self.storage_offset() if storage_offset is None else storage_offset
+    flat = root.reshape(-1) if root.flags.c_contiguous else root.ravel()
+    arr = _as_strided(flat[offset:], shape=tuple(size),
+                      strides=tuple(s * root.itemsize for s in stride))
+    return _view_of(self, arr)
