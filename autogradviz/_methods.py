@@ -6,8 +6,10 @@ PyTorch's tensor methods take the tensor as their first argument, exactly like t
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _creation
-from ._tensor import Tensor
+from ._tensor import Tensor, is_scalar
 from .ops import elementwise as ew
 from .ops import indexing as ix
 from .ops import linalg as la
@@ -64,6 +66,13 @@ _FUNCTIONS = {
 }
 
 
+_FAST_OPERANDS = frozenset({Tensor, int, float, bool})
+
+
+def _is_operand(x):
+    return type(x) in _FAST_OPERANDS or isinstance(x, Tensor) or is_scalar(x)
+
+
 def _reflected(op):
     def method(self, other):
         return op(self, other) if _is_operand(other) else NotImplemented
@@ -71,17 +80,13 @@ def _reflected(op):
     return method
 
 
-def _is_operand(x):
-    from ._tensor import is_scalar
-
-    return isinstance(x, Tensor) or is_scalar(x)
-
-
 def _forward(op):
+    """A binary operator; other types get NotImplemented so Python can try their side."""
+
     def method(self, other):
-        if not _is_operand(other) and not hasattr(other, "__array__"):
-            return NotImplemented
-        return op(self, other)
+        if type(other) in _FAST_OPERANDS or _is_operand(other) or isinstance(other, np.ndarray):
+            return op(self, other)
+        return NotImplemented
 
     return method
 
