@@ -1,297 +1,560 @@
-"""Indexing: ``t[...]`` (basic indices give views, advanced ones copies), ``t[...] = v``, and
-index_select / gather / scatter / masked_fill / index_put_ / take / nonzero.
+"""Indexing: ``t[key]``, ``t[key] = value`` and index_select / gather / scatter / masked_fill /
+index_put_ / take / nonzero, following PyTorch's algorithm step by step.
+
+``t[key]`` is read as PyTorch reads it (``python_variable_indexing.cpp``): integers, slices,
+``None`` and ``...`` are applied one after the other as views (select / slice / unsqueeze); any
+tensor indices left ("advanced" indexing) then gather a copy laid out as PyTorch's TensorIterator
+lays it out. Every check runs before anything is written, so a failed write changes nothing.
 """
 
 from __future__ import annotations
 
-import re
+import warnings
 
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor, _view_of, _wrap, wrap_dim
-from ._common import cast, check_inplace, inplace_store, scalar_as
+from .._tensor import Tensor, _contiguous_strides, _view_of, _wrap, wrap_dim
+from ._common import broadcast_error, cast, check_inplace, scalar_as, write_out
+from .shape import _empty_strided, _iter_strides, compute_view_strides, unsqueeze
 
-_AXIS_MSG = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+_MASK_TYPES = (_dt.bool, _dt.uint8)
+_INDEX_TYPES = (_dt.int64, _dt.int32, _dt.uint8, _dt.bool)
+_TYPE_NAMES = _dt.SCALAR_TYPE_NAMES
+# The C++ type names PyTorch prints for a mask's dtype.
+_CPP_TYPE_NAMES = {
+    _dt.bool: "bool", _dt.uint8: "unsigned char", _dt.int8: "signed char",
+    _dt.int16: "short int", _dt.int32: "int", _dt.int64: "long int",
+    _dt.float16: "c10::Half", _dt.float32: "float", _dt.float64: "double",
+}
+_OVERLAP_MSG = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
 
 
-def _index_error(err):
-    m = _AXIS_MSG.search(str(err))
-    if m:
-        return IndexError(
-            f"index {m.group(1)} is out of bounds for dimension {m.group(2)} with size "
-            f"{m.group(3)}"
+# ---------------------------------------------------------------------- layout helpers
+def _fresh(arr):
+    """``arr`` copied into a new C-contiguous array (PyTorch's strides, also on size-1 dims)."""
+    out = np.empty(arr.shape, arr.dtype)
+    out[...] = arr
+    return out
+
+
+def _expandable(shape, target):
+    """PyTorch's ``is_expandable_to``."""
+    if len(shape) > len(target):
+        return False
+    return all(s in (1, t) for s, t in zip(reversed(shape), reversed(target), strict=False))
+
+
+def _strip_leading_ones(t):
+    """``t`` without leading size-1 dims (PyTorch's ``slicePrefix1sSize`` for assigned values)."""
+    shape = t._data.shape
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return t if k == 0 else _view_of(t, t._data.reshape(shape[k:]))
+
+
+# ---------------------------------------------------------------------- t[key]: the basic part
+def _is_int(v):
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+
+def _items(key):
+    """The key as PyTorch's tuple of entries: a short list holding a slice, ``None``, ``...``,
+    a tensor or a sequence is read as a tuple (NumPy's legacy rule)."""
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, list) and len(key) < 32 and any(
+        isinstance(v, Tensor | list | tuple | np.ndarray | slice) or v is None or v is Ellipsis
+        for v in key
+    ):
+        return tuple(key)
+    return (key,)
+
+
+def _specified_dims(items):
+    n = 0
+    for v in items:
+        if isinstance(v, Tensor):
+            n += v._data.ndim if v._dtype in _MASK_TYPES else 1
+        elif v is not None and v is not Ellipsis and not isinstance(v, bool):
+            n += 1
+    return n
+
+
+def _select(t, dim, index, real_dim):
+    """``t`` at ``index`` along ``dim``, a view; ``real_dim`` is the entry's place in the key."""
+    shape = t._data.shape
+    if index == 0 and dim == 0 and not shape:
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
         )
-    return IndexError(str(err))
+    size = shape[dim] if dim < len(shape) else 0
+    if not -size <= index < size:
+        raise IndexError(
+            f"index {index} is out of bounds for dimension {real_dim} with size {size}"
+        )
+    return _view_of(t, t._data[(slice(None),) * dim + (index, Ellipsis)])
 
 
-def _convert_index(idx):
-    """One index entry for NumPy; returns (entry, is_basic)."""
-    if idx is None or idx is Ellipsis:
-        return idx, True
-    if isinstance(idx, bool):
-        return idx, False
-    if isinstance(idx, int | np.integer):
-        return int(idx), True
-    if isinstance(idx, slice):
-        if idx.step is not None:
-            step = idx.step.item() if isinstance(idx.step, Tensor) else idx.step
-            if step <= 0:
-                raise ValueError("step must be greater than zero")
-        return slice(*(v.item() if isinstance(v, Tensor) else v
-                       for v in (idx.start, idx.stop, idx.step))), True
-    if isinstance(idx, Tensor):
-        if idx._dtype is _dt.bool or idx._dtype is _dt.uint8:
-            return idx._data.astype(bool), False
-        if idx._dtype.category != _dt._INT:
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors"
-            )
-        return idx._data, False
-    if isinstance(idx, list | tuple | np.ndarray):
-        arr = np.asarray([v.item() if isinstance(v, Tensor) else v for v in idx]
-                         if isinstance(idx, list | tuple) else idx)
-        if arr.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors"
-            )
-        return arr, False
-    raise IndexError(
-        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-        "valid indices (got " + type(idx).__name__ + ")"
-    )
+def _slice(t, dim, s):
+    start, stop, step = (v.item() if isinstance(v, Tensor) else v
+                         for v in (s.start, s.stop, s.step))
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if t._data.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if step is not None and step < 0:
+        raise ValueError("step must be greater than zero")
+    return _view_of(t, t._data[(slice(None),) * dim + (slice(start, stop, step),)])
 
 
-def _check_masks(x, entries):
-    """PyTorch's error for a boolean mask whose shape does not match the indexed dims."""
-    dim = 0
-    for e in entries:
-        if isinstance(e, np.ndarray) and e.dtype == bool:
-            for k, s in enumerate(e.shape):
-                if dim + k < x.ndim and x.shape[dim + k] != s:
-                    raise IndexError(
-                        f"The shape of the mask {list(e.shape)} at index {k} does not match the "
-                        f"shape of the indexed tensor {list(x.shape)} at index {dim + k}"
-                    )
-            dim += max(e.ndim, 1)
-        elif e is None:
-            continue
-        elif e is Ellipsis:
-            dim = x.ndim - sum(
-                (v.ndim if isinstance(v, np.ndarray) and v.dtype == bool else 1)
-                for v in entries[entries.index(Ellipsis) + 1 :]
-                if v is not None
-            )
-        else:
+def _bool_index(value):
+    """A Python ``True``/``False`` entry: index [0] or [] into a new size-1 dim."""
+    return _wrap(np.zeros(int(bool(value)), np.int64), _dt.int64)
+
+
+def _sequence_index(seq):
+    """A list entry becomes a bool mask if it holds only bools, else an int64 index."""
+    arr = np.asarray([v.item() if isinstance(v, Tensor) else v for v in seq]
+                     if isinstance(seq, list | tuple) else seq)
+    if arr.dtype == bool:
+        return _wrap(arr, _dt.bool)
+    return _wrap(arr.astype(np.int64), _dt.int64)
+
+
+def _apply_slicing(self, items):
+    """Apply the basic entries as views; return the view and the tensor indices per its dims."""
+    nd = self._data.ndim
+    specified = _specified_dims(items)
+    if specified > nd:
+        raise IndexError(f"too many indices for tensor of dimension {nd}")
+    r, dim, indices = self, 0, []
+
+    def record(index):
+        nonlocal dim
+        indices.extend([None] * (dim + 1 - len(indices)))
+        indices[dim] = index
+        dim += 1
+
+    for real_dim, v in enumerate(items):
+        if _is_int(v):
+            r = _select(r, dim, int(v), real_dim)
+        elif isinstance(v, slice):
+            r = _slice(r, dim, v)
             dim += 1
+        elif v is Ellipsis:
+            dim += nd - specified
+        elif v is None:
+            r = unsqueeze(r, dim)
+            dim += 1
+        elif isinstance(v, bool):
+            r = unsqueeze(r, dim)
+            record(_bool_index(v))
+        elif isinstance(v, Tensor):
+            if v._data.ndim == 0 and v._dtype in _MASK_TYPES:
+                r = unsqueeze(r, dim)
+                record(_bool_index(v._data))
+            elif v._data.ndim == 0 and v._dtype.category == _dt._INT:
+                r = _select(r, dim, int(v._data), real_dim)
+            else:
+                record(v)
+        elif isinstance(v, list | tuple | np.ndarray):
+            record(_sequence_index(v))
+        elif isinstance(v, str):
+            raise TypeError("new(): invalid data type 'str'")
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                f"are valid indices (got {type(v).__name__})"
+            )
+    return r, indices
 
 
-def convert_key(key):
-    if not isinstance(key, tuple):
-        key = (key,)
-    entries = []
-    basic = True
-    for k in key:
-        e, b = _convert_index(k)
-        entries.append(e)
-        basic = basic and b
-    return tuple(entries), basic
+# ---------------------------------------------------------------------- tensor indices
+class _Advanced:
+    """PyTorch's ``make_info`` for ``src[indices]``: checked, masks turned into integer
+    indices, broadcast; with the result's shape and strides."""
+
+    def __init__(self, src, indices):
+        x = src._data
+        nd = x.ndim
+        for idx in indices:
+            if idx is not None and idx._dtype not in _INDEX_TYPES:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        # Each entry: None (a whole dim) or (int64 array, strides of the index tensor).
+        entries = []
+        for idx in indices:
+            if idx is None:
+                entries.append(None)
+            elif idx._dtype in _MASK_TYPES:
+                if idx._dtype is _dt.uint8:
+                    warnings.warn(
+                        "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                        "torch.bool instead. (Triggered internally at "
+                        "/__w/pytorch/pytorch/aten/src/ATen/native/IndexingUtils.h:37.)",
+                        UserWarning,
+                        stacklevel=4,
+                    )
+                mask = idx._data
+                for j, s in enumerate(mask.shape):
+                    d = wrap_dim(len(entries) + j, nd)
+                    if s != x.shape[d]:
+                        raise IndexError(
+                            f"The shape of the mask {list(mask.shape)} at index {j} does not "
+                            f"match the shape of the indexed tensor {list(x.shape)} at index {d}"
+                        )
+                entries += [(c, (1,)) for c in np.nonzero(mask)] if mask.ndim else []
+            else:
+                entries.append((idx._data.astype(np.int64, copy=False), idx.stride()))
+        defined = [e for e in entries if e is not None]
+        if not defined:  # only 0-d masks, which pick no dim (PyTorch fails an internal assert)
+            raise RuntimeError("a 0-dim boolean index can only fill with a one-element value")
+        try:
+            bshape = np.broadcast_shapes(*(a.shape for a, _ in defined))
+        except ValueError:
+            shapes = ", ".join(str(list(a.shape)) for a, _ in defined)
+            raise IndexError(
+                f"shape mismatch: indexing tensors could not be broadcast together with shapes "
+                f"{shapes}"
+            ) from None
+        entries += [None] * (nd - len(entries))
+        pos = [d for d, e in enumerate(entries) if e is not None]
+        if pos == list(range(pos[0], pos[-1] + 1)):
+            before, after = list(range(pos[0])), list(range(pos[-1] + 1, nd))
+        else:  # indices apart: their dims go first (PyTorch's transposeToFront, NumPy's rule)
+            before, after = [], [d for d in range(nd) if entries[d] is None]
+        self.key = tuple(slice(None) if e is None else e[0] for e in entries)
+        self.arrays = [np.broadcast_to(a, bshape) for a, _ in defined]
+        self.sizes = [x.shape[d] for d in pos]
+        self.shape = (tuple(x.shape[d] for d in before) + tuple(bshape)
+                      + tuple(x.shape[d] for d in after))
+        # TensorIterator's operands: the source with the indexed dims restrided to 0, then each
+        # index broadcast and viewed as (1,) * before + index shape + (1,) * after.
+        src_strides = src.stride()
+        k = len(bshape)
+        self.operands = [[src_strides[d] for d in before] + [0] * k
+                         + [src_strides[d] for d in after]]
+        view_shape = (1,) * len(before) + tuple(bshape) + (1,) * len(after)
+        for a, strides in defined:
+            lead = k - a.ndim
+            expanded = [0] * lead + [st if n == b else 0
+                                     for st, n, b in zip(strides, a.shape, bshape[lead:],
+                                                         strict=True)]
+            view = compute_view_strides(bshape, expanded, view_shape)
+            if view is None:
+                view = _contiguous_strides(view_shape)
+            self.operands.append([0 if v == 1 and n != 1 else st
+                                  for v, n, st in zip(view_shape, self.shape, view, strict=True)])
+
+    def strides(self):
+        return _iter_strides(self.shape, self.operands)
+
+    def check_bounds(self):
+        """PyTorch's kernel check, reporting the first bad element in iteration order."""
+        if not all(self.shape) or not self.arrays:
+            return
+        bad = [(a < -s) | (a >= s) for a, s in zip(self.arrays, self.sizes, strict=True)]
+        first = np.logical_or.reduce(bad).reshape(-1)
+        if first.any():
+            i = int(np.argmax(first))
+            j = next(j for j, b in enumerate(bad) if b.reshape(-1)[i])
+            raise IndexError(
+                f"index {self.arrays[j].reshape(-1)[i]} is out of bounds for dimension {j} with "
+                f"size {self.sizes[j]}"
+            )
+
+
+def _index(src, indices):
+    """``src[indices]`` for tensor indices: a new tensor with PyTorch's layout."""
+    info = _Advanced(src, indices)
+    info.check_bounds()
+    out = _empty_strided(info.shape, info.strides(), src._data.dtype)
+    if out.size:
+        out[...] = src._data[info.key]
+    return _wrap(out, src._dtype)
 
 
 def getitem(self, key):
-    x = self._data
-    entries, basic = convert_key(key)
-    if basic:
-        if Ellipsis not in entries:
-            entries = entries + (Ellipsis,)  # keeps integer indexing a 0-d view, not a scalar
-        try:
-            arr = x[entries]
-        except IndexError as err:
-            raise _index_error(err) from None
-        if None in entries:
-            return _fix_new_axes(self, arr, entries)
-        return _view_of(self, arr)
-    _check_masks(x, entries)
-    try:
-        arr = x[entries]
-    except IndexError as err:
-        raise _index_error(err) from None
-    return _wrap(np.ascontiguousarray(arr), self._dtype)
+    if key is None:
+        return unsqueeze(self, 0)
+    if key is Ellipsis:
+        return _view_of(self, self._data.view())
+    if _is_int(key):
+        return _select(self, 0, int(key), 0)
+    if isinstance(key, slice):
+        return _slice(self, 0, key)
+    r, indices = _apply_slicing(self, _items(key))
+    if not any(i is not None for i in indices):
+        return _view_of(self, self._data.view()) if r is self else r
+    return _index(r, indices)
 
 
-def _fix_new_axes(self, arr, entries):
-    """Give axes made by ``None`` PyTorch's stride (unsqueeze's rule), not NumPy's 0."""
-    item = arr.itemsize
-    strides = [s // item for s in arr.strides]
-    shape = arr.shape
-    # Walk the result's dims; a None-made dim takes size*stride of the dim after it, or 1.
-    pos = 0
-    new_dims = []
-    n_ellipsis_dims = arr.ndim - sum(
-        1 for e in entries if e is not None and e is not Ellipsis and not isinstance(e, int)
-    ) - sum(1 for e in entries if e is None)
-    for e in entries:
-        if e is None:
-            new_dims.append(pos)
-            pos += 1
-        elif e is Ellipsis:
-            pos += n_ellipsis_dims
-        elif isinstance(e, int):
-            continue
-        else:
-            pos += 1
-    for d in reversed(new_dims):
-        strides[d] = shape[d + 1] * strides[d + 1] if d + 1 < len(shape) else 1
-    arr = np.lib.stride_tricks.as_strided(arr, shape=shape, strides=[s * item for s in strides])
-    return _view_of(self, arr)
+# ---------------------------------------------------------------------- t[key] = value
+def _value_tensor(self, value):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, bool | int | float | np.generic):
+        return _wrap(np.asarray(scalar_as(value, self._dtype)), self._dtype)
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    raise TypeError(f"can't assign a {name} to a {_dt.LEGACY_TYPE_NAMES[self._dtype]}")
+
+
+def _copy_to(dst, src):
+    """PyTorch's ``copy_to``: same shape copies, a 0-d value fills, others broadcast first."""
+    if dst._data.shape == src._data.shape or src._data.ndim == 0:
+        arr = src._data
+    else:
+        from .shape import expand
+
+        arr = expand(_strip_leading_ones(src), dst._data.shape)._data
+    check_inplace(dst, dst._dtype, dst._data.shape)
+    # copy_ refuses to write where elements share memory; fill_ (a 0-d value) does not care.
+    if src._data.ndim and any(
+        s == 0 and n > 1 for s, n in zip(dst.stride(), dst._data.shape, strict=True)
+    ):
+        raise RuntimeError(_OVERLAP_MSG)
+    dst._data[...] = cast(np.asarray(arr), dst._dtype)
+    dst._bump_version()
 
 
 def setitem(self, key, value):
-    x = self._data
-    entries, _ = convert_key(key)
-    if isinstance(value, Tensor):
-        v = cast(value._data, self._dtype)
-    elif isinstance(value, int | float | bool | np.generic):
-        v = scalar_as(value, self._dtype)
+    value = _value_tensor(self, value)
+    if key is False:
+        return
+    if key is Ellipsis:
+        _copy_to(self, value)
+    elif key is None or key is True:
+        _copy_to(unsqueeze(self, 0), value)
+    elif _is_int(key):
+        _copy_to(_select(self, 0, int(key), 0), value)
+    elif isinstance(key, slice):
+        _copy_to(_slice(self, 0, key), value)
     else:
-        v = cast(np.asarray(value), self._dtype)
-    check_inplace(self, self._dtype, x.shape)
-    _check_masks(x, entries)
-    try:
-        target_shape = x[entries].shape if not isinstance(v, np.ndarray) or v.ndim else None
-        if isinstance(v, np.ndarray) and target_shape is not None:
-            np.broadcast_shapes(v.shape, target_shape)
-            if np.broadcast_shapes(v.shape, target_shape) != target_shape:
-                raise ValueError
-        x[entries] = v
-    except IndexError as err:
-        raise _index_error(err) from None
-    except ValueError:
+        r, indices = _apply_slicing(self, _items(key))
+        if any(i is not None for i in indices):
+            _index_put(r, indices, _strip_leading_ones(value), accumulate=False)
+        else:
+            _copy_to(r, value)
+
+
+def _mask_fill_target(self, indices, value):
+    """PyTorch's ``canDispatchToMaskedFill``: one mask and a one-element value fill in place."""
+    if value._data.size != 1:
+        return None
+    mask, dims = None, 0
+    for idx in indices:
+        if idx is None:
+            dims += 1
+        elif idx._dtype not in _MASK_TYPES or mask is not None:
+            return None
+        else:
+            mask = idx
+            for j, s in enumerate(idx._data.shape):
+                if s != self._data.shape[dims + j]:
+                    raise IndexError(
+                        f"The shape of the mask {list(idx._data.shape)} at index {j} does not "
+                        f"match the shape of the indexed tensor {list(self._data.shape)} at index "
+                        f"{dims + j}"
+                    )
+            dims += idx._data.ndim
+    if mask is None or dims >= self._data.ndim:
+        return mask
+    # Trailing dims the mask does not cover: size 1, so it broadcasts over them.
+    return _wrap(mask._data.reshape(mask._data.shape + (1,) * (self._data.ndim - dims)),
+                 mask._dtype)
+
+
+def _index_put(self, indices, value, accumulate):
+    check_inplace(self, self._dtype, self._data.shape)
+    if not accumulate:
+        mask = _mask_fill_target(self, indices, value)
+        if mask is not None:
+            masked_fill_(self, mask, value.reshape(()))
+            return
+    info = _Advanced(self, indices)
+    if not _expandable(value._data.shape, info.shape):
         raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
-            f"indexing result of shape {list(target_shape)}"
-        ) from None
+            f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+            f"broadcast to indexing result of shape {list(info.shape)}"
+        )
+    if value._dtype is not self._dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_TYPE_NAMES[self._dtype]} for the destination and {_TYPE_NAMES[value._dtype]} for "
+            "the source."
+        )
+    info.check_bounds()
+    if accumulate:
+        np.add.at(self._data, info.key, value._data)
+    else:
+        self._data[info.key] = value._data
     self._bump_version()
 
 
-def index_select(input, dim, index, *, out=None):
-    d = wrap_dim(dim, input._data.ndim)
-    if index._dtype not in (_dt.int64, _dt.int32):
-        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    if index._data.ndim > 1:
-        raise IndexError("index_select(): Index is supposed to be a vector")
-    idx = index._data.reshape(-1)
-    size = input._data.shape[d] if input._data.ndim else 1
-    bad = (idx >= size) | (idx < -size)
+def index_put_(self, indices, values, accumulate=False):
+    if not isinstance(values, Tensor):
+        raise TypeError(
+            f"index_put_(): argument 'values' (position 2) must be Tensor, not "
+            f"{type(values).__name__}"
+        )
+    indices = list(indices)
+    for i, idx in enumerate(indices):
+        if not isinstance(idx, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(idx).__name__}"
+            )
+    nd = self._data.ndim
+    if len(indices) > nd:
+        raise IndexError(f"too many indices for tensor of dimension {nd} (got {len(indices)})")
+    _index_put(self, indices, values, accumulate)
+    return self
+
+
+def index_put(input, indices, values, accumulate=False):
+    out = _wrap(input._data.copy(order="K"), input._dtype)
+    return index_put_(out, indices, values, accumulate)
+
+
+# ---------------------------------------------------------------------- gather / scatter
+def _check_index_dtype(index, name):
+    if index._data.size and index._dtype not in (_dt.int64, _dt.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+def _nonempty(arr):
+    """PyTorch's ``ensure_nonempty``: a 0-d operand acts as a 1-element 1-D one."""
+    return arr.reshape(1) if arr.ndim == 0 else arr
+
+
+def _check_dim_bounds(idx, d, size):
+    """Gather/scatter kernels: no negative indices; the first bad one along ``d`` is named."""
+    bad = (idx < 0) | (idx >= size)
     if bad.any():
-        raise IndexError(f"index out of range in self")
-    x = input._data if input._data.ndim else input._data.reshape(1)
-    r = np.take(x, idx, axis=d)
-    if input._data.ndim == 0:
-        r = r.reshape(())
-    return _wrap(r, input._dtype)
-
-
-def _check_gather_index(index, name):
-    if index._dtype is not _dt.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        order = np.moveaxis(idx, d, -1).reshape(-1)
+        v = order[np.argmax(np.moveaxis(bad, d, -1).reshape(-1))]
+        raise RuntimeError(f"index {v} is out of bounds for dimension {d} with size {size}")
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
-    _check_gather_index(index, "gather")
-    x = input._data
-    d = wrap_dim(dim, x.ndim)
-    idx = index._data
-    if idx.ndim != x.ndim and not (x.ndim == 0 and idx.ndim <= 1):
+    x = _nonempty(input._data)
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index_dtype(index, "gather")
+    idx = _nonempty(index._data)
+    if idx.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(idx.ndim):
+    for k in range(x.ndim):
         if k != d and idx.shape[k] > x.shape[k]:
             raise RuntimeError(
-                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be "
-                f"no larger than self {list(x.shape)} apart from dimension {d}"
+                f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
+                f"no larger than self {list(input.shape)} apart from dimension {d}"
             )
-    size = x.shape[d] if x.ndim else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = idx[(idx < -size) | (idx >= size)].flat[0]
-        raise RuntimeError(
-            f"index {bad} is out of bounds for dimension {d} with size {size}"
-        )
-    xs = x[tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(idx.shape))]
-    return _wrap(np.take_along_axis(xs, idx, axis=d), input._dtype)
+    _check_dim_bounds(idx, d, x.shape[d])
+    part = x[tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(idx.shape))]
+    arr = _fresh(np.take_along_axis(part, idx.astype(np.int64), axis=d).reshape(index.shape))
+    if out is not None:
+        return write_out(out, arr, input._dtype)
+    return _wrap(arr, input._dtype)
 
 
-def _scatter_args(self, dim, index, src, value, name):
-    _check_gather_index(index, name)
-    x = self._data
-    d = wrap_dim(dim, x.ndim)
-    idx = index._data
-    if src is None:
-        src = value
+def _scatter_args(self, dim, index, src):
+    """PyTorch's scatter checks; returns the write positions and the values to write."""
+    x = _nonempty(self._data)
+    d = wrap_dim(dim, self._data.ndim)
+    _check_index_dtype(index, "scatter")
+    if isinstance(src, Tensor) and src._dtype is not self._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    idx = _nonempty(index._data)
+    if idx.size:
+        if idx.ndim != x.ndim:
+            raise RuntimeError(
+                "Index tensor must have the same number of dimensions as self tensor"
+            )
+        wrong = any(idx.shape[k] > x.shape[k] for k in range(x.ndim) if k != d)
+        if isinstance(src, Tensor):
+            s = _nonempty(src._data)
+            wrong = wrong or any(idx.shape[k] > s.shape[k] for k in range(x.ndim))
+            if wrong:
+                raise RuntimeError(
+                    f"Expected index {list(index.shape)} to be no larger than self "
+                    f"{list(self.shape)} apart from dimension {d} and to be no larger size than "
+                    f"src {list(src.shape)}"
+                )
+        elif wrong:
+            raise RuntimeError(
+                f"Expected index {list(index.shape)} to be no larger than self "
+                f"{list(self.shape)} apart from dimension {d}"
+            )
+        _check_dim_bounds(idx, d, x.shape[d])
     if isinstance(src, Tensor):
-        s = cast(src._data, self._dtype)
-        s = s[tuple(slice(0, n) for n in idx.shape)]
+        values = _nonempty(src._data)[tuple(slice(0, n) for n in idx.shape)]
     else:
-        s = np.full(idx.shape, scalar_as(src, self._dtype), self._dtype.np)
-    size = x.shape[d] if x.ndim else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = idx[(idx < -size) | (idx >= size)].flat[0]
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
-    return d, idx, s
-
-
-def _scatter_positions(x, d, idx):
+        values = scalar_as(src, self._dtype)
     grids = list(np.indices(idx.shape, sparse=True))
-    grids[d] = idx
-    return tuple(grids)
+    grids[d] = idx.astype(np.int64)
+    return x, tuple(grids), values
+
+
+def _scatter_into(self, dim, index, src, reduce, name):
+    x, pos, values = _scatter_args(self, dim, index, src)
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if isinstance(src, Tensor) and name == "scatter":
+            warnings.warn(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options. (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)",
+                UserWarning,
+                stacklevel=4,
+            )
+    check_inplace(self, self._dtype, self._data.shape)
+    if reduce == "add":
+        np.add.at(x, pos, values)
+    elif reduce == "multiply":
+        np.multiply.at(x, pos, values)
+    else:
+        x[pos] = values
+    self._bump_version()
+    return self
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     out = _wrap(input._data.copy(), input._dtype)
-    return scatter_(out, dim, index, src, value=value, reduce=reduce, _check=False)
+    return _scatter_into(out, dim, index, value if src is None else src, reduce, "scatter")
 
 
-def scatter_(self, dim, index, src=None, *, value=None, reduce=None, _check=True):
-    d, idx, s = _scatter_args(self, dim, index, src, value, "scatter")
-    if _check:
-        check_inplace(self, self._dtype, self._data.shape)
-    pos = _scatter_positions(self._data, d, idx)
-    if reduce is None:
-        self._data[pos] = s
-    elif reduce == "add":
-        np.add.at(self._data, pos, s)
-    elif reduce == "multiply":
-        np.multiply.at(self._data, pos, s)
-    else:
-        raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
-    self._bump_version()
-    return self
+def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+    return _scatter_into(self, dim, index, value if src is None else src, reduce, "scatter")
 
 
 def scatter_add(input, dim, index, src):
     out = _wrap(input._data.copy(), input._dtype)
-    return scatter_add_(out, dim, index, src, _check=False)
+    return _scatter_into(out, dim, index, src, "add", "scatter_add")
 
 
-def scatter_add_(self, dim, index, src, _check=True):
-    d, idx, s = _scatter_args(self, dim, index, src, None, "scatter_add")
-    if _check:
-        check_inplace(self, self._dtype, self._data.shape)
-    np.add.at(self._data, _scatter_positions(self._data, d, idx), s)
-    self._bump_version()
-    return self
+def scatter_add_(self, dim, index, src):
+    return _scatter_into(self, dim, index, src, "add", "scatter_add")
 
 
+# ---------------------------------------------------------------------- masks
 def masked_fill(input, mask, value):
-    out = _wrap(input._data.copy(), input._dtype)
-    return masked_fill_(out, mask, value, _check=False)
+    try:
+        shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    except ValueError:
+        raise broadcast_error(mask._data.shape, input._data.shape) from None
+    out = _wrap(_fresh(np.broadcast_to(input._data, shape)), input._dtype)
+    return masked_fill_(out, mask, value)
 
 
-def masked_fill_(self, mask, value, _check=True):
-    if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
-        raise RuntimeError(
-            "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}"
-        )
+def masked_fill_(self, mask, value):
+    check_inplace(self, self._dtype, self._data.shape)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -299,15 +562,21 @@ def masked_fill_(self, mask, value, _check=True):
                 f"{value._data.ndim} dimension(s)."
             )
         value = value.item()
+    if mask._dtype is not _dt.bool:
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CPP_TYPE_NAMES[mask._dtype]}"
+        )
     try:
-        m = np.broadcast_to(mask._data, self._data.shape)
+        shape = np.broadcast_shapes(self._data.shape, mask._data.shape)
     except ValueError:
-        from ._common import broadcast_error
-
         raise broadcast_error(self._data.shape, mask._data.shape) from None
-    if _check:
-        check_inplace(self, self._dtype, self._data.shape)
-    self._data[m] = scalar_as(value, self._dtype)
+    if shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}"
+        )
+    self._data[np.broadcast_to(mask._data, shape)] = scalar_as(value, self._dtype)
     self._bump_version()
     return self
 
@@ -327,25 +596,33 @@ def masked_scatter_(self, mask, source):
     return self
 
 
-def index_put_(self, indices, values, accumulate=False):
-    entries = tuple(_convert_index(i)[0] for i in indices)
-    v = cast(values._data, self._dtype) if isinstance(values, Tensor) else scalar_as(
-        values, self._dtype)
-    check_inplace(self, self._dtype, self._data.shape)
-    try:
-        if accumulate:
-            np.add.at(self._data, entries, v)
-        else:
-            self._data[entries] = v
-    except IndexError as err:
-        raise _index_error(err) from None
-    self._bump_version()
-    return self
-
-
-def index_put(input, indices, values, accumulate=False):
-    out = _wrap(input._data.copy(), input._dtype)
-    return index_put_(out, indices, values, accumulate)
+# ---------------------------------------------------------------------- by position
+def index_select(input, dim, index, *, out=None):
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = index._data.size
+    if x.ndim == 0 and n != 1:
+        raise RuntimeError(
+            f"index_select(): Index to scalar can have only 1 value, got {n} value(s)"
+        )
+    if index._dtype not in (_dt.int64, _dt.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    idx = index._data.reshape(-1)
+    size = x.shape[d] if x.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        # The kernels differ: along dim 0 PyTorch checks each row, elsewhere a gather kernel.
+        if x.ndim > 1 and d > 0:
+            raise RuntimeError(
+                f"INDICES element is out of DATA bounds, id={idx[np.argmax(bad)]} axis_dim={size}"
+            )
+        raise IndexError("index out of range in self")
+    arr = x.copy() if x.ndim == 0 else _fresh(np.take(x, idx, axis=d))
+    if out is not None:
+        return write_out(out, arr, input._dtype)
+    return _wrap(arr, input._dtype)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
@@ -353,7 +630,7 @@ def index_add_(self, dim, index, source, *, alpha=1):
     check_inplace(self, self._dtype, self._data.shape)
     pre = (slice(None),) * d
     src = cast(source._data, self._dtype) * scalar_as(alpha, self._dtype)
-    np.add.at(self._data, pre + (index._data,), src)
+    np.add.at(self._data, (*pre, index._data), src)
     self._bump_version()
     return self
 
@@ -377,38 +654,50 @@ def index_fill(input, dim, index, value):
 
 
 def take(input, index):
+    if index._dtype is not _dt.int64:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_TYPE_NAMES[index._dtype]}"
+        )
     flat = input._data.reshape(-1)
     idx = index._data
     n = flat.size
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        bad = idx[(idx < -n) | (idx >= n)].flat[0]
-        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return _wrap(flat[idx], input._dtype)
+    if idx.size and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
+    bad = (idx < -n) | (idx >= n)
+    if bad.any():
+        raise IndexError(
+            f"out of range: tried to access index {idx[bad].flat[0]} on a tensor of {n} elements."
+        )
+    return _wrap(_fresh(flat[idx]), input._dtype)
 
 
 def take_along_dim(input, indices, dim=None):
     if dim is None:
-        return take(input, indices.reshape(-1) if indices._data.ndim else indices)
-    d = wrap_dim(dim, input._data.ndim)
-    x, i = np.broadcast_arrays(input._data, indices._data) if False else (input._data,
-                                                                          indices._data)
-    return _wrap(np.take_along_axis(x, i, axis=d), input._dtype)
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    x, idx = input._data, indices._data
+    d = wrap_dim(dim, x.ndim)
+    # Broadcast every dim but ``dim``, then gather along it.
+    rest = np.broadcast_shapes((*x.shape[:d], 1, *x.shape[d + 1:]),
+                               (*idx.shape[:d], 1, *idx.shape[d + 1:]))
+    xs = np.broadcast_to(x, rest[:d] + x.shape[d:d + 1] + rest[d + 1:])
+    ids = np.broadcast_to(idx, rest[:d] + idx.shape[d:d + 1] + rest[d + 1:])
+    return gather(_wrap(xs, input._dtype), d, _wrap(ids, indices._dtype))
 
 
 def nonzero(input, *, as_tuple=False):
-    idx = np.nonzero(input._data if input._data.ndim else input._data.reshape(1))
+    x = input._data
+    flat = x.reshape(1) if x.ndim == 0 and as_tuple else x
+    found = np.nonzero(flat) if flat.ndim else ((np.zeros(int(bool(flat)), np.int64)),)
+    n = len(found[0])
+    # PyTorch fills an (ndim, n) buffer and returns its transpose: strides (1, n).
+    buf = np.empty((flat.ndim, n), np.int64)
+    for k, col in enumerate(found[: flat.ndim]):
+        buf[k] = col
+    result = _wrap(buf.T, _dt.int64)
     if as_tuple:
-        if input._data.ndim == 0:
-            return (_wrap(idx[0].astype(np.int64), _dt.int64),)
-        return tuple(_wrap(i.astype(np.int64), _dt.int64) for i in idx)
-    if input._data.ndim == 0:
-        return _wrap(np.zeros((int(bool(input._data)), 0), np.int64), _dt.int64)
-    return _wrap(np.stack(idx, axis=1).astype(np.int64), _dt.int64)
+        return tuple(_view_of(result, buf[k]) for k in range(flat.ndim))
+    return result
 
 
 def argwhere(input):
     return nonzero(input)
-
-
-def inplace_masked(self, arr):
-    return inplace_store(self, arr)

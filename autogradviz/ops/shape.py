@@ -10,8 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Size, Tensor, _is_contiguous, _view_of, _wrap, wrap_dim, wrap_dims
-from ._common import cast, result_type
+from .._tensor import (
+    Size,
+    Tensor,
+    _contiguous_strides,
+    _is_contiguous,
+    _view_of,
+    _wrap,
+    scalar_type_name,
+    wrap_dim,
+    wrap_dims,
+)
+from ._common import broadcast_error, cast, result_type
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -43,7 +53,7 @@ def infer_size(shape, numel):
                 raise RuntimeError("only one dimension can be inferred")
             infer = i
         elif s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
         else:
             known *= s
     if infer is not None:
@@ -55,20 +65,11 @@ def infer_size(shape, numel):
                 "unspecified dimension size -1 can be any value and is ambiguous"
             )
         if numel % known == 0:
-            shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
+            shape = (*shape[:infer], numel // known, *shape[infer + 1 :])
             return shape
     if known != numel or infer is not None:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
-
-
-def _contiguous_strides(shape):
-    strides = []
-    acc = 1
-    for s in reversed(shape):
-        strides.append(acc)
-        acc *= max(s, 1)
-    return tuple(reversed(strides))
 
 
 def compute_view_strides(old_shape, old_strides, new_shape):
@@ -106,6 +107,76 @@ def compute_view_strides(old_shape, old_strides, new_shape):
     return tuple(new_strides)
 
 
+def _iter_strides(shape, operands):
+    """The strides PyTorch's TensorIterator gives a new output of ``shape``.
+
+    ``operands`` are the inputs' strides over ``shape`` (0 where broadcast). As in
+    ``TensorIteratorBase::reorder_dimensions``, dims are sorted from fastest to slowest by the
+    first input whose strides tell them apart, and the output is dense in that order.
+    """
+    nd = len(shape)
+    perm = list(range(nd - 1, -1, -1))  # perm[0] moves fastest
+
+    def should_swap(d0, d1):
+        for strides in operands:
+            s0, s1 = strides[d0], strides[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            order = should_swap(perm[d0], perm[d1])
+            if order > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif order < 0:
+                break
+    strides = [0] * nd
+    acc = 1
+    for d in perm:
+        strides[d] = acc
+        acc *= shape[d]
+    return tuple(strides)
+
+
+def _empty_strided(shape, strides, np_dtype):
+    """A new array with the given element strides (dense, so every element has its own slot)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    buf = np.empty(max(n, 1), np_dtype)
+    item = buf.itemsize
+    return np.lib.stride_tricks.as_strided(
+        buf, shape=tuple(shape), strides=tuple(s * item for s in strides)
+    )
+
+
+def _non_overlapping_and_dense(shape, strides):
+    """PyTorch's ``compute_non_overlapping_and_dense``."""
+    dims = sorted((d for d in range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d])
+    expected = 1
+    for d in dims:
+        if strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
+def _new_like(t, arr):
+    """``arr`` (values shaped like ``t``) in a new tensor laid out as PyTorch's
+    ``empty_like(t)`` would be: ``t``'s strides if it is dense, else dense in ``t``'s order."""
+    shape, strides = t._data.shape, t.stride()
+    if not _non_overlapping_and_dense(shape, strides):
+        strides = _iter_strides(shape, [strides])
+    out = _empty_strided(shape, strides, t._data.dtype)
+    out[...] = arr
+    return _wrap(out, t._dtype)
+
+
 def _strided_view(t, shape, strides):
     item = t._data.itemsize
     arr = _as_strided(t._data, shape=shape, strides=tuple(s * item for s in strides))
@@ -129,16 +200,32 @@ def view(self, *shape):
 
 
 def view_as_dtype(self, dtype):
-    if dtype.itemsize != self._dtype.itemsize:
-        raise RuntimeError(
-            "self.stride(-1) must be 1 to view Float as Long (different element sizes), but got "
-            f"{self.stride(-1) if self._data.ndim else 1}"
+    """``x.view(dtype)``: the same bytes read as ``dtype``, with PyTorch's checks."""
+    old, new = self._dtype.itemsize, dtype.itemsize
+    if old != new:
+        what = (
+            f"to view {scalar_type_name(self._dtype)} as {scalar_type_name(dtype)} "
+            "(different element sizes)"
         )
-    return _view_of_dtype(self, self._data.view(dtype.np), dtype)
-
-
-def _view_of_dtype(base, arr, dtype):
-    v = _view_of(base, arr)
+        if self._data.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        ratio = new // old
+        if ratio and self._data.shape[-1] % ratio:
+            raise RuntimeError(
+                f"self.size(-1) must be divisible by {ratio} {what}, but got "
+                f"{self._data.shape[-1]}"
+            )
+        if self.stride(-1) != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {self.stride(-1)}")
+        if ratio:
+            named = [("self.storage_offset()", self.storage_offset())]
+            named += [(f"self.stride({d})", s) for d, s in enumerate(self.stride()[:-1])]
+            for name, value in named:
+                if value % ratio:
+                    raise RuntimeError(
+                        f"{name} must be divisible by {ratio} {what}, but got {value}"
+                    )
+    v = _view_of(self, self._data.view(dtype.np))
     v._dtype = dtype
     return v
 
@@ -169,6 +256,8 @@ def _dims_arg(dims):
 
 
 def permute(self, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _dims_arg(dims)
     nd = self._data.ndim
     if len(dims) != nd:
@@ -177,7 +266,10 @@ def permute(self, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    return _view_of(self, self._data.transpose(wrap_dims(dims, nd)))
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _view_of(self, self._data.transpose(dims))
 
 
 def transpose(self, dim0, dim1):
@@ -217,10 +309,10 @@ def unsqueeze(self, dim):
     x = self._data
     nd = x.ndim
     d = wrap_dim(dim, nd + 1)
-    shape = x.shape[:d] + (1,) + x.shape[d:]
+    shape = (*x.shape[:d], 1, *x.shape[d:])
     strides = self.stride()
     new_stride = 1 if d >= nd else x.shape[d] * strides[d]
-    return _strided_view(self, shape, strides[:d] + (new_stride,) + strides[d:])
+    return _strided_view(self, shape, (*strides[:d], new_stride, *strides[d:]))
 
 
 def flatten(self, start_dim=0, end_dim=-1):
@@ -236,7 +328,7 @@ def flatten(self, start_dim=0, end_dim=-1):
     n = 1
     for v in shape[s : e + 1]:
         n *= v
-    return reshape(self, shape[:s] + (n,) + shape[e + 1 :])
+    return reshape(self, (*shape[:s], n, *shape[e + 1 :]))
 
 
 def ravel(self):
@@ -264,39 +356,40 @@ def expand(self, *sizes):
     nd = x.ndim
     if len(sizes) < nd:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(sizes)}): the number of "
-            "sizes provided "
-            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
-            f"({nd})"
+            f"expand({_dt.LEGACY_TYPE_NAMES[self._dtype]}{{{list(x.shape)}}}, "
+            f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({nd})"
         )
+    # PyTorch's inferExpandGeometry, from the last dim: a new leading dim of size 1 gets the
+    # stride a contiguous tensor would have there; any broadcast dim gets stride 0.
     strides = self.stride()
-    lead = len(sizes) - nd
-    shape, new_strides = [], []
-    for i, s in enumerate(sizes):
-        if i < lead:
-            if s < 0:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                    "non-existing dimension 0"
-                )
-            shape.append(s)
-            new_strides.append(0)
-            continue
-        cur = x.shape[i - lead]
-        if s == -1:
-            s = cur
-        if cur == s:
-            shape.append(s)
-            new_strides.append(strides[i - lead])
-        elif cur == 1:
-            shape.append(s)
-            new_strides.append(0)
+    n = len(sizes)
+    lead = n - nd
+    shape, new_strides = [0] * n, [0] * n
+    for i in range(n - 1, -1, -1):
+        target = sizes[i]
+        if i >= lead:
+            size, stride = x.shape[i - lead], strides[i - lead]
         else:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
-                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                f"{list(x.shape)}"
-            )
+            size, stride = 1, 0 if i == n - 1 else shape[i + 1] * new_strides[i + 1]
+            if target == -1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+        if target == -1:
+            target = size
+        if size != target:
+            if size != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target}) must match the existing size "
+                    f"({size}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                    f"Tensor sizes: {list(x.shape)}"
+                )
+            size, stride = target, 0
+        shape[i], new_strides[i] = size, stride
+    if any(s < 0 for s in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
     return _strided_view(self, tuple(shape), tuple(new_strides))
 
 
@@ -311,24 +404,47 @@ def broadcast_to(input, size):
 def broadcast_tensors(*tensors):
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*(t.shape for t in tensors))
+    shape = ()
+    for t in tensors:  # pairwise, as PyTorch's infer_size, for its error message
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise broadcast_error(shape, t._data.shape) from None
     return tuple(expand(t, shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
-    try:
-        return Size(np.broadcast_shapes(*(tuple(s) if not isinstance(s, int) else (s,)
-                                          for s in shapes)))
-    except ValueError:
-        from ._common import broadcast_error
-
-        raise broadcast_error(tuple(shapes[0]), tuple(shapes[1])) from None
+    """``torch.broadcast_shapes``, with the checks and messages of its Python implementation."""
+    shapes = [(s,) if isinstance(s, int | np.integer) else s for s in shapes]
+    for s in shapes:
+        if not isinstance(s, tuple | list):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, got ", s
+            )
+    result = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for j in range(-1, -len(shape) - 1, -1):
+            n = shape[j]
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if n in (1, result[j]):
+                continue
+            if result[j] != 1:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {n} at {j}! Mismatching "
+                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"broadcastable to {result}"
+                )
+            result[j] = n
+    return Size(result)
 
 
 def narrow(self, dim, start, length):
     nd = self._data.ndim
     if nd == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = wrap_dim(dim, nd)
     if isinstance(start, Tensor):
         start = start.item()
@@ -339,7 +455,7 @@ def narrow(self, dim, start, length):
         )
     if start < 0:
         start += size
-    if start + length > size or length < 0:
+    if start + length > size:
         raise RuntimeError(
             f"start ({start}) + length ({length}) exceeds dimension size ({size})."
         )
@@ -370,28 +486,39 @@ def unbind(self, dim=0):
     d = wrap_dim(dim, nd)
     x = self._data
     pre = (slice(None),) * d
-    return tuple(_view_of(self, x[pre + (i, Ellipsis)]) for i in range(x.shape[d]))
+    return tuple(_view_of(self, x[(*pre, i, Ellipsis)]) for i in range(x.shape[d]))
 
 
 def split(self, split_size_or_sections, dim=0):
-    nd = self._data.ndim
-    d = wrap_dim(dim, nd)
+    if self._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, self._data.ndim)
     size = self._data.shape[d]
     if isinstance(split_size_or_sections, int | np.integer):
         step = int(split_size_or_sections)
-        if step < 0 or (step == 0 and size != 0):
+        if step < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={step}"
+            )
+        if step == 0 and size != 0:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of "
                 f"{size}"
             )
-        bounds = list(range(0, size, step)) if step else [0]
-        sizes = [min(step, size - b) for b in bounds]
+        # At least one piece, even when the dim is empty or shorter than split_size.
+        count = max(-(-size // step), 1) if step else 1
+        sizes = [step] * (count - 1) + [size - step * (count - 1)]
     else:
         sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                "split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={sizes}"
+            )
         if sum(sizes) != size:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
-                f"size at dimension {d}), but got split_sizes={sizes}"
+                f"size at dimension {dim}), but got split_sizes={sizes}"
             )
     out, start = [], 0
     for s in sizes:
@@ -407,27 +534,32 @@ def tensor_split(self, indices_or_sections, dim=0):
 
 
 def chunk(self, chunks, dim=0):
+    if self._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim(dim, self._data.ndim)
     size = self._data.shape[d]
-    step = max((size + chunks - 1) // chunks, 1) if size else 0
     if size == 0:
-        return split(self, [0] * 1 if chunks else [], d) if False else tuple(
-            narrow(self, d, 0, 0) for _ in range(chunks)
-        )
-    return split(self, step, d)
+        # split(0) would give one piece; PyTorch keeps the number of chunks asked for.
+        return split(self, [0] * chunks, d)
+    return split(self, -(-size // chunks), d)
 
 
 def movedim(self, source, destination):
     nd = self._data.ndim
-    src = wrap_dims(source, nd)
-    dst = wrap_dims(destination, nd)
-    if len(src) != len(dst):
+    source = [source] if isinstance(source, int | np.integer) else list(source)
+    destination = [destination] if isinstance(destination, int | np.integer) else list(destination)
+    if len(source) != len(destination):
         raise RuntimeError(
-            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
-            f"contain the same number of dims as destination ({list(dst)} dims)"
+            f"movedim: Invalid source or destination dims: source ({source} dims) should "
+            f"contain the same number of dims as destination ({destination} dims)"
         )
+    src = [wrap_dim(d, nd) for d in source]
+    dst = [wrap_dim(d, nd) for d in destination]
+    for name, given, wrapped in (("source", source, src), ("destination", destination, dst)):
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
     return _view_of(self, np.moveaxis(self._data, src, dst))
 
 
@@ -447,11 +579,9 @@ def _copy_like(self, arr):
 
 
 def clone(self, *, memory_format=None):
-    x = self._data
-    strides = self.stride()
-    dense = all(s != 0 for s, n in zip(strides, x.shape, strict=True) if n > 1)
-    arr = x.copy(order="K") if dense else np.ascontiguousarray(x).copy()
-    return _copy_like(self, arr)
+    from . import _record_copy
+
+    return _record_copy(self, _new_like(self, self._data))
 
 
 def diagonal(self, offset=0, dim1=0, dim2=1):
@@ -461,11 +591,8 @@ def diagonal(self, offset=0, dim1=0, dim2=1):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     arr = np.diagonal(self._data, offset, d1, d2)
     # np.diagonal is read-only; rebuild the same view writable.
-    item = self._data.itemsize
-    strides = tuple(s // item for s in arr.strides)
-    v = _as_strided(self._data[_diag_start(self._data.shape, offset, d1, d2)],
-                    shape=arr.shape, strides=tuple(s * item for s in strides))
-    return _view_of(self, v)
+    start = self._data[_diag_start(self._data.shape, offset, d1, d2)]
+    return _view_of(self, _as_strided(start, shape=arr.shape, strides=arr.strides))
 
 
 def _diag_start(shape, offset, d1, d2):
@@ -496,39 +623,36 @@ def _tensor_list(tensors, name):
 def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    dt = result_type(*tensors) if len({t._dtype for t in tensors}) > 1 else tensors[0]._dtype
-    # Legacy rule: 1-D empty tensors are skipped.
-    parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
-    if not parts:
-        return _wrap(np.zeros((0,), dt.np), dt)
-    ref = parts[0]
-    nd = ref._data.ndim
-    if nd == 0:
-        raise RuntimeError(
-            "zero-dimensional tensor (at position 0) cannot be concatenated"
-        )
-    d = wrap_dim(dim, nd)
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
-            raise RuntimeError(
-                f"zero-dimensional tensor (at position {i}) cannot be concatenated"
-            )
-    for i, t in enumerate(tensors):
-        if t._data.ndim == 1 and t._data.shape[0] == 0:
-            continue
-        if t._data.ndim != nd:
-            raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {nd} and {t._data.ndim}"
-            )
-        for k in range(nd):
-            if k != d and t._data.shape[k] != ref._data.shape[k]:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    dt = result_type(*tensors) if len({t._dtype for t in tensors}) > 1 else tensors[0]._dtype
+    # Legacy rule: 1-D empty tensors are skipped (they still take part in type promotion).
+    parts = [(i, t._data) for i, t in enumerate(tensors) if t._data.shape != (0,)]
+    if not parts:
+        arr = np.zeros((0,), dt.np)
+    else:
+        ref = parts[0][1]
+        nd = ref.ndim
+        d = wrap_dim(dim, nd)
+        for i, x in parts:
+            if x.ndim != nd:
                 raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size "
-                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number "
-                    f"{i} in the list."
+                    f"Tensors must have same number of dimensions: got {nd} and {x.ndim}"
                 )
-    arr = np.concatenate([cast(t._data, dt) for t in parts], axis=d)
+            for k in range(nd):
+                if k != d and x.shape[k] != ref.shape[k]:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {d}. Expected size "
+                        f"{ref.shape[k]} but got size {x.shape[k]} for tensor number {i} in the "
+                        "list."
+                    )
+        shape = list(ref.shape)
+        shape[d] = sum(x.shape[d] for _, x in parts)
+        # PyTorch's result is contiguous, whatever the inputs' layouts.
+        arr = np.empty(shape, dt.np)
+        np.concatenate([cast(x, dt) for _, x in parts], axis=d, out=arr)
     if out is not None:
         from ._common import write_out
 
@@ -598,9 +722,7 @@ def atleast_3d(t):
 
 def flip(self, *dims):
     dims = wrap_dims(_dims_arg(dims), self._data.ndim)
-    if self._data.ndim == 0:
-        return _wrap(self._data.copy(), self._dtype)
-    return _wrap(np.flip(self._data, dims).copy(), self._dtype)
+    return _new_like(self, np.flip(self._data, dims))
 
 
 def fliplr(self):
@@ -612,18 +734,42 @@ def flipud(self):
 
 
 def roll(self, shifts, dims=None):
-    if dims is None:
-        flat = np.roll(self._data.reshape(-1), shifts)
-        return _wrap(flat.reshape(self._data.shape), self._dtype)
-    if isinstance(dims, int):
-        dims = (dims,)
-        shifts = (shifts,) if isinstance(shifts, int) else shifts
-    dims = wrap_dims(dims, self._data.ndim)
-    return _wrap(np.roll(self._data, tuple(shifts), dims), self._dtype)
+    shifts = (shifts,) if isinstance(shifts, int | np.integer) else tuple(shifts)
+    dims = () if dims is None else (dims,) if isinstance(dims, int | np.integer) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    x = self._data
+    if not dims and len(shifts) == 1:
+        arr = np.roll(x.reshape(-1), shifts[0]).reshape(x.shape)
+    elif len(shifts) != len(dims):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    else:
+        arr = np.ascontiguousarray(np.roll(x, shifts, [wrap_dim(d, x.ndim) for d in dims]))
+    return _wrap(arr, self._dtype)
 
 
 def rot90(self, k=1, dims=(0, 1)):
-    return _wrap(np.rot90(self._data, k, axes=tuple(dims)).copy(), self._dtype)
+    nd = self._data.ndim
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = wrap_dim(dims[0], nd), wrap_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = "
+            f"{dims[1]}"
+        )
+    # PyTorch's rot90 is a flip, transposed for odd turns: a view of the flipped copy.
+    k %= 4
+    if k == 0:
+        return _wrap(np.ascontiguousarray(self._data).copy(), self._dtype)
+    if k == 2:
+        return flip(self, d0, d1)
+    return transpose(flip(self, d1 if k == 1 else d0), d0, d1)
 
 
 def _tri(np_tri_mask, name):
@@ -654,7 +800,7 @@ def diag(self, diagonal=0):
 def diag_embed(self, offset=0, dim1=-2, dim2=-1):
     x = self._data
     n = x.shape[-1] + abs(offset)
-    out = np.zeros(x.shape[:-1] + (n, n), x.dtype)
+    out = np.zeros((*x.shape[:-1], n, n), x.dtype)
     i = np.arange(x.shape[-1])
     r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
     out[..., r, c] = x
@@ -669,6 +815,10 @@ def repeat(self, *sizes):
             "of tensor"
         )
     x = self._data.reshape((1,) * (len(sizes) - self._data.ndim) + self._data.shape)
+    target = [n * r for n, r in zip(x.shape, sizes, strict=True)]
+    for n in target:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {target}")
     return _wrap(np.tile(x, sizes), self._dtype)
 
 

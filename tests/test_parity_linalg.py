@@ -1,0 +1,375 @@
+"""Matrix products against real PyTorch: matmul/@ for every rank combination, mm, bmm, mv, dot,
+outer, einsum and ``out=``, with PyTorch's errors.
+
+Tolerances: integer results must be equal. Floating-point results may differ in the last bits,
+because NumPy's BLAS and PyTorch's sum the products in different orders: float32 is compared
+with rtol 1e-5 and float64 with rtol 1e-12, both relative to the largest magnitude in the result
+(a sum that cancels to nearly zero has no correct relative digits to compare). Shapes, dtypes and
+strides must match exactly, except for einsum with several operands (see test_einsum).
+"""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import autogradviz as avz
+
+RTOL = {"float32": 1e-5, "float64": 1e-12}
+
+
+def arr(shape, dtype="float32", seed=0):
+    """A seeded NumPy array; both libraries get a copy of the same one."""
+    rng = np.random.default_rng(seed)
+    if dtype == "bool":
+        return np.asarray(rng.random(shape) < 0.5)
+    if dtype.startswith(("int", "uint")):
+        return rng.integers(0 if dtype == "uint8" else -9, 10, shape).astype(dtype)
+    return np.asarray(rng.standard_normal(shape), dtype)
+
+
+def inputs(shapes, dtypes):
+    arrays = [arr(s, d, seed=i) for i, (s, d) in enumerate(zip(shapes, dtypes, strict=True))]
+    return (
+        [torch.from_numpy(a.copy()) for a in arrays],
+        [avz.from_numpy(a.copy()) for a in arrays],
+    )
+
+
+def assert_close(rt, rg, *, layout=True):
+    assert isinstance(rg, avz.Tensor), type(rg)
+    assert tuple(rg.shape) == tuple(rt.shape)
+    assert str(rg.dtype) == str(rt.dtype)
+    expected, got = rt.numpy(), rg.numpy()
+    name = str(rt.dtype).removeprefix("torch.")
+    if name in RTOL:
+        scale = max(float(np.abs(expected).max(initial=0)), 1.0)
+        np.testing.assert_allclose(got, expected, rtol=RTOL[name], atol=RTOL[name] * scale)
+    else:
+        np.testing.assert_array_equal(got, expected)
+    if layout:
+        assert rg.is_contiguous() == rt.is_contiguous()
+        if rt.numel():
+            assert rg.stride() == rt.stride()
+
+
+def outcome(fn, lib, args):
+    """The result of ``fn``, or the exception it raised, with warnings collected."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fn(lib, *args)
+        except Exception as err:  # whatever it is, it is compared with PyTorch's
+            result = err
+    return result, [str(w.message) for w in caught]
+
+
+def assert_same_outcome(fn, shapes, dtypes, *, layout=True):
+    ts, gs = inputs(shapes, dtypes)
+    (rt, wt), (rg, wg) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    if isinstance(rt, Exception):
+        assert type(rg).__name__ == type(rt).__name__, (rg, rt)
+        assert str(rg) == str(rt)
+    else:
+        assert_close(rt, rg, layout=layout)
+    assert wg == wt
+
+
+# ---------------------------------------------------------------------- matmul, every rank pair
+MATMUL_SHAPES = {
+    "1d_1d": [(4,), (4,)],
+    "2d_1d": [(3, 4), (4,)],
+    "1d_2d": [(4,), (4, 5)],
+    "2d_2d": [(3, 4), (4, 5)],
+    "3d_1d": [(2, 3, 4), (4,)],
+    "1d_3d": [(4,), (2, 4, 5)],
+    "3d_2d": [(2, 3, 4), (4, 5)],
+    "2d_3d": [(3, 4), (2, 4, 5)],
+    "3d_3d": [(2, 3, 4), (2, 4, 5)],
+    "3d_3d_broadcast": [(1, 3, 4), (2, 4, 5)],
+    "4d_3d_broadcast": [(2, 1, 3, 4), (5, 4, 2)],
+    "4d_4d_broadcast": [(2, 1, 3, 4), (1, 6, 4, 2)],
+    "4d_1d": [(2, 2, 3, 4), (4,)],
+    "1d_4d": [(4,), (2, 2, 4, 3)],
+    "4d_2d": [(2, 2, 3, 4), (4, 1)],
+    "row_col": [(1, 4), (4, 1)],
+    "col_row": [(4, 1), (1, 4)],
+    "empty_inner": [(3, 0), (0, 2)],
+    "empty_rows": [(0, 4), (4, 2)],
+    "empty_batch": [(0, 3, 4), (4, 2)],
+    "empty_vec": [(0,), (0,)],
+}
+DTYPES = ["float32", "float64", "int64", "int32", "uint8"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", MATMUL_SHAPES)
+@pytest.mark.parametrize("form", ["matmul", "operator", "method"])
+def test_matmul(form, case, dtype):
+    fn = {
+        "matmul": lambda lib, a, b: lib.matmul(a, b),
+        "operator": lambda lib, a, b: a @ b,
+        "method": lambda lib, a, b: a.matmul(b),
+    }[form]
+    assert_same_outcome(fn, MATMUL_SHAPES[case], [dtype, dtype])
+
+
+# Non-contiguous operands: transposed matrices, batches that cannot fold into one mm.
+STRIDED = {
+    "t_t": (lambda lib, a, b: a.t() @ b.t(), [(4, 3), (5, 4)]),
+    "mT_3d": (lambda lib, a, b: a.mT @ b, [(2, 4, 3), (4, 5)]),
+    "batch_not_foldable": (lambda lib, a, b: a.transpose(0, 1) @ b, [(3, 2, 4), (4, 5)]),
+    "1d_3d_transposed": (lambda lib, a, b: a @ b.transpose(1, 2), [(4,), (2, 5, 4)]),
+    "sliced": (lambda lib, a, b: a[:, ::2] @ b[::2], [(3, 8), (8, 2)]),
+    "expanded": (lambda lib, a, b: a.expand(3, 4) @ b, [(1, 4), (4, 2)]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("case", STRIDED)
+def test_matmul_strided(case, dtype):
+    fn, shapes = STRIDED[case]
+    assert_same_outcome(fn, shapes, [dtype, dtype])
+
+
+# ---------------------------------------------------------------------- mm, bmm, mv, dot, outer
+PRODUCTS = {
+    "mm": (lambda lib, a, b: lib.mm(a, b), [(3, 4), (4, 2)]),
+    "mm_method": (lambda lib, a, b: a.mm(b), [(1, 4), (4, 1)]),
+    "bmm": (lambda lib, a, b: lib.bmm(a, b), [(2, 3, 4), (2, 4, 5)]),
+    "bmm_method": (lambda lib, a, b: a.bmm(b), [(1, 2, 2), (1, 2, 3)]),
+    "mv": (lambda lib, a, b: lib.mv(a, b), [(3, 4), (4,)]),
+    "mv_method": (lambda lib, a, b: a.mv(b), [(1, 4), (4,)]),
+    "dot": (lambda lib, a, b: lib.dot(a, b), [(5,), (5,)]),
+    "dot_method": (lambda lib, a, b: a.dot(b), [(1,), (1,)]),
+    "outer": (lambda lib, a, b: lib.outer(a, b), [(3,), (4,)]),
+    "outer_method": (lambda lib, a, b: a.outer(b), [(1,), (2,)]),
+    "ger": (lambda lib, a, b: lib.ger(a, b), [(2,), (3,)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", PRODUCTS)
+def test_products(case, dtype):
+    fn, shapes = PRODUCTS[case]
+    assert_same_outcome(fn, shapes, [dtype, dtype])
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("int64", "float32"), ("uint8", "int8"), ("bool", "float64"), ("int32", "int64")]
+)
+def test_outer_promotes(dtypes):
+    assert_same_outcome(lambda lib, a, b: lib.outer(a, b), [(3,), (2,)], dtypes)
+
+
+# ---------------------------------------------------------------------- einsum
+EINSUM = {
+    "matmul": ("ij,jk->ik", [(2, 3), (3, 4)]),
+    "matmul_implicit": ("ij,jk", [(2, 3), (3, 4)]),
+    "matmul_t_out": ("ij,jk->ki", [(2, 3), (3, 4)]),
+    "batched": ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    "ellipsis_batched": ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
+    "dot": ("i,i->", [(5,), (5,)]),
+    "outer": ("i,j->ij", [(2,), (3,)]),
+    "hadamard": ("ij,ij->ij", [(2, 3), (2, 3)]),
+    "mat_vec": ("ij,j->i", [(2, 3), (3,)]),
+    "three": ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+    "broadcast_one": ("i,i->", [(3,), (1,)]),
+    "transpose": ("ij->ji", [(2, 3)]),
+    "transpose_implicit": ("ji", [(2, 3)]),
+    "identity": ("ij", [(2, 3)]),
+    "permute": ("ijk->kij", [(2, 3, 4)]),
+    "diagonal": ("ii->i", [(3, 3)]),
+    "diagonal_3d": ("iij->ji", [(3, 3, 2)]),
+    "trace": ("ii", [(3, 3)]),
+    "sum_all": ("ij->", [(2, 3)]),
+    "sum_rows": ("ij->j", [(2, 3)]),
+    "sum_permuted": ("ijk->kj", [(2, 3, 4)]),
+    "upper_labels": ("Ij,jK->IK", [(2, 3), (3, 2)]),
+    "spaces": ("i j , j k -> i k", [(2, 3), (3, 4)]),
+}
+# PyTorch's bmm-based contractions may return permuted strides; autogradviz's are contiguous.
+EINSUM_LAYOUT_DIFFERS = {"matmul_t_out", "hadamard"}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("case", EINSUM)
+def test_einsum(case, dtype):
+    equation, shapes = EINSUM[case]
+    assert_same_outcome(
+        lambda lib, *ops: lib.einsum(equation, *ops),
+        shapes,
+        [dtype] * len(shapes),
+        layout=case not in EINSUM_LAYOUT_DIFFERS,
+    )
+
+
+def test_einsum_list_and_view():
+    (t,), (g,) = inputs([(2, 3)], ["float32"])
+    rt, rg = torch.einsum("ij->ji", [t]), avz.einsum("ij->ji", [g])
+    assert_close(rt, rg)
+    rt.add_(1)
+    rg.add_(1)  # a view: the write reaches the operand, as in PyTorch
+    assert_close(t, g)
+
+
+# ---------------------------------------------------------------------- out=
+OUT = {
+    "mm_into": ((2, 4), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(2, 3), (3, 4)]),
+    "mm_resized": ((5,), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(2, 3), (3, 4)]),
+    "mm_empty": ((0,), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(2, 3), (3, 4)]),
+    "mm_transposed_out": (
+        (4, 2),
+        "float32",
+        lambda lib, a, b, o: lib.matmul(a, b, out=o.t()),
+        [(2, 3), (3, 4)],
+    ),
+    "mm_dtype": ((2, 4), "float64", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(2, 3), (3, 4)]),
+    "mm_dtype_int": ((2, 4), "int64", lambda lib, a, b, o: lib.mm(a, b, out=o), [(2, 3), (3, 4)]),
+    "dot_into": ((), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(3,), (3,)]),
+    "dot_resized": ((2,), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(3,), (3,)]),
+    "dot_dtype": ((), "float64", lambda lib, a, b, o: lib.dot(a, b, out=o), [(3,), (3,)]),
+    "mv_into": ((2,), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(2, 3), (3,)]),
+    "mv_dtype": ((2,), "float64", lambda lib, a, b, o: lib.mv(a, b, out=o), [(2, 3), (3,)]),
+    "vm_into": ((4,), "float32", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(3,), (3, 4)]),
+    "vm_dtype": ((4,), "float64", lambda lib, a, b, o: lib.matmul(a, b, out=o), [(3,), (3, 4)]),
+    "batched_into": (
+        (2, 2, 4),
+        "float32",
+        lambda lib, a, b, o: lib.matmul(a, b, out=o),
+        [(2, 2, 3), (2, 3, 4)],
+    ),
+    "batched_dtype": (
+        (2, 2, 4),
+        "float64",
+        lambda lib, a, b, o: lib.matmul(a, b, out=o),
+        [(2, 2, 3), (2, 3, 4)],
+    ),
+    "folded_into": (
+        (2, 2, 4),
+        "float32",
+        lambda lib, a, b, o: lib.matmul(a, b, out=o),
+        [(2, 2, 3), (3, 4)],
+    ),
+    "folded_mv_dtype": (
+        (2, 2),
+        "float64",
+        lambda lib, a, b, o: lib.matmul(a, b, out=o),
+        [(2, 2, 3), (3,)],
+    ),
+    "bmm_into": (
+        (2, 2, 4),
+        "float32",
+        lambda lib, a, b, o: lib.bmm(a, b, out=o),
+        [(2, 2, 3), (2, 3, 4)],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", OUT)
+def test_out(case):
+    out_shape, out_dtype, fn, shapes = OUT[case]
+    ts, gs = inputs(shapes, ["float32"] * len(shapes))
+    # Not from_numpy: PyTorch cannot resize storage that NumPy owns.
+    ot = torch.zeros(out_shape, dtype=getattr(torch, out_dtype))
+    og = avz.zeros(out_shape, dtype=getattr(avz, out_dtype))
+    (rt, wt), (rg, wg) = outcome(fn, torch, [*ts, ot]), outcome(fn, avz, [*gs, og])
+    assert wg == wt
+    if isinstance(rt, Exception):
+        assert (type(rg).__name__, str(rg)) == (type(rt).__name__, str(rt))
+    else:
+        assert (rg is og) == (rt is ot)
+        assert_close(rt, rg)
+    assert_close(ot, og)
+    assert og._version == ot._version
+
+
+# ---------------------------------------------------------------------- errors
+ERRORS = {
+    "1d_1d_size": (lambda lib, a, b: a @ b, [(3,), (4,)]),
+    "2d_1d_size": (lambda lib, a, b: a @ b, [(2, 3), (4,)]),
+    "1d_2d_size": (lambda lib, a, b: a @ b, [(3,), (4, 5)]),
+    "2d_2d_size": (lambda lib, a, b: a @ b, [(2, 3), (4, 5)]),
+    "3d_1d_size": (lambda lib, a, b: a @ b, [(2, 3, 4), (3,)]),
+    "3d_2d_size": (lambda lib, a, b: a @ b, [(2, 3, 4), (3, 5)]),
+    "1d_3d_size": (lambda lib, a, b: a @ b, [(3,), (2, 4, 5)]),
+    "2d_3d_size": (lambda lib, a, b: a @ b, [(4, 3), (2, 4, 5)]),
+    "3d_3d_size": (lambda lib, a, b: a @ b, [(2, 3, 4), (2, 3, 5)]),
+    "batch_broadcast": (lambda lib, a, b: a @ b, [(2, 3, 4), (3, 4, 5)]),
+    "batch_broadcast_4d": (lambda lib, a, b: a @ b, [(2, 1, 3, 4), (5, 3, 4, 5)]),
+    "batch_not_foldable_size": (lambda lib, a, b: a.transpose(0, 1) @ b, [(3, 2, 4), (3, 5)]),
+    "0d_left": (lambda lib, a, b: a @ b, [(), (3,)]),
+    "0d_right": (lambda lib, a, b: lib.matmul(a, b), [(3,), ()]),
+    "0d_both": (lambda lib, a, b: a @ b, [(), ()]),
+    "not_tensor": (lambda lib, a: lib.matmul(a, 2), [(3,)]),
+    "mm_1d": (lambda lib, a, b: lib.mm(a, b), [(3,), (3, 4)]),
+    "mm_1d_right": (lambda lib, a, b: lib.mm(a, b), [(2, 3), (3,)]),
+    "mm_size": (lambda lib, a, b: lib.mm(a, b), [(2, 3), (4, 5)]),
+    "bmm_2d": (lambda lib, a, b: lib.bmm(a, b), [(2, 3), (2, 3, 4)]),
+    "bmm_2d_right": (lambda lib, a, b: lib.bmm(a, b), [(2, 2, 3), (2, 3)]),
+    "bmm_batch": (lambda lib, a, b: lib.bmm(a, b), [(2, 2, 3), (3, 3, 4)]),
+    "bmm_size": (lambda lib, a, b: lib.bmm(a, b), [(2, 2, 3), (2, 4, 4)]),
+    "mv_size": (lambda lib, a, b: lib.mv(a, b), [(2, 3), (4,)]),
+    "mv_1d": (lambda lib, a, b: lib.mv(a, b), [(3,), (3,)]),
+    "mv_2d_vec": (lambda lib, a, b: lib.mv(a, b), [(2, 3), (3, 1)]),
+    "dot_size": (lambda lib, a, b: lib.dot(a, b), [(3,), (4,)]),
+    "dot_2d": (lambda lib, a, b: lib.dot(a, b), [(2, 3), (3,)]),
+    "outer_2d": (lambda lib, a, b: lib.outer(a, b), [(3,), (2, 2)]),
+    "outer_2d_self": (lambda lib, a, b: lib.outer(a, b), [(3, 1), (2,)]),
+    "einsum_size": (lambda lib, a, b: lib.einsum("i,i->", a, b), [(3,), (4,)]),
+    "einsum_size_2d": (lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), [(2, 3), (4, 5)]),
+    "einsum_few_operands": (lambda lib, a: lib.einsum("ij,jk", a), [(2, 3)]),
+    "einsum_many_operands": (lambda lib, a, b, c: lib.einsum("i,i->", a, b, c), [(3,), (3,), (3,)]),
+    "einsum_subscripts": (lambda lib, a, b: lib.einsum("ijk,jk", a, b), [(2, 3), (3, 4)]),
+    "einsum_ellipsis_dims": (lambda lib, a, b: lib.einsum("ijk...,i->", a, b), [(3,), (3,)]),
+    "einsum_repeated_sizes": (lambda lib, a: lib.einsum("ii->i", a), [(2, 3)]),
+    "einsum_output_unknown": (lambda lib, a: lib.einsum("i->j", a), [(2,)]),
+    "einsum_output_twice": (lambda lib, a: lib.einsum("i->ii", a), [(3,)]),
+    "einsum_bad_label": (lambda lib, a: lib.einsum("i1->i", a), [(3, 3)]),
+    "einsum_bad_output_label": (lambda lib, a: lib.einsum("ij->i2", a), [(3, 3)]),
+    "einsum_dot_not_ellipsis": (lambda lib, a: lib.einsum("i.j->i", a), [(3, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", ERRORS)
+def test_errors(case):
+    fn, shapes = ERRORS[case]
+    ts, gs = inputs(shapes, ["float32"] * len(shapes))
+    (et, _), (eg, _) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    assert isinstance(et, Exception), et
+    assert (type(eg).__name__, str(eg)) == (type(et).__name__, str(et))
+
+
+DTYPE_ERRORS = {
+    "1d_1d": (lambda lib, a, b: a @ b, [(3,), (3,)]),
+    "2d_1d": (lambda lib, a, b: a @ b, [(2, 3), (3,)]),
+    "1d_2d": (lambda lib, a, b: a @ b, [(3,), (3, 4)]),
+    "2d_2d": (lambda lib, a, b: a @ b, [(2, 3), (3, 4)]),
+    "3d_3d": (lambda lib, a, b: a @ b, [(2, 2, 3), (2, 3, 4)]),
+    "3d_2d": (lambda lib, a, b: a @ b, [(2, 2, 3), (3, 4)]),
+    "3d_1d": (lambda lib, a, b: a @ b, [(2, 2, 3), (3,)]),
+    "1d_3d": (lambda lib, a, b: a @ b, [(3,), (2, 3, 4)]),
+    "mm": (lambda lib, a, b: lib.mm(a, b), [(2, 3), (3, 4)]),
+    "bmm": (lambda lib, a, b: lib.bmm(a, b), [(2, 2, 3), (2, 3, 4)]),
+    "mv": (lambda lib, a, b: lib.mv(a, b), [(2, 3), (3,)]),
+    "dot": (lambda lib, a, b: lib.dot(a, b), [(3,), (3,)]),
+    "einsum_contraction": (lambda lib, a, b: lib.einsum("i,i->", a, b), [(3,), (3,)]),
+}
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [("float32", "float64"), ("float64", "float32"), ("int64", "float32"), ("bool", "bool")],
+)
+@pytest.mark.parametrize("case", DTYPE_ERRORS)
+def test_dtype_errors(case, dtypes):
+    fn, shapes = DTYPE_ERRORS[case]
+    ts, gs = inputs(shapes, list(dtypes))
+    (et, _), (eg, _) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    assert isinstance(et, Exception), et
+    assert (type(eg).__name__, str(eg)) == (type(et).__name__, str(et))
