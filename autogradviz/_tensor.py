@@ -49,6 +49,11 @@ class Size(tuple):
     def __radd__(self, other):
         return Size(tuple(other) + tuple(self))
 
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
 
 class device:  # noqa: N801 - PyTorch's spelling
     """A device; only the CPU exists here."""
@@ -77,8 +82,6 @@ class device:  # noqa: N801 - PyTorch's spelling
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -107,7 +110,7 @@ class Tensor:
         # Tensor(...) is the legacy constructor: Tensor(2, 3) or Tensor([1., 2.]) -> default dtype.
         if cls is not Tensor:
             return _new(cls)
-        return _legacy_new(_dt.get_default_dtype(), args, kwargs)
+        return _legacy_new(None, args, kwargs)
 
     # ------------------------------------------------------------------ basic attributes
     @property
@@ -132,7 +135,10 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+        if not isinstance(dim, int | np.integer):
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
+        return self._data.shape[_wrap_attribute_dim(dim, self._data.ndim)]
 
     def dim(self):
         return self._data.ndim
@@ -188,9 +194,12 @@ class Tensor:
     def stride(self, dim=None):
         item = self._data.itemsize
         strides = tuple(s // item for s in self._data.strides)
+        if self._data.size == 0:
+            # NumPy zeroes an empty array's strides; PyTorch's empty tensors keep contiguous ones.
+            strides = _contiguous_strides(self._data.shape)
         if dim is None:
             return strides
-        return strides[wrap_dim(dim, self._data.ndim)]
+        return strides[_wrap_attribute_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
         base = self._base if self._base is not None else self
@@ -238,7 +247,7 @@ class Tensor:
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
                 "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
-                "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
+                "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
                 UserWarning,
                 stacklevel=2,
             )
@@ -331,13 +340,17 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
-        if self._dtype.category != _dt._INT or self._data.size != 1:
+        if self._dtype.category == _dt._FLOAT or self._data.size != 1:
             raise TypeError(
                 "only integer tensors of a single element can be converted to an index"
             )
@@ -398,8 +411,15 @@ class Tensor:
                     break
             else:
                 raise ValueError(f"invalid type: '{dtype}'")
-        elif isinstance(dtype, type) and issubclass(dtype, Tensor) and hasattr(dtype, "_dtype"):
-            dtype = dtype._dtype
+        elif not isinstance(dtype, _dt.dtype):
+            legacy = getattr(dtype, "_dtype", None)  # FloatTensor and the other legacy types
+            if not isinstance(dtype, type) or legacy is None:
+                name = getattr(dtype, "__qualname__", type(dtype).__qualname__)
+                module = getattr(dtype, "__module__", "builtins")
+                raise ValueError(
+                    f"invalid type: '{name if module == 'builtins' else f'{module}.{name}'}'"
+                )
+            dtype = legacy
         return self.to(dtype)
 
     def type_as(self, other):
@@ -414,6 +434,8 @@ class Tensor:
         for a in args:
             if isinstance(a, _dt.dtype):
                 dtype = a
+            elif a is float or a is int or a is bool:
+                dtype = _dt.to_dtype(a)
             elif isinstance(a, Tensor):
                 dtype = a._dtype
             elif isinstance(a, str | device):
@@ -463,17 +485,25 @@ class Tensor:
 
     @property
     def T(self):
-        if self._data.ndim not in (0, 2):
+        if self._data.ndim == 0:
+            warnings.warn(
+                "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                "cases. (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)",
+                UserWarning,
+                stacklevel=2,
+            )
+        elif self._data.ndim != 2:
             warnings.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
                 "to reverse the dimensions of a tensor. (Triggered internally at "
-                "/pytorch/aten/src/ATen/native/TensorShape.cpp:4532.)",
+                "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)",
                 UserWarning,
                 stacklevel=2,
             )
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self):
@@ -551,13 +581,7 @@ def _convert(t, dtype):
     """``t.to(dtype)``: a copy in another dtype (PyTorch's casts: floats truncate to ints)."""
     from .ops import _record_cast
 
-    src = t._data
-    if dtype is _dt.bool:
-        arr = src != 0
-    else:
-        with np.errstate(invalid="ignore", over="ignore"):
-            arr = src.astype(dtype.np)
-    return _record_cast(t, _wrap(arr, dtype))
+    return _record_cast(t, _wrap(_dt.cast(t._data, dtype), dtype))
 
 
 def _set_requires_grad(t, value):
@@ -571,15 +595,23 @@ def _set_requires_grad(t, value):
             )
         return
     if value and t._dtype.category != _dt._FLOAT:
-        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     t._requires_grad = value
 
 
+def _contiguous_strides(shape):
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
 def _is_contiguous(shape, strides):
+    if 0 in shape:
+        return True
     expected = 1
     for size, stride in zip(reversed(shape), reversed(strides), strict=True):
-        if size == 0:
-            return True
         if size != 1:
             if stride != expected:
                 return False
@@ -597,6 +629,13 @@ def wrap_dim(dim, ndim):
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim + n if dim < 0 else dim if ndim > 0 else 0
+
+
+def _wrap_attribute_dim(dim, ndim):
+    """``wrap_dim`` for ``size(dim)``/``stride(dim)``, which a 0-d tensor has none of."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return wrap_dim(dim, ndim)
 
 
 def wrap_dims(dims, ndim):
@@ -621,20 +660,9 @@ def is_scalar(x):
 
 # ---------------------------------------------------------------------- legacy constructors
 def _legacy_new(dtype, args, kwargs):
-    from ._creation import empty, tensor
+    from ._creation import legacy_new
 
-    if kwargs.get("device") not in (None, "cpu") and not isinstance(kwargs.get("device"), device):
-        device(kwargs["device"])
-    if not args:
-        return empty(0, dtype=dtype)
-    if len(args) == 1 and not isinstance(args[0], int | np.integer):
-        data = args[0]
-        if isinstance(data, Tensor):
-            return data if data._dtype is dtype else data.to(dtype)
-        if isinstance(data, Size):
-            return empty(*data, dtype=dtype)
-        return tensor(data, dtype=dtype)
-    return empty(*args, dtype=dtype)
+    return legacy_new(dtype, args, kwargs)
 
 
 def _legacy_class(dtype):
@@ -646,8 +674,8 @@ def _legacy_class(dtype):
         return _legacy_new(dtype, args, kwargs)
 
     name = _dt.LEGACY_TYPE_NAMES[dtype].split(".")[1]
-    return _LegacyTensorType(name, (), {"__new__": __new__, "_dtype": dtype,
-                                        "__module__": "torch"})
+    return _LegacyTensorType(name, (), {"__new__": __new__, "_dtype": dtype, "dtype": dtype,
+                                        "is_cuda": False, "__module__": "torch"})
 
 
 FloatTensor = _legacy_class(_dt.float32)

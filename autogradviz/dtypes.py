@@ -11,21 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "bool",
+    "can_cast",
     "dtype",
     "float16",
     "float32",
     "float64",
+    "get_default_dtype",
     "int8",
     "int16",
     "int32",
     "int64",
-    "uint8",
-    "bool",
-    "get_default_dtype",
-    "set_default_dtype",
     "promote_types",
     "result_type",
-    "can_cast",
+    "set_default_dtype",
+    "uint8",
 ]
 
 _builtin_bool = bool
@@ -35,7 +35,7 @@ _BOOL, _INT, _FLOAT = 0, 1, 2  # promotion categories
 class dtype:  # noqa: N801 - PyTorch's spelling
     """A tensor element type, printed as ``torch.float32`` like PyTorch's."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_rank")
+    __slots__ = ("_rank", "category", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name, np_dtype, category, rank):
         self.name = name
@@ -95,12 +95,13 @@ def _by_name(name):
 
 
 def from_numpy_dtype(np_dtype):
-    """The dtype storing NumPy's ``np_dtype``; TypeError for types PyTorch has no tensor for."""
+    """The dtype storing NumPy's ``np_dtype``; TypeError for types autogradviz has no tensor for."""
+    np_dtype = np.dtype(np_dtype)
     try:
-        return _BY_NP[np.dtype(np_dtype)]
-    except (KeyError, TypeError):
+        return _BY_NP[np_dtype]
+    except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
+            f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only "
             "supported types are: float64, float32, float16, complex64, complex128, int64, "
             "int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
         ) from None
@@ -128,11 +129,10 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     global _default_float
-    if not isinstance(d, dtype) or d not in (float16, float32, float64):
+    if not isinstance(d, dtype) or d.category != _FLOAT:
         raise TypeError(
-            "only floating-point types are supported as the default type"
-            if isinstance(d, dtype)
-            else f"invalid dtype object: {d!r}"
+            ("" if isinstance(d, dtype) else "invalid dtype object: ")
+            + "only floating-point types are supported as the default type"
         )
     _default_float = d
 
@@ -142,8 +142,7 @@ def _promote_table():
     for a in ALL:
         for b in ALL:
             if a.category != b.category:
-                hi, lo = (a, b) if a.category > b.category else (b, a)
-                r = hi
+                r = a if a.category > b.category else b
             elif a.category == _INT:
                 r = _BY_NP[np.promote_types(a.np, b.np)]
             else:
@@ -155,9 +154,20 @@ def _promote_table():
 _PROMOTE = _promote_table()
 
 
+def _dtype_param(value, name, arg, pos):
+    """A ``torch.dtype`` argument: a dtype, or Python's float, int or bool."""
+    if isinstance(value, dtype):
+        return value
+    if value is float or value is int or value is _builtin_bool:
+        return to_dtype(value)
+    raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be torch.dtype, not "
+                    f"{type(value).__name__}")
+
+
 def promote_types(type1, type2):
     """PyTorch's ``promote_types``: the smallest dtype both can be cast to safely."""
-    return _PROMOTE[type1, type2]
+    return _PROMOTE[_dtype_param(type1, "promote_types", "type1", 1),
+                    _dtype_param(type2, "promote_types", "type2", 2)]
 
 
 def _combine(higher, lower):
@@ -193,7 +203,9 @@ def result_type(*operands):
             else:
                 zero_r = d if zero_r is None else _PROMOTE[zero_r, d]
         else:
-            if isinstance(op, np.generic):
+            if isinstance(op, np.bool_):
+                op = float(op)  # PyTorch's argument parser reads a NumPy bool as a float
+            elif isinstance(op, np.generic):
                 op = op.item()
             d = scalar_dtype(op)
             scalar_r = d if scalar_r is None else _PROMOTE[scalar_r, d]
@@ -202,7 +214,27 @@ def result_type(*operands):
 
 def can_cast(from_, to):
     """PyTorch's ``can_cast``: no cast from a higher category to a lower one."""
-    return from_.category <= to.category
+    from_ = _dtype_param(from_, "can_cast", "from_", 1)
+    return from_.category <= _dtype_param(to, "can_cast", "to", 2).category
+
+
+def cast(arr, to):
+    """``arr`` converted as PyTorch's CPU copy kernel converts tensors to ``to``, as a new array.
+
+    NumPy's casts are the x86 C conversions ATen's mostly are (float to int truncates; NaN and
+    out-of-range values give the lowest int32/int64), except in two places: ATen converts a
+    float64 to float16 through float32 (rounding twice), and a float64 to uint8 through int64
+    (NumPy goes through int32).
+    """
+    if to is bool:
+        return arr != 0
+    src = arr.dtype
+    with np.errstate(invalid="ignore", over="ignore"):
+        if src == np.float64 and to is float16:
+            return arr.astype(np.float32).astype(np.float16)
+        if src == np.float64 and to is uint8:
+            return arr.astype(np.int64).astype(np.uint8)
+        return arr.astype(to.np)
 
 
 # The names PyTorch's C++ messages use ("result type Float can't be cast to ... Long").
