@@ -20,6 +20,7 @@ from ._creation import (
     from_numpy,
     full,
     full_like,
+    get_num_threads,
     get_rng_state,
     initial_seed,
     linspace,
@@ -39,6 +40,7 @@ from ._creation import (
     randperm,
     scalar_tensor,
     seed,
+    set_num_threads,
     set_rng_state,
     tensor,
     zeros,
@@ -85,7 +87,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .ops.elementwise import *  # noqa: F403
+from .ops.elementwise import *
 from .ops.elementwise import INPLACE as _EW_INPLACE
 from .ops.indexing import (
     argwhere,
@@ -114,6 +116,8 @@ from .ops.reduction import (
     argmin,
     argsort,
     count_nonzero,
+    cummax,
+    cummin,
     cumprod,
     cumsum,
     kthvalue,
@@ -126,6 +130,7 @@ from .ops.reduction import (
     mode,
     msort,
     nanmean,
+    nanmedian,
     nansum,
     norm,
     prod,
@@ -163,8 +168,8 @@ from .ops.shape import (
     fliplr,
     flipud,
     hstack,
-    movedim,
     moveaxis,
+    movedim,
     narrow,
     permute,
     ravel,
@@ -245,6 +250,11 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
     return tensor(np.isclose(input._data, other._data if isinstance(other, Tensor) else other,
                              rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# Memory formats: autogradviz keeps PyTorch's layouts for copies; these name the two choices.
+contiguous_format = "contiguous"
+preserve_format = "preserve"
 
 
 def get_default_device():

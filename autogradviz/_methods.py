@@ -30,14 +30,16 @@ _FUNCTIONS = {
         "sigmoid", "erf", "erfc", "reciprocal", "abs", "absolute", "neg", "negative", "floor",
         "ceil", "trunc", "fix", "frac", "square", "sign", "sgn", "signbit", "round", "relu",
         "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "nan_to_num", "clamp",
-        "clip", "clamp_min", "clamp_max", "where", "lerp",
+        "clip", "clamp_min", "clamp_max", "lerp", "positive",
     )},
+    "where": ew._where_method,
     # reductions and sorting
     **{n: getattr(rd, n) for n in (
         "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
         "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum", "cumprod", "all",
-        "any", "count_nonzero", "median", "mode", "sort", "argsort", "msort", "topk",
-        "kthvalue", "unique", "unique_consecutive", "softmax", "log_softmax",
+        "any", "count_nonzero", "median", "nanmedian", "cummax", "cummin", "mode", "sort",
+        "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive", "softmax",
+        "log_softmax",
     )},
     # views and shapes
     **{n: getattr(sh, n) for n in (
@@ -96,7 +98,7 @@ def _rsub(self, other):
 
 
 def _rtruediv(self, other):
-    return ew.div(other, self) if _is_operand(other) else NotImplemented
+    return ew._rdiv(self, other) if _is_operand(other) else NotImplemented
 
 
 def _rfloordiv(self, other):
@@ -167,9 +169,9 @@ _OPERATORS = {
     "__xor__": _forward(ew.bitwise_xor),
     "__rxor__": _reflected(ew.bitwise_xor),
     "__ixor__": _iop(ew.INPLACE["bitwise_xor_"]),
-    "__invert__": ew.bitwise_not,
+    "__invert__": ew._invert,
     "__neg__": ew.neg,
-    "__pos__": lambda self: self,
+    "__pos__": ew.positive,
     "__abs__": ew.abs,
     "__eq__": _eq,
     "__ne__": _ne,
@@ -183,6 +185,12 @@ _OPERATORS = {
 
 
 def attach():
+    from .autograd import tensor_methods
+
+    for name, value in tensor_methods.DEFAULTS.items():
+        setattr(Tensor, name, value)
+    for name, func in tensor_methods.METHODS.items():
+        setattr(Tensor, name, func)
     for name, func in _FUNCTIONS.items():
         setattr(Tensor, name, func)
     for name, func in _OPERATORS.items():

@@ -6,6 +6,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, is_scalar, scalar_type_name
+from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import record as _record
 
 _FLOAT = _dt._FLOAT
 _INT = _dt._INT
@@ -25,9 +27,7 @@ def cast(arr, dtype):
 
 def scalar_as(value, dtype):
     """A Python/NumPy scalar converted the way PyTorch converts a wrapped number to ``dtype``."""
-    if isinstance(value, Tensor):
-        value = value.item()
-    elif isinstance(value, np.generic):
+    if isinstance(value, Tensor | np.generic):
         value = value.item()
     if dtype.category == _FLOAT:
         return float(value)
@@ -117,7 +117,7 @@ def write_out(out, arr, dtype):
                 "release outputs will not be resized unless they have zero elements. You can "
                 "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
                 "t.resize_(0). (Triggered internally at "
-                "/pytorch/aten/src/ATen/native/Resize.cpp:31.)",
+                "/__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)",
                 UserWarning,
                 stacklevel=3,
             )
@@ -130,13 +130,13 @@ def write_out(out, arr, dtype):
 
 def check_inplace(t, result_dtype, result_shape):
     """PyTorch's checks for writing a result into ``t`` in place; nothing is changed on error."""
-    if not _dt.can_cast(result_dtype, t._dtype):
-        raise cast_error(result_dtype, t._dtype)
     if tuple(result_shape) != t._data.shape:
         raise RuntimeError(
             f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
             f"{list(result_shape)}"
         )
+    if not _dt.can_cast(result_dtype, t._dtype):
+        raise cast_error(result_dtype, t._dtype)
     if t._requires_grad and t.grad_fn is None:
         from ..autograd.grad_mode import is_grad_enabled
 
@@ -153,3 +153,18 @@ def inplace_store(t, arr):
     t._data[...] = arr
     t._bump_version()
     return t
+
+
+def tracked(out, node_cls, inputs, saved=None, saved_outputs=None):
+    """Record ``node_cls`` as the ``grad_fn`` of ``out`` if grad mode is on and an input needs it.
+
+    ``inputs``: the differentiable inputs in the derivative declaration's order (None where
+    an argument is not a tensor); ``saved``: values the rules read (tensors are saved with
+    their version); ``saved_outputs``: outputs the rules read (e.g. ``result``).
+    """
+    if _GRAD_MODE.grad_enabled:
+        for t in inputs:
+            if t is not None and t._requires_grad:
+                _record(node_cls, out, inputs, saved, saved_outputs)
+                break
+    return out

@@ -1,14 +1,25 @@
 """Elementwise operations: arithmetic, comparisons, logic and the unary math functions.
 
 Each binary operation promotes its operands with PyTorch's rules (``_common.operands``), runs
-the NumPy kernel, and turns NumPy's broadcasting error into PyTorch's. In-place forms compute
-the whole result first, then check it fits the destination (dtype and shape) before writing, so
-a failed call changes nothing.
+the NumPy kernel, and turns NumPy's broadcasting error into PyTorch's. In-place forms run
+PyTorch's checks in PyTorch's order (the operation's own argument checks, memory overlap, the
+broadcast shape, the result dtype) before anything is computed, so a failed call changes nothing.
+
+Rounding follows PyTorch's kernels where NumPy's differ:
+
+- float16 arithmetic with a number (or 0-d tensor) as second operand runs in float32 and rounds
+  once, as PyTorch's ``opmath`` does for ``*``, ``/`` and ``//``;
+- float32 transcendental functions are evaluated in float64 and rounded once: PyTorch's float
+  kernels are within an ulp of the exact result and usually the correctly rounded one, which
+  NumPy's float32 SIMD kernels often are not. Exact agreement in every last bit is not possible
+  (PyTorch itself uses SLEEF's vectorised kernels on long tensors and libm on short ones).
 """
 
 from __future__ import annotations
 
+import contextvars
 import math
+import threading
 
 import numpy as np
 
@@ -24,18 +35,64 @@ from ._common import (
     not_implemented,
     operands,
     result_type,
-    scalar_as,
     shape_of,
     write_out,
 )
 
+__all__ = [
+    "abs", "absolute", "acos", "acosh", "add", "arccos", "arccosh", "arcsin", "arcsinh",
+    "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "clamp", "clamp_max", "clamp_min",
+    "clip", "copysign", "cos", "cosh", "div", "divide", "eq", "erf", "erfc", "exp", "exp2",
+    "expm1", "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac",
+    "ge", "greater", "greater_equal", "gt", "hypot", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "isreal", "le", "lerp", "less", "less_equal", "log", "log1p", "log2", "log10",
+    "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "lt", "maximum",
+    "minimum", "mul", "nan_to_num", "ne", "neg", "negative", "not_equal", "positive", "pow",
+    "reciprocal", "relu", "remainder", "round", "rsqrt", "rsub", "sgn", "sigmoid", "sign",
+    "signbit", "sin", "sinh", "sqrt", "square", "sub", "tan", "tanh", "true_divide", "trunc",
+    "where",
+]
+
 _np_add = np.add
+_np_sub = np.subtract
 _np_mul = np.multiply
+_BOOL = _dt.bool
+_F16 = _dt.float16
+_F64 = _dt.float64
+
+# The C++ type names PyTorch's scalar-overflow message uses.
+_C_TYPE_NAMES = {
+    _dt.uint8: "uint8_t", _dt.int8: "int8_t", _dt.int16: "int16_t", _dt.int32: "int",
+    _dt.int64: "int64_t", _dt.float16: "c10::Half", _dt.float32: "float", _dt.float64: "double",
+}
+# The names some PyTorch messages print for a tensor's dtype (caffe2 TypeMeta names).
+_META_NAMES = {
+    _BOOL: "bool", _dt.uint8: "unsigned char", _dt.int8: "signed char", _dt.int16: "short int",
+    _dt.int32: "int", _dt.int64: "long int", _dt.float16: "c10::Half", _dt.float32: "float",
+    _dt.float64: "double",
+}
+
+
+class _Quiet(threading.local):
+    """Runs a NumPy call with its floating-point warnings off, as PyTorch computes inf - inf or
+    0 * inf silently. Entering a prepared context costs ~20 ns where np.errstate costs ~1 us,
+    which the fast paths cannot afford; a context is entered by one thread at a time, hence
+    one per thread."""
+
+    def __init__(self):
+        ctx = contextvars.copy_context()
+        ctx.run(np.seterr, all="ignore")
+        self.run = ctx.run
+
+
+quiet = _Quiet()
 
 
 def _apply(func, a, b, xa, xb):
+    """``func(xa, xb)`` quietly, with PyTorch's error for shapes that do not broadcast."""
     try:
-        return func(xa, xb)
+        return quiet.run(func, xa, xb)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
 
@@ -59,116 +116,186 @@ def _as_tensor(x):
     return _scalar_tensor(x)
 
 
+def _pair(input, other):
+    """``operands`` for a binary operation whose first operand may be a number."""
+    if isinstance(input, Tensor) or not isinstance(other, Tensor):
+        return operands(_as_tensor(input), other)
+    xb, xa, dt = operands(other, input)
+    return xa, xb, dt
+
+
+def _require_tensors(name, input, other):
+    for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+
+
+def checked_scalar(value, dtype):
+    """A number converted to ``dtype`` as PyTorch's ``Scalar.to<T>()``: overflow is an error.
+
+    Used where PyTorch converts a number to the tensor's type itself (``fill_``, ``clamp``,
+    ``where``, ``alpha``, integer exponents) rather than wrapping it in a tensor first.
+    """
+    if isinstance(value, Tensor | np.generic):
+        value = value.item()
+    if dtype is _BOOL:
+        return np.bool_(value)
+    if dtype.category == _FLOAT:
+        value = float(value)
+        if dtype is not _F64 and math.isfinite(value) and math.fabs(value) > float(
+                np.finfo(dtype.np).max):
+            raise _overflow(dtype)
+        return dtype.np.type(value)
+    info = np.iinfo(dtype.np)
+    if isinstance(value, float):
+        if not info.min <= value <= info.max:  # also NaN and infinities
+            raise _overflow(dtype)
+        value = int(value)
+    elif value > info.max or value < (-info.max if info.min == 0 else info.min):
+        raise _overflow(dtype)  # unsigned types accept negatives down to -max (two's complement)
+    return np.array(value).astype(dtype.np)[()]
+
+
+def _overflow(dtype):
+    return RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES[dtype]} without "
+                        "overflow")
+
+
+def _f16_opmath(other, xa, xb, dt):
+    """PyTorch's float16 ``*``, ``/`` and ``//`` with a number (or 0-d tensor) as second operand
+    compute in float32 from the number's exact value, and round once."""
+    if dt is _F16 and (not isinstance(other, Tensor) or other._data.ndim == 0):
+        value = other.item() if isinstance(other, Tensor) else other
+        return np.asarray(xa).astype(np.float32), np.float32(value)
+    return xa, xb
+
+
 # ---------------------------------------------------------------------- arithmetic
 def add(input, other, *, alpha=1, out=None):
-    if type(other) is Tensor and type(input) is Tensor and alpha == 1 and out is None:
-        if input._dtype is other._dtype:  # the common case, kept short
-            try:
-                r = _np_add(input._data, other._data)
-            except ValueError:
-                raise broadcast_error(input.shape, other.shape) from None
-            return _wrap(r, input._dtype)
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
-    if alpha != 1:
-        _check_alpha(alpha, dt)
-        xb = _mul_alpha(xb, alpha, dt)
-    if dt is _dt.bool:
+    if (type(other) is Tensor and type(input) is Tensor and input._dtype is other._dtype
+            and alpha == 1 and alpha is not True and out is None):  # the common case, kept short
+        try:
+            r = quiet.run(_np_add, input._data, other._data)
+        except ValueError:
+            raise broadcast_error(input.shape, other.shape) from None
+        return _wrap(r, input._dtype)
+    xa, xb, dt = _pair(input, other)
+    if type(alpha) is not int or alpha != 1:
+        xb = _times_alpha(xb, alpha, dt)
+    if dt is _BOOL:
         return _finish(_apply(np.logical_or, input, other, xa, xb), dt, out)
     return _finish(_apply(_np_add, input, other, xa, xb), dt, out)
 
 
-def _check_alpha(alpha, dt):
+def _times_alpha(xb, alpha, dt):
+    """``alpha * other`` in the result dtype, after PyTorch's checks of ``alpha``."""
+    if isinstance(alpha, bool) and dt is not _BOOL:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and dt.category != _FLOAT:
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )
-    if isinstance(alpha, bool) is False and dt is _dt.bool and alpha not in (0, 1):
-        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    a = checked_scalar(alpha, dt)
+    if dt is _BOOL:
+        return np.logical_and(xb, a)
+    return quiet.run(np.multiply, np.asarray(xb, dt.np), a)
 
 
-def _mul_alpha(xb, alpha, dt):
-    if isinstance(xb, np.ndarray):
-        return xb * scalar_as(alpha, dt)
-    return scalar_as(xb * alpha, dt) if dt.category == _FLOAT else scalar_as(xb, dt) * alpha
+def _check_sub(input, other):
+    def is_bool(x):
+        return x._dtype is _BOOL if isinstance(x, Tensor) else isinstance(x, bool | np.bool_)
 
-
-def sub(input, other, *, alpha=1, out=None):
-    if type(other) is Tensor and type(input) is Tensor and alpha == 1 and out is None:
-        if input._dtype is other._dtype and input._dtype is not _dt.bool:
-            try:
-                r = np.subtract(input._data, other._data)
-            except ValueError:
-                raise broadcast_error(input.shape, other.shape) from None
-            return _wrap(r, input._dtype)
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
-    if dt is _dt.bool:
+    if is_bool(input) and is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
-            if isinstance(other, Tensor) and other._dtype is _dt.bool
-            else "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+        )
+    if is_bool(input) or is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    if alpha != 1:
-        _check_alpha(alpha, dt)
-        xb = _mul_alpha(xb, alpha, dt)
-    return _finish(_apply(np.subtract, input, other, xa, xb), dt, out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if (type(other) is Tensor and type(input) is Tensor and input._dtype is other._dtype
+            and input._dtype is not _BOOL and alpha == 1 and alpha is not True and out is None):
+        try:
+            r = quiet.run(_np_sub, input._data, other._data)
+        except ValueError:
+            raise broadcast_error(input.shape, other.shape) from None
+        return _wrap(r, input._dtype)
+    _check_sub(input, other)
+    xa, xb, dt = _pair(input, other)
+    if type(alpha) is not int or alpha != 1:
+        xb = _times_alpha(xb, alpha, dt)
+    return _finish(_apply(_np_sub, input, other, xa, xb), dt, out)
 
 
 def rsub(input, other, *, alpha=1):
-    return sub(_as_tensor(other) if not isinstance(other, Tensor) else other, input, alpha=alpha)
+    """``other - alpha * input``."""
+    _check_sub(other, input)
+    xa, xb, dt = _pair(input, other)
+    if type(alpha) is not int or alpha != 1:
+        xa = _times_alpha(xa, alpha, dt)
+    return _finish(_apply(_np_sub, other, input, xb, xa), dt, None)
 
 
 def mul(input, other, *, out=None):
-    if type(other) is Tensor and type(input) is Tensor and out is None:
-        if input._dtype is other._dtype:
-            try:
-                r = _np_mul(input._data, other._data)
-            except ValueError:
-                raise broadcast_error(input.shape, other.shape) from None
-            return _wrap(r, input._dtype)
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
-    if dt is _dt.bool:
+    if (type(other) is Tensor and type(input) is Tensor and input._dtype is other._dtype
+            and out is None):
+        try:
+            r = quiet.run(_np_mul, input._data, other._data)
+        except ValueError:
+            raise broadcast_error(input.shape, other.shape) from None
+        return _wrap(r, input._dtype)
+    xa, xb, dt = _pair(input, other)
+    if dt is _BOOL:
         return _finish(_apply(np.logical_and, input, other, xa, xb), dt, out)
+    xa, xb = _f16_opmath(other, xa, xb, dt)
     return _finish(_apply(_np_mul, input, other, xa, xb), dt, out)
+
+
+def _rdiv(input, other):
+    """``other / input`` the way PyTorch's ``Tensor.__rtruediv__`` computes it."""
+    return mul(reciprocal(input), other)
 
 
 def _float_operands(input, other):
     """Operands for true division and friends: integer results become the default float."""
-    xa, xb, dt = operands(input, other)
+    xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
+        # A number converts to the float directly (-3 stays -3 beside a uint8 tensor).
         dt = _dt.get_default_dtype()
-        xa = cast(xa, dt)
-        xb = cast(xb, dt) if isinstance(xb, np.ndarray) else float(xb)
+        xa = cast(xa, dt) if isinstance(xa, np.ndarray) else float(input)
+        xb = cast(xb, dt) if isinstance(xb, np.ndarray) else float(other)
     return xa, xb, dt
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    input = _as_tensor(input)
     if rounding_mode is None:
         xa, xb, dt = _float_operands(input, other)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _finish(_apply(np.true_divide, input, other, xa, xb), dt, out)
-    if rounding_mode == "trunc":
-        xa, xb, dt = operands(input, other)
-        if dt.category == _FLOAT:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return _finish(np.trunc(_apply(np.true_divide, input, other, xa, xb)), dt, out)
-        _check_int_zero(xb)
-        q = _apply(np.floor_divide, input, other, xa, xb)
-        r = _apply(np.fmod, input, other, xa, xb)
-        # Python floors; PyTorch truncates: step back toward zero where the signs differ.
-        fix = (r != 0) & ((np.asarray(xa) < 0) != (np.asarray(xb) < 0))
-        return _finish(q + fix.astype(q.dtype), dt, out)
+        xa, xb = _f16_opmath(other, xa, xb, dt)
+        return _finish(_apply(np.true_divide, input, other, xa, xb), dt, out)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
-    raise ValueError(
-        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-        f"'{rounding_mode}'"
-    )
+    if rounding_mode != "trunc":
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    xa, xb, dt = _pair(input, other)
+    if dt.category == _FLOAT:
+        xa, xb = _f16_opmath(other, xa, xb, dt)
+        return _finish(np.trunc(_apply(np.true_divide, input, other, xa, xb)), dt, out)
+    if dt is _BOOL:
+        raise not_implemented("div_trunc_cpu", dt)
+    _check_int_zero(xb)
+    q = _apply(np.floor_divide, input, other, xa, xb)
+    # NumPy floors; PyTorch truncates: step back toward zero where the signs differ.
+    fix = (np.fmod(xa, xb) != 0) & ((np.asarray(xa) < 0) != (np.asarray(xb) < 0))
+    return _finish(q + fix.astype(q.dtype), dt, out)
 
 
 true_divide = divide = div
@@ -180,111 +307,154 @@ def _check_int_zero(xb):
 
 
 def floor_divide(input, other, *, out=None):
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
+    xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
-        if dt is _dt.bool:
+        if dt is _BOOL:
             raise not_implemented("div_floor_cpu", dt)
         _check_int_zero(xb)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(_apply(np.floor_divide, input, other, xa, xb), dt, out)
+    xa, xb = _f16_opmath(other, xa, xb, dt)
+    return _finish(_apply(np.floor_divide, input, other, xa, xb), dt, out)
+
+
+def _float_remainder(a, b):
+    # PyTorch keeps fmod's zero (sign of a); NumPy's remainder gives a zero the sign of b.
+    mod = np.fmod(a, b)
+    return np.where((mod != 0) & ((np.asarray(b) < 0) != (mod < 0)), mod + b, mod)
 
 
 def remainder(input, other, *, out=None):
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
+    xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
+        if dt is _BOOL:
+            raise not_implemented("remainder_cpu", dt)
         _check_int_zero(xb)
-    with np.errstate(divide="ignore", invalid="ignore"):
         return _finish(_apply(np.remainder, input, other, xa, xb), dt, out)
+    return _finish(_apply(_float_remainder, input, other, xa, xb), dt, out)
 
 
 def fmod(input, other, *, out=None):
-    input = _as_tensor(input)
-    xa, xb, dt = operands(input, other)
+    xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
+        if dt is _BOOL:
+            raise not_implemented("fmod_cpu", dt)
         _check_int_zero(xb)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
+    return _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
+
+
+def _check_pow(input, exponent):
+    if (isinstance(input, Tensor) and input._dtype.category != _FLOAT
+            and isinstance(exponent, int | np.integer) and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _pow_scalar_exponent(x, e, dt):
-    # PyTorch computes these exponents with multiplications and roots, not pow().
-    if dt.category == _FLOAT:
-        if e == 2:
-            return x * x
-        if e == 3:
-            return x * x * x
-        if e == 0.5:
-            return np.sqrt(x)
-        if e == -0.5:
-            return 1 / np.sqrt(x)
-        if e == -1:
-            return 1 / x
-        if e == -2:
-            return 1 / (x * x)
-    return np.power(x, e)
+    """``x ** e`` for a number ``e``, with the shortcuts PyTorch's float kernel takes."""
+    if dt.category != _FLOAT:
+        return np.power(x, checked_scalar(e, dt))
+    if dt is _F16:  # PyTorch: powf on the exponent rounded to half, no shortcuts
+        return np.power(x, np.float16(e))
+    e = float(e)
+    if e == 0.5:
+        return np.sqrt(x)
+    if e == -0.5:
+        return 1 / np.sqrt(x)
+    if e == -1:
+        return 1 / x
+    if e == 2:
+        return x * x
+    if e == 3:
+        return x * x * x
+    if e == -2:
+        return 1 / (x * x)
+    return via_double(np.power, x, e)
+
+
+def _int_power(base, exponent):
+    """Integer ``base ** exponent``; a negative exponent gives 0 except for bases 1 and -1."""
+    negative = exponent < 0
+    if not negative.any():
+        return np.power(base, exponent)
+    r = np.power(base, np.where(negative, 0, exponent))
+    odd = (exponent % 2).astype(bool)
+    inverse = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, inverse.astype(r.dtype), r)
 
 
 def pow(input, exponent, *, out=None):  # noqa: A001
     if not isinstance(input, Tensor):
-        return _rpow(input, exponent, out)
+        return _scalar_pow(input, exponent, out)
+    _check_pow(input, exponent)
     xa, xb, dt = operands(input, exponent)
+    if is_scalar(exponent):
+        if exponent == 0:
+            return _finish(np.ones(xa.shape, dt.np), dt, out)
+        if exponent == 1:
+            return _finish(xa.copy() if xa is input._data else xa, dt, out)
+        if dt is _BOOL:
+            raise not_implemented("pow", dt)
+        return _finish(quiet.run(_pow_scalar_exponent, xa, exponent, dt), dt, out)
+    return _finish(_tensor_pow(input, exponent, xa, xb, dt), dt, out)
+
+
+def _tensor_pow(input, exponent, xa, xb, dt):
+    if dt is _BOOL:
+        raise not_implemented("pow", dt)
     if dt.category == _INT:
-        if (np.asarray(xb) < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if is_scalar(exponent):
-            r = _pow_scalar_exponent(xa, xb, dt)
-        elif dt is _dt.bool:
-            r = np.power(xa.astype(np.uint8), xb.astype(np.uint8)).astype(bool)
-        else:
-            r = _apply(np.power, input, exponent, xa, xb)
-    return _finish(r, dt, out)
+        return _apply(_int_power, input, exponent, xa, xb)
+    return _apply(lambda a, b: via_double(np.power, a, b), input, exponent, xa, xb)
 
 
-def _rpow(base, exponent, out=None):
-    exponent = _as_tensor(exponent)
+def _scalar_pow(base, exponent, out):
+    """``base ** tensor``: 1 ** anything is 1, otherwise the tensor-tensor kernel."""
     xe, xb, dt = operands(exponent, base)
-    if dt.category == _INT and (np.asarray(xe) < 0).any():
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _finish(np.power(xb, xe), dt, out)
+    if base == 1 and not isinstance(base, bool):
+        return _finish(np.ones(xe.shape, dt.np), dt, out)
+    return _finish(_tensor_pow(base, exponent, np.asarray(xb, dt.np), xe, dt), dt, out)
 
 
 def float_power(input, exponent, *, out=None):
-    input = _as_tensor(input)
-    xa = cast(input._data, _dt.float64)
+    xa = cast(_as_tensor(input)._data, _F64)
     xe = exponent._data.astype(np.float64) if isinstance(exponent, Tensor) else float(exponent)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _finish(_apply(np.power, input, exponent, xa, xe), _dt.float64, out)
+    return _finish(_apply(np.power, input, exponent, xa, xe), _F64, out)
 
 
-def _binary_float(np_func):
-    """A binary function whose integer inputs give the default float dtype (atan2, hypot ...)."""
+def via_double(np_func, *xs):
+    """``np_func`` in float64, rounded to float32: close to PyTorch's float32 libm results."""
+    dt = np.result_type(*xs)
+    if dt == np.float64:
+        return np_func(*xs)
+    r = np_func(*(np.asarray(x, np.float64) for x in xs))
+    return r.astype(np.float32)
+
+
+def _binary_float(np_func, name, tensors_only=True):
+    """A binary function whose integer inputs give the default float dtype (atan2, copysign)."""
 
     def op(input, other, *, out=None):
-        input = _as_tensor(input)
+        if tensors_only:
+            _require_tensors(name, input, other)
         xa, xb, dt = _float_operands(input, other)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _finish(_apply(np_func, input, other, xa, xb), dt, out)
+        return _finish(_apply(lambda a, b: via_double(np_func, a, b), input, other, xa, xb), dt,
+                       out)
 
+    op.__name__ = name
     return op
 
 
-atan2 = arctan2 = _binary_float(np.arctan2)
-hypot = _binary_float(np.hypot)
-copysign = _binary_float(np.copysign)
-logaddexp = _binary_float(np.logaddexp)
+atan2 = arctan2 = _binary_float(np.arctan2, "atan2")
+copysign = _binary_float(np.copysign, "copysign", tensors_only=False)
+logaddexp = _binary_float(np.logaddexp, "logaddexp")
 
 
-def _binary_same(np_func, name, bool_kernel=None, float_ok=True):
+def _binary_same(np_func, name, bool_kernel=None, float_ok=True, int_ok=True,
+                 tensors_only=False):
     def op(input, other, *, out=None):
-        input = _as_tensor(input)
-        xa, xb, dt = operands(input, other)
-        if dt is _dt.bool and bool_kernel is not None:
+        if tensors_only:
+            _require_tensors(name, input, other)
+        xa, xb, dt = _pair(input, other)
+        if dt is _BOOL and bool_kernel is not None:
             return _finish(_apply(bool_kernel, input, other, xa, xb), dt, out)
-        if not float_ok and dt.category == _FLOAT:
+        if (not float_ok and dt.category == _FLOAT) or (not int_ok and dt.category != _FLOAT):
             raise not_implemented(f"{name}_cpu", dt)
         return _finish(_apply(np_func, input, other, xa, xb), dt, out)
 
@@ -292,10 +462,18 @@ def _binary_same(np_func, name, bool_kernel=None, float_ok=True):
     return op
 
 
-maximum = _binary_same(np.maximum, "maximum", np.logical_or)
-minimum = _binary_same(np.minimum, "minimum", np.logical_and)
-fmax = _binary_same(np.fmax, "fmax", np.logical_or)
-fmin = _binary_same(np.fmin, "fmin", np.logical_and)
+def _first_on_ties(np_func):
+    # Between -0.0 and 0.0 PyTorch's (short-tensor) kernel keeps the first operand; NumPy the
+    # second.
+    return lambda a, b: np.where(a == b, a, np_func(a, b))
+
+
+maximum = _binary_same(_first_on_ties(np.maximum), "maximum", np.logical_or, tensors_only=True)
+minimum = _binary_same(_first_on_ties(np.minimum), "minimum", np.logical_and, tensors_only=True)
+fmax = _binary_same(np.fmax, "fmax", np.logical_or, tensors_only=True)
+fmin = _binary_same(np.fmin, "fmin", np.logical_and, tensors_only=True)
+hypot = _binary_same(lambda a, b: via_double(np.hypot, a, b), "hypot", int_ok=False,
+                     tensors_only=True)
 bitwise_and = _binary_same(np.bitwise_and, "bitwise_and", float_ok=False)
 bitwise_or = _binary_same(np.bitwise_or, "bitwise_or", float_ok=False)
 bitwise_xor = _binary_same(np.bitwise_xor, "bitwise_xor", float_ok=False)
@@ -304,16 +482,22 @@ bitwise_xor = _binary_same(np.bitwise_xor, "bitwise_xor", float_ok=False)
 def bitwise_not(input, *, out=None):
     if input._dtype.category == _FLOAT:
         raise not_implemented("bitwise_not_cpu", input._dtype)
-    f = np.logical_not if input._dtype is _dt.bool else np.invert
+    f = np.logical_not if input._dtype is _BOOL else np.invert
     return _finish(f(input._data), input._dtype, out)
+
+
+def _invert(input):
+    """The ``~`` operator (PyTorch checks the dtype before calling ``bitwise_not``)."""
+    if input._dtype.category == _FLOAT:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(input)
 
 
 def _compare(np_func, name):
     def op(input, other, *, out=None):
-        input = _as_tensor(input)
         xa, xb, _ = operands(input, other)
-        with np.errstate(invalid="ignore"):
-            return _finish(_apply(np_func, input, other, xa, xb), _dt.bool, out)
+        return _finish(_apply(np_func, input, other, xa, xb), _BOOL, out)
 
     op.__name__ = name
     return op
@@ -329,10 +513,9 @@ ge = greater_equal = _compare(np.greater_equal, "ge")
 
 def _logical(np_func, name):
     def op(input, other, *, out=None):
-        input = _as_tensor(input)
-        xa = input._data
-        xb = other._data if isinstance(other, Tensor) else np.asarray(other)
-        return _finish(_apply(np_func, input, other, xa != 0, xb != 0), _dt.bool, out)
+        _require_tensors(name, input, other)
+        return _finish(_apply(np_func, input, other, input._data != 0, other._data != 0), _BOOL,
+                       out)
 
     op.__name__ = name
     return op
@@ -344,63 +527,51 @@ logical_xor = _logical(np.logical_xor, "logical_xor")
 
 
 def logical_not(input, *, out=None):
-    return _finish(input._data == 0, _dt.bool, out)
+    return _finish(input._data == 0, _BOOL, out)
 
 
 # ---------------------------------------------------------------------- unary functions
-def _unary_float(np_func, name):
-    """A function of floats; integer and bool inputs give the default float dtype."""
+def _float_input(input):
+    """The input as floats (integers and bools become the default dtype) and that dtype."""
+    dt = input._dtype
+    if dt.category != _FLOAT:
+        dt = _dt.get_default_dtype()
+        return cast(input._data, dt), dt
+    return input._data, dt
+
+
+def _unary_float(np_func, name, exact=False):
+    """A function of floats; integer and bool inputs give the default float dtype.
+
+    An ``exact`` function (sqrt, reciprocal) runs in the input's own precision, as PyTorch's;
+    the others run in float64 (see the module's docstring).
+    """
 
     def op(input, *, out=None):
-        dt = input._dtype
-        x = input._data
-        if dt.category != _FLOAT:
-            dt = _dt.get_default_dtype()
-            x = cast(x, dt)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            return _finish(np_func(x), dt, out)
-
-    op.__name__ = name
-    return op
-
-
-def _unary_same(np_func, name, bool_error=None, int_identity=False):
-    """A function keeping its input's dtype (abs, neg, floor ...)."""
-
-    def op(input, *, out=None):
-        dt = input._dtype
-        if dt is _dt.bool and bool_error is not None:
-            raise bool_error
-        if int_identity and dt.category != _FLOAT:
-            return _finish(input._data.copy(), dt, out)
-        with np.errstate(invalid="ignore", over="ignore"):
-            return _finish(np_func(input._data), dt, out)
+        x, dt = _float_input(input)
+        r = quiet.run(np_func, x) if exact else quiet.run(via_double, np_func, x)
+        return _finish(r, dt, out)
 
     op.__name__ = name
     return op
 
 
 def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def _rsqrt(x):
-    return 1 / np.sqrt(x)
+    # PyTorch: 1 / (1 + exp(-x)) in float32 for float16 and float32, with a correctly rounded exp.
+    if x.dtype == np.float16:
+        x = x.astype(np.float32)
+    e = via_double(np.exp, -x).astype(x.dtype, copy=False)
+    one = x.dtype.type(1)
+    return one / (one + e)
 
 
 def _erf(x):
-    # NumPy has no erf; math.erf is correctly rounded in double, then rounded to the dtype.
-    flat = np.fromiter(map(math.erf, x.astype(np.float64).ravel()), np.float64, x.size)
-    return flat.reshape(x.shape).astype(x.dtype)
+    # NumPy has no erf; math.erf is correctly rounded in double.
+    return np.fromiter(map(math.erf, x.ravel()), np.float64, x.size).reshape(x.shape)
 
 
 def _erfc(x):
-    flat = np.fromiter(map(math.erfc, x.astype(np.float64).ravel()), np.float64, x.size)
-    return flat.reshape(x.shape).astype(x.dtype)
-
-
-def _frac(x):
-    return x - np.trunc(x)
+    return np.fromiter(map(math.erfc, x.ravel()), np.float64, x.size).reshape(x.shape)
 
 
 exp = _unary_float(np.exp, "exp")
@@ -410,8 +581,6 @@ log = _unary_float(np.log, "log")
 log2 = _unary_float(np.log2, "log2")
 log10 = _unary_float(np.log10, "log10")
 log1p = _unary_float(np.log1p, "log1p")
-sqrt = _unary_float(np.sqrt, "sqrt")
-rsqrt = _unary_float(_rsqrt, "rsqrt")
 sin = _unary_float(np.sin, "sin")
 cos = _unary_float(np.cos, "cos")
 tan = _unary_float(np.tan, "tan")
@@ -424,98 +593,116 @@ tanh = _unary_float(np.tanh, "tanh")
 asinh = arcsinh = _unary_float(np.arcsinh, "asinh")
 acosh = arccosh = _unary_float(np.arccosh, "acosh")
 atanh = arctanh = _unary_float(np.arctanh, "atanh")
-sigmoid = _unary_float(_sigmoid, "sigmoid")
 erf = _unary_float(_erf, "erf")
 erfc = _unary_float(_erfc, "erfc")
-reciprocal = _unary_float(np.reciprocal, "reciprocal")
+sqrt = _unary_float(np.sqrt, "sqrt", exact=True)
+rsqrt = _unary_float(lambda x: 1 / np.sqrt(x), "rsqrt", exact=True)
+reciprocal = _unary_float(np.reciprocal, "reciprocal", exact=True)
+sigmoid = _unary_float(_sigmoid, "sigmoid", exact=True)
 
-_NEG_BOOL = RuntimeError(
-    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-    "a mask, use the `~` or `logical_not()` operator instead."
-)
-abs = absolute = _unary_same(np.abs, "abs", int_identity=False)  # noqa: A001
-neg = negative = _unary_same(np.negative, "neg", bool_error=_NEG_BOOL)
-floor = _unary_same(np.floor, "floor", int_identity=True)
-ceil = _unary_same(np.ceil, "ceil", int_identity=True)
-trunc = fix = _unary_same(np.trunc, "trunc", int_identity=True)
-frac = _unary_same(_frac, "frac")
+
+def _unary_same(np_func, name, kernel=None, int_identity=False, int_ok=True):
+    """A function keeping its input's dtype; ``kernel`` names it in PyTorch's dtype errors."""
+    kernel = kernel or f"{name}_cpu"
+
+    def op(input, *, out=None):
+        dt = input._dtype
+        if dt is _BOOL or (not int_ok and dt.category == _INT):
+            raise not_implemented(kernel, dt)
+        if int_identity and dt.category == _INT:
+            return _finish(input._data.copy(), dt, out)
+        return _finish(quiet.run(np_func, input._data), dt, out)
+
+    op.__name__ = name
+    return op
+
+
+abs = absolute = _unary_same(np.abs, "abs")  # noqa: A001
+floor = _unary_same(np.floor, "floor", "floor_vml_cpu", int_identity=True)
+ceil = _unary_same(np.ceil, "ceil", "ceil_vml_cpu", int_identity=True)
+trunc = fix = _unary_same(np.trunc, "trunc", "trunc_vml_cpu", int_identity=True)
+frac = _unary_same(lambda x: x - np.trunc(x), "frac", int_ok=False)
+
+
+def neg(input, *, out=None):
+    if input._dtype is _BOOL:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return _finish(np.negative(input._data), input._dtype, out)
+
+
+negative = neg
+
+
+def positive(input):
+    if input._dtype is _BOOL:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
 
 def square(input, *, out=None):
-    if input._dtype is _dt.bool:
-        return _finish(input._data.astype(np.int64), _dt.int64, out)
-    return _finish(input._data * input._data, input._dtype, out)
+    return pow(input, 2, out=out)
 
 
 def sign(input, *, out=None):
-    if input._dtype is _dt.bool:
-        return _finish(input._data.copy(), _dt.bool, out)
-    return _finish(np.sign(input._data), input._dtype, out)
+    x = input._data
+    if input._dtype is _BOOL:
+        return _finish(x.copy(), _BOOL, out)
+    # (0 < x) - (x < 0): NaN and both zeros give +0, as in PyTorch.
+    return _finish((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype), input._dtype, out)
 
 
-def sgn(input, *, out=None):
-    return sign(input, out=out)
+sgn = sign
 
 
 def signbit(input, *, out=None):
-    return _finish(np.signbit(input._data), _dt.bool, out)
+    x = input._data
+    return _finish(np.signbit(x) if input._dtype.category == _FLOAT else x < 0, _BOOL, out)
 
 
-def round(input, *, decimals=0, out=None):  # noqa: A001
+def round(input, *, decimals=None, out=None):  # noqa: A001
     dt = input._dtype
     x = input._data
     if dt.category != _FLOAT:
-        return _finish(x.copy(), dt, out)
-    if decimals == 0:
+        if decimals is None and dt is not _BOOL:
+            return _finish(x.copy(), dt, out)
+        raise not_implemented("round_cpu" if decimals else "round_vml_cpu", dt)
+    if not decimals:
         return _finish(np.round(x), dt, out)
-    # PyTorch scales by 10**decimals (or divides for negative decimals) in the tensor's dtype.
-    ten_pow = np.asarray(10.0 ** builtins_abs(decimals), dtype=x.dtype)
+    # PyTorch scales by 10**|decimals| in float32 for float16 and float32, then rounds half-even.
+    if dt is _F16:
+        x = x.astype(np.float32)
+    ten_pow = x.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
     with np.errstate(over="ignore", invalid="ignore"):
-        if decimals > 0:
-            r = np.round(x * ten_pow) / ten_pow
-        else:
-            r = np.round(x / ten_pow) * ten_pow
+        r = np.round(x * ten_pow) / ten_pow if decimals > 0 else np.round(x / ten_pow) * ten_pow
     return _finish(r, dt, out)
 
 
-def builtins_abs(v):
-    return v if v >= 0 else -v
-
-
 def relu(input):
-    if input._dtype is _dt.bool:
-        raise not_implemented("clamp_min_cpu", input._dtype)
+    if input._dtype is _BOOL:
+        raise RuntimeError("Boolean inputs not supported for relu")
     x = input._data
-    return _wrap(np.where(x > 0, x, np.zeros((), x.dtype)) if x.dtype.kind == "f"
-                 else np.maximum(x, 0).astype(x.dtype), input._dtype)
+    return _wrap(np.where(x < 0, x.dtype.type(0), x), input._dtype)  # keeps NaN and -0.0
 
 
-def isnan(input):
-    return _wrap(np.isnan(input._data) if input._dtype.category == _FLOAT
-                 else np.zeros(input._data.shape, bool), _dt.bool)
+def _predicate(np_func, non_float):
+    def op(input):
+        x = input._data
+        r = np_func(x) if input._dtype.category == _FLOAT else np.full(x.shape, non_float)
+        return _wrap(r, _BOOL)
+
+    op.__name__ = np_func.__name__
+    return op
 
 
-def isinf(input):
-    return _wrap(np.isinf(input._data) if input._dtype.category == _FLOAT
-                 else np.zeros(input._data.shape, bool), _dt.bool)
-
-
-def isposinf(input):
-    return _wrap(np.isposinf(input._data) if input._dtype.category == _FLOAT
-                 else np.zeros(input._data.shape, bool), _dt.bool)
-
-
-def isneginf(input):
-    return _wrap(np.isneginf(input._data) if input._dtype.category == _FLOAT
-                 else np.zeros(input._data.shape, bool), _dt.bool)
-
-
-def isfinite(input):
-    return _wrap(np.isfinite(input._data) if input._dtype.category == _FLOAT
-                 else np.ones(input._data.shape, bool), _dt.bool)
-
-
-def isreal(input):
-    return _wrap(np.ones(input._data.shape, bool), _dt.bool)
+isnan = _predicate(np.isnan, False)
+isinf = _predicate(np.isinf, False)
+isposinf = _predicate(np.isposinf, False)
+isneginf = _predicate(np.isneginf, False)
+isfinite = _predicate(np.isfinite, True)
+isreal = _predicate(np.isreal, True)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
@@ -523,53 +710,75 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     if dt.category != _FLOAT:
         return _finish(input._data.copy(), dt, out)
     info = np.finfo(dt.np)
-    r = np.nan_to_num(
-        input._data,
-        nan=nan,
-        posinf=info.max if posinf is None else posinf,
-        neginf=info.min if neginf is None else neginf,
-    )
+    with np.errstate(over="ignore"):
+        r = np.nan_to_num(
+            input._data,
+            nan=dt.np.type(nan),
+            posinf=info.max if posinf is None else dt.np.type(posinf),
+            neginf=info.min if neginf is None else dt.np.type(neginf),
+        )
     return _finish(r, dt, out)
 
 
-def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+def _clamp_check(min, max):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    operands_ = [input] + [v for v in (min, max) if v is not None]
-    dt = result_type(*operands_)
-    if dt is _dt.bool:
-        raise not_implemented("clamp_cpu", dt)
-    x = cast(input._data, dt)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    _clamp_check(min, max)
+    bounds = [v for v in (min, max) if v is not None]
+    dt = result_type(input, *bounds)
+    tensor_bounds = any(isinstance(v, Tensor) for v in bounds)
+    if dt is _BOOL and (len(bounds) == 2 or not tensor_bounds):
+        kernel = "clamp" if len(bounds) == 2 else "clamp_min" if max is None else "clamp_max"
+        raise not_implemented(kernel + ("_cpu" if tensor_bounds else "_scalar_cpu"), dt)
 
     def bound(v):
-        return cast(v._data, dt) if isinstance(v, Tensor) else scalar_as(v, dt)
+        return cast(v._data, dt) if isinstance(v, Tensor) else checked_scalar(v, dt)
 
-    r = x
+    lo = None if min is None else bound(min)
+    hi = None if max is None else bound(max)
+    r = cast(input._data, dt)
     try:
         with np.errstate(invalid="ignore"):
-            # PyTorch: min(max(x, lo), hi), propagating NaN from x.
-            if min is not None:
-                lo = bound(min)
-                r = np.where(np.isnan(r) | (r >= lo), r, lo) if dt.category == _FLOAT else (
-                    np.maximum(r, lo))
-            if max is not None:
-                hi = bound(max)
-                r = np.where(np.isnan(r) | (r <= hi), r, hi) if dt.category == _FLOAT else (
-                    np.minimum(r, hi))
+            # PyTorch: min(max(x, lo), hi), where a NaN in x or in a bound wins.
+            if dt.category == _FLOAT:
+                if lo is not None:
+                    r = np.where(np.isnan(r) | (r >= lo), r, lo)
+                if hi is not None:
+                    r = np.where(np.isnan(r) | (r <= hi), r, hi)
+            else:
+                if lo is not None:
+                    r = np.maximum(r, lo)
+                if hi is not None:
+                    r = np.minimum(r, hi)
     except ValueError:
         raise broadcast_error(input.shape, shape_of(min if min is not None else max)) from None
-    return _finish(np.array(r, dtype=dt.np, copy=True) if r is x else r, dt, out)
+    return _finish(r, dt, out)
 
 
 clip = clamp
 
 
-def clamp_min(input, min):  # noqa: A002
+def clamp_min(input, min):
     return clamp(input, min=min)
 
 
-def clamp_max(input, max):  # noqa: A002
+def clamp_max(input, max):
     return clamp(input, max=max)
+
+
+def _broadcast_shape(*shapes):
+    """The broadcast shape, with PyTorch's error naming the first pair that does not fit."""
+    acc = tuple(shapes[0])
+    for s in shapes[1:]:
+        if tuple(s) != acc:
+            try:
+                acc = np.broadcast_shapes(acc, tuple(s))
+            except ValueError:
+                raise broadcast_error(acc, s) from None
+    return acc
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -579,69 +788,199 @@ def where(condition, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         raise TypeError("where(): argument 'condition' must be Tensor")
-    if condition._dtype is not _dt.bool:
+    if condition._dtype is not _BOOL:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_dt.SCALAR_TYPE_NAMES[condition._dtype]}"
         )
-    dt = result_type(*(v for v in (input, other)))
-    xa = cast(input._data, dt) if isinstance(input, Tensor) else scalar_as(input, dt)
-    xb = cast(other._data, dt) if isinstance(other, Tensor) else scalar_as(other, dt)
-    try:
-        r = np.where(condition._data, xa, xb)
-    except ValueError:
-        shapes = [shape_of(v) for v in (condition, input, other)]
-        raise broadcast_error(shapes[0], shapes[1] if shapes[1] else shapes[2]) from None
-    return _finish(r, dt, out)
+    dt = result_type(input, other)
+    _broadcast_shape(*(shape_of(v) for v in (condition, input, other)))
+    xa = cast(input._data, dt) if isinstance(input, Tensor) else checked_scalar(input, dt)
+    xb = cast(other._data, dt) if isinstance(other, Tensor) else checked_scalar(other, dt)
+    return _finish(np.where(condition._data, xa, xb), dt, out)
+
+
+def _where_method(self, condition, other):
+    """``Tensor.where(condition, y)``: the tensor is the value taken where ``condition`` holds."""
+    return where(condition, self, other)
+
+
+def _lerp_check(input, end, weight):
+    for name, v in (("end", end), ("weight", weight)):
+        if isinstance(v, Tensor) and v._dtype is not input._dtype:
+            raise RuntimeError(f"expected dtype {_META_NAMES[input._dtype]} for `{name}` but got "
+                               f"dtype {_META_NAMES[v._dtype]}")
 
 
 def lerp(input, end, weight, *, out=None):
-    dt = result_type(input, end)
+    _lerp_check(input, end, weight)
+    dt = input._dtype
     if dt.category != _FLOAT:
-        raise not_implemented("lerp_kernel_scalar", dt)
-    s = input._data
-    e = cast(end._data, dt) if isinstance(end, Tensor) else scalar_as(end, dt)
-    w = cast(weight._data, dt) if isinstance(weight, Tensor) else np.asarray(weight, dt.np)
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise not_implemented(kernel, dt)
+    # float16 runs in float32 (PyTorch's opmath), rounding once.
+    work = np.float32 if dt is _F16 else dt.np.type
+    s = input._data.astype(work, copy=False)
+    e = end._data.astype(work, copy=False)
+    w = weight._data.astype(work) if isinstance(weight, Tensor) else work(weight)
     # PyTorch's two-sided formula keeps lerp exact at both ends.
-    diff = e - s
     with np.errstate(invalid="ignore", over="ignore"):
+        diff = e - s
         r = np.where(np.abs(w) < 0.5, s + w * diff, e - diff * (1 - w))
     return _finish(r, dt, out)
 
 
 # ---------------------------------------------------------------------- in-place forms
-def _inplace(op):
-    """``x.op_(...)``: compute ``op`` out of place, check it fits ``x``, then write it."""
+_OPERAND_KEYWORDS = ("other", "exponent", "min", "max")
+
+
+def _is_dense(a):
+    """PyTorch's ``is_non_overlapping_and_dense``: the elements tile one contiguous block."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        return True
+    expected = a.itemsize
+    for stride, size in sorted((s, n) for s, n in zip(a.strides, a.shape, strict=True) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _check_overlap(self, inputs):
+    """PyTorch refuses to write into a tensor whose elements alias each other, or partly alias
+    an input (the result would depend on the order of the writes)."""
+    a = self._data
+    if a.size > 1 and 0 in a.strides and not _is_dense(a) and any(
+            st == 0 and n > 1 for st, n in zip(a.strides, a.shape, strict=True)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    for t in inputs:
+        b = t._data
+        if t is self or not a.size or not b.size or not np.may_share_memory(a, b):
+            continue
+        if not (_is_dense(a) and _is_dense(b)):
+            continue  # PyTorch's "too hard to tell" case: allowed
+        a0 = a.__array_interface__["data"][0]
+        b0 = b.__array_interface__["data"][0]
+        if a0 == b0 and a.nbytes == b.nbytes and a.strides == b.strides:
+            continue  # the same elements in the same order
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
+
+
+def _promoted(self, operands_):
+    return result_type(self, *operands_)
+
+
+def _floated(self, operands_):
+    dt = result_type(self, *operands_)
+    return dt if dt.category == _FLOAT else _dt.get_default_dtype()
+
+
+def _squared(self, operands_):
+    return result_type(self, 2)
+
+
+def _inplace(op, rule=None, check=None):
+    """``x.op_(...)``: PyTorch's checks in PyTorch's order, then ``op``'s result is written.
+
+    ``check`` is the operation's own argument check; ``rule`` gives the dtype the operation
+    computes in, which must cast safely to ``x``'s (None: any result fits, as for comparisons).
+    """
 
     def method(self, *args, **kwargs):
+        if check is not None:
+            check(self, *args, **kwargs)
+        operands_ = [*args, *(kwargs[k] for k in _OPERAND_KEYWORDS if k in kwargs)]
+        tensors = [v for v in operands_ if isinstance(v, Tensor)]
+        _check_overlap(self, tensors)
+        shape = _broadcast_shape(self._data.shape, *(t._data.shape for t in tensors))
+        dt = self._dtype if rule is None else rule(self, [v for v in operands_
+                                                          if isinstance(v, Tensor) or is_scalar(v)])
+        check_inplace(self, dt, shape)
         r = op(self, *args, **kwargs)
-        check_inplace(self, r._dtype, r._data.shape)
         return inplace_store(self, cast(r._data, self._dtype))
 
     method.__name__ = op.__name__ + "_"
     return method
 
 
+def _clamp_inplace_check(self, min=None, max=None):
+    """In-place clamp by numbers refuses any promotion, with a message of its own."""
+    _clamp_check(min, max)
+    bounds = [v for v in (min, max) if v is not None]
+    if not any(isinstance(v, Tensor) for v in bounds):
+        dt = result_type(self, *bounds)
+        if dt is not self._dtype:
+            raise RuntimeError(f"result type {_dt.SCALAR_TYPE_NAMES[dt]} can't be cast to the "
+                               f"desired output type {_META_NAMES[self._dtype]}")
+
+
+def _clamp_max_inplace_check(self, max):
+    _clamp_inplace_check(self, None, max)
+
+
 INPLACE = {}
-for _name, _op in {
-    "add": add, "sub": sub, "mul": mul, "div": div, "true_divide": div,
-    "floor_divide": floor_divide, "remainder": remainder, "fmod": fmod, "pow": pow,
-    "atan2": atan2, "hypot": hypot, "copysign": copysign, "maximum": maximum,
-    "minimum": minimum, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
-    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not, "eq": eq, "ne": ne, "lt": lt,
-    "le": le, "gt": gt, "ge": ge, "logical_and": logical_and, "logical_or": logical_or,
-    "logical_xor": logical_xor, "logical_not": logical_not, "exp": exp, "exp2": exp2,
-    "expm1": expm1, "log": log, "log2": log2, "log10": log10, "log1p": log1p, "sqrt": sqrt,
-    "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "asin": asin, "acos": acos,
-    "atan": atan, "sinh": sinh, "cosh": cosh, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
-    "erfc": erfc, "reciprocal": reciprocal, "abs": abs, "neg": neg, "negative": neg,
-    "floor": floor, "ceil": ceil, "trunc": trunc, "frac": frac, "square": square,
-    "sign": sign, "round": round, "relu": relu, "nan_to_num": nan_to_num, "clamp": clamp,
-    "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "lerp": lerp,
-    "arctan2": atan2, "absolute": abs, "fix": trunc,
+for _name, (_op, _rule, _check) in {
+    "add": (add, _promoted, None),
+    "sub": (sub, _promoted, lambda self, other, **kw: _check_sub(self, other)),
+    "mul": (mul, _promoted, None),
+    "floor_divide": (floor_divide, _promoted, None),
+    "remainder": (remainder, _promoted, None),
+    "fmod": (fmod, _promoted, None),
+    "pow": (pow, _promoted, _check_pow),
+    "square": (square, _squared, None),
+    "atan2": (atan2, _floated, None),
+    "arctan2": (atan2, _floated, None),
+    "hypot": (hypot, _promoted, None),
+    "copysign": (copysign, _floated, None),
+    "maximum": (maximum, _promoted, None),
+    "minimum": (minimum, _promoted, None),
+    "bitwise_and": (bitwise_and, _promoted, None),
+    "bitwise_or": (bitwise_or, _promoted, None),
+    "bitwise_xor": (bitwise_xor, _promoted, None),
+    "bitwise_not": (bitwise_not, None, None),
+    "clamp": (clamp, _promoted, _clamp_inplace_check),
+    "clip": (clamp, _promoted, _clamp_inplace_check),
+    "clamp_min": (clamp_min, _promoted, _clamp_inplace_check),
+    "clamp_max": (clamp_max, _promoted, _clamp_max_inplace_check),
+    "lerp": (lerp, None, _lerp_check),
+    **{n: (f, None, None) for n, f in (
+        ("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), ("ge", ge),
+        ("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor),
+        ("logical_not", logical_not), ("abs", abs), ("absolute", abs), ("neg", neg),
+        ("negative", neg), ("floor", floor), ("ceil", ceil), ("trunc", trunc), ("fix", trunc),
+        ("frac", frac), ("sign", sign), ("sgn", sign), ("round", round), ("relu", relu),
+        ("nan_to_num", nan_to_num),
+    )},
+    **{n: (f, _floated, None) for n, f in (
+        ("exp", exp), ("exp2", exp2), ("expm1", expm1), ("log", log), ("log2", log2),
+        ("log10", log10), ("log1p", log1p), ("sqrt", sqrt), ("rsqrt", rsqrt), ("sin", sin),
+        ("cos", cos), ("tan", tan), ("asin", asin), ("acos", acos), ("atan", atan),
+        ("sinh", sinh), ("cosh", cosh), ("tanh", tanh), ("sigmoid", sigmoid), ("erf", erf),
+        ("erfc", erfc), ("reciprocal", reciprocal),
+    )},
 }.items():
-    INPLACE[_name + "_"] = _inplace(_op)
+    INPLACE[_name + "_"] = _inplace(_op, _rule, _check)
     INPLACE[_name + "_"].__name__ = _name + "_"
+
+
+_true_div_ = _inplace(div, _floated)
+_rounded_div_ = _inplace(div, _promoted)
+
+
+def div_(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return _true_div_(self, other)
+    return _rounded_div_(self, other, rounding_mode=rounding_mode)
+
+
+INPLACE["div_"] = INPLACE["true_divide_"] = INPLACE["divide_"] = div_
 
 
 def zero_(self):
@@ -656,24 +995,18 @@ def fill_(self, value):
             f"{value._data.ndim} dimensions."
         )
     check_inplace(self, self._dtype, self._data.shape)
-    return inplace_store(self, scalar_as(value, self._dtype))
+    return inplace_store(self, checked_scalar(value, self._dtype))
 
 
 def copy_(self, src, non_blocking=False):
+    if is_scalar(src):
+        src = _as_tensor(src)
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
-    try:
-        np.broadcast_shapes(src._data.shape, self._data.shape)
-        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
-            raise ValueError
-    except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must "
-            f"match the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
-            f"non-singleton dimension {max(self._data.ndim - 1, 0)}"
-        ) from None
-    check_inplace(self, self._dtype, self._data.shape)
+    _check_overlap(self, [src])
+    shape = _broadcast_shape(self._data.shape, src._data.shape)
+    check_inplace(self, self._dtype, shape)
     return inplace_store(self, cast(src._data, self._dtype))
 
 

@@ -2,10 +2,18 @@
 
 ``dim`` may be an int or a tuple of ints; functions that return values and indices return
 PyTorch's named tuples (``torch.return_types.max(values=..., indices=...)``).
+
+Where several elements are equal, which index PyTorch reports depends on the C++ algorithm it
+runs: ``std::sort`` and ``std::nth_element`` (sort, topk, mode) and Sedgewick's quickselect
+(kthvalue). Those algorithms are replayed step by step below, in Python, for the rows that have
+ties and at most ``_REPLAY_LIMIT`` elements; longer rows take a stable order instead (replaying
+them would take seconds). Float sums are NumPy's pairwise sums: they can differ from PyTorch's
+in the last bits.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -13,6 +21,11 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
 from ._common import _FLOAT, cast, not_implemented, write_out
+from .elementwise import maximum, minimum, quiet, via_double
+
+_BOOL = _dt.bool
+_F16 = _dt.float16
+_I64 = _dt.int64
 
 
 class _ReturnType(tuple):
@@ -24,14 +37,6 @@ class _ReturnType(tuple):
 
     def __new__(cls, *values):
         return tuple.__new__(cls, values)
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
 
     def __repr__(self):
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
@@ -49,6 +54,7 @@ class return_types:  # noqa: N801 - the namespace PyTorch prints
     max = _return_type("max")
     min = _return_type("min")
     median = _return_type("median")
+    nanmedian = _return_type("nanmedian")
     mode = _return_type("mode")
     sort = _return_type("sort")
     topk = _return_type("topk")
@@ -56,7 +62,6 @@ class return_types:  # noqa: N801 - the namespace PyTorch prints
     aminmax = _return_type("aminmax", ("min", "max"))
     cummax = _return_type("cummax")
     cummin = _return_type("cummin")
-    var_mean = None  # plain tuples in PyTorch
 
 
 def _axes(input, dim):
@@ -70,13 +75,7 @@ def _axes(input, dim):
     return dims
 
 
-def _sum_dtype(input, dtype):
-    if dtype is not None:
-        return dtype
-    return input._dtype if input._dtype.category == _FLOAT else _dt.int64
-
-
-def _reduce_out(arr, dt, out):
+def _reduce_out(arr, dt, out=None):
     arr = np.asarray(arr)
     if arr.dtype != dt.np:
         arr = cast(arr, dt)
@@ -85,106 +84,123 @@ def _reduce_out(arr, dt, out):
     return _wrap(arr, dt)
 
 
+def _pair(name, values, indices, input_dtype):
+    return getattr(return_types, name)(_wrap(np.asarray(values), input_dtype),
+                                       _wrap(np.asarray(indices, np.int64), _I64))
+
+
+def _empty_reduction_error(name, dim, long_message=True):
+    if dim is not None:
+        return IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    message = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+    if long_message:
+        message += " Specify the reduction dim with the 'dim' argument."
+        return RuntimeError(message)
+    return IndexError(message)
+
+
+def _check_nonempty_dims(name, x, axes):
+    for a in axes:
+        if x.shape[a] == 0:
+            raise _empty_reduction_error(name, a)
+
+
+# ---------------------------------------------------------------------- sums and means
+def _sum_dtype(input, dtype):
+    if dtype is not None:
+        return dtype
+    return input._dtype if input._dtype.category == _FLOAT else _I64
+
+
+def _sum(x, axes, keepdim, dt):
+    # float16 accumulates in float32 (PyTorch's opmath), rounding once at the end.
+    acc = np.float32 if dt is _F16 else None
+    if dt.category == _FLOAT and axes is not None and x.size:
+        # NumPy sums pairwise only along the contiguous last axis; along others it adds row
+        # after row, which loses precision on long sums. Make the reduced axes last.
+        kept = [a for a in range(x.ndim) if a not in axes]
+        moved = np.ascontiguousarray(np.transpose(x, kept + list(axes))).reshape(
+            [x.shape[a] for a in kept] + [-1])
+        r = quiet.run(np.sum, moved, axis=-1, dtype=acc)
+        if keepdim:
+            r = r.reshape([1 if a in axes else n for a, n in enumerate(x.shape)])
+        return r
+    return quiet.run(np.sum, x, axis=axes, keepdims=keepdim, dtype=acc)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     dt = _sum_dtype(input, dtype)
-    x = cast(input._data, dt)
-    axes = _axes(input, dim)
-    if dt is _dt.float16:
-        r = np.sum(x, axis=axes, keepdims=keepdim, dtype=np.float32)
-    else:
-        r = np.sum(x, axis=axes, keepdims=keepdim)
-    return _reduce_out(r, dt, out)
+    return _reduce_out(_sum(cast(input._data, dt), _axes(input, dim), keepdim, dt), dt, out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     dt = _sum_dtype(input, dtype)
-    return _reduce_out(np.nansum(cast(input._data, dt), axis=_axes(input, dim),
-                                 keepdims=keepdim), dt, None)
+    x = cast(input._data, dt)
+    if dt.category == _FLOAT:
+        x = np.where(np.isnan(x), x.dtype.type(0), x)
+    return _reduce_out(_sum(x, _axes(input, dim), keepdim, dt), dt)
 
 
 def _mean_dtype(input, dtype, name="mean"):
     dt = dtype or input._dtype
     if dt.category != _FLOAT:
+        which = "Input" if dtype is None else "Optional"
         raise RuntimeError(
-            f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+            f"{name}(): could not infer output dtype. {which} dtype must be either a floating "
             f"point or complex dtype. Got: {_dt.SCALAR_TYPE_NAMES[dt]}"
         )
     return dt
+
+
+def _count(x, axes):
+    """How many elements each output element reduces."""
+    return x.size if axes is None else math.prod(x.shape[a] for a in axes)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dt = _mean_dtype(input, dtype)
     x = cast(input._data, dt)
     axes = _axes(input, dim)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        acc = np.float32 if dt is _dt.float16 else None
-        r = np.mean(x, axis=axes, keepdims=keepdim, dtype=acc)
-    return _reduce_out(r, dt, out)
+    # PyTorch: sum (rounded to the dtype), then divide.
+    total = cast(np.asarray(_sum(x, axes, keepdim, dt)), dt)
+    return _reduce_out(quiet.run(np.true_divide, total, dt.np.type(_count(x, axes))), dt, out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     dt = _mean_dtype(input, dtype, "nanmean")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        r = np.nanmean(cast(input._data, dt), axis=_axes(input, dim), keepdims=keepdim)
-    return _reduce_out(r, dt, None)
+    x = cast(input._data, dt)
+    axes = _axes(input, dim)
+    total = cast(np.asarray(_sum(np.where(np.isnan(x), x.dtype.type(0), x), axes, keepdim, dt)),
+                 dt)
+    count = np.sum(~np.isnan(x), axis=axes, keepdims=keepdim)
+    return _reduce_out(quiet.run(np.true_divide, total, count.astype(dt.np)), dt)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     dt = _sum_dtype(input, dtype)
-    if dim is not None:
-        dim = wrap_dim(dim, input._data.ndim)
     x = cast(input._data, dt)
-    with np.errstate(over="ignore", invalid="ignore"):
-        r = np.prod(x, axis=None if input._data.ndim == 0 else dim, keepdims=keepdim)
-    return _reduce_out(r, dt, None)
+    axis = None if dim is None or x.ndim == 0 else wrap_dim(dim, x.ndim)
+    # float16 multiplies in float16.
+    return _reduce_out(quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
 
 
-def _empty_reduction_error(name, input, dim):
-    if dim is None:
-        return RuntimeError(
-            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-            "Specify the reduction dim with the 'dim' argument."
-        )
-    return IndexError(
-        f"{name}(): Expected reduction dim {dim} to have non-zero size."
-    )
-
-
-def _check_bool_arg(name, keepdim):
+# ---------------------------------------------------------------------- max, min, argmax
+def _check_keepdim(name, keepdim):
     if not isinstance(keepdim, bool | np.bool_):
         raise TypeError(f"{name}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
 
 
-def _value_index(name, np_arg, input, dim, keepdim):
-    """max(dim)/min(dim): values and the index where they sit (NaN wins, as in PyTorch)."""
-    _check_bool_arg(name, keepdim)
-    nd = input._data.ndim
-    d = wrap_dim(dim, nd)
-    x = input._data if nd else input._data.reshape(1)
-    if x.shape[d] == 0:
-        raise _empty_reduction_error(name, input, d)
-    idx = np_arg(x, axis=d, keepdims=True)
-    vals = np.take_along_axis(x, idx, axis=d)
-    if not keepdim or nd == 0:
-        idx = np.squeeze(idx, axis=d) if nd else idx.reshape(())
-        vals = np.squeeze(vals, axis=d) if nd else vals.reshape(())
-    cls = getattr(return_types, name)
-    return cls(_wrap(np.ascontiguousarray(vals), input._dtype),
-               _wrap(np.ascontiguousarray(idx).astype(np.int64), _dt.int64))
-
-
 def _nan_first_arg(np_arg):
-    def arg(x, axis, keepdims):
+    """NumPy's argmax/argmin (first extreme), except that the first NaN wins, as in PyTorch."""
+
+    def arg(x, axis):
+        i = np_arg(x, axis=axis, keepdims=True)
         if x.dtype.kind == "f":
             nan = np.isnan(x)
             if nan.any():
-                i = np_arg(x, axis=axis, keepdims=True)
-                first_nan = np.argmax(nan, axis=axis, keepdims=True)
-                has_nan = np.any(nan, axis=axis, keepdims=True)
-                return np.where(has_nan, first_nan, i)
-        return np_arg(x, axis=axis, keepdims=True)
+                return np.where(nan.any(axis=axis, keepdims=True),
+                                np.argmax(nan, axis=axis, keepdims=True), i)
+        return i
 
     return arg
 
@@ -193,42 +209,49 @@ _argmax = _nan_first_arg(np.argmax)
 _argmin = _nan_first_arg(np.argmin)
 
 
+def _value_index(name, np_arg, input, dim, keepdim):
+    """max(dim)/min(dim): the extreme values and the index where each sits."""
+    _check_keepdim(name, keepdim)
+    x = input._data
+    nd = x.ndim
+    d = wrap_dim(dim, nd)
+    if nd == 0:
+        return x.copy(), np.zeros((), np.int64)
+    if x.shape[d] == 0:
+        raise _empty_reduction_error(name, d)
+    idx = np_arg(x, d)
+    vals = np.take_along_axis(x, idx, axis=d)
+    if not keepdim:
+        idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
+    return vals, idx
+
+
 def _max_min(name, np_red, np_arg, elementwise):
-    def op(input, dim=None, keepdim=False, *, out=None):
+    def op(input, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return elementwise(input, dim)
         if dim is None:
             if input._data.size == 0:
-                raise _empty_reduction_error(name, input, None)
+                raise _empty_reduction_error(name, None)
             return _wrap(np.asarray(np_red(input._data)), input._dtype)
-        return _value_index(name, np_arg, input, dim, keepdim)
+        return _pair(name, *_value_index(name, np_arg, input, dim, keepdim), input._dtype)
 
     op.__name__ = name
     return op
 
 
-def _maximum(a, b):
-    from .elementwise import maximum
-
-    return maximum(a, b)
-
-
-def _minimum(a, b):
-    from .elementwise import minimum
-
-    return minimum(a, b)
-
-
-max = _max_min("max", np.max, _argmax, _maximum)  # noqa: A001
-min = _max_min("min", np.min, _argmin, _minimum)  # noqa: A001
+max = _max_min("max", np.max, _argmax, maximum)  # noqa: A001
+min = _max_min("min", np.min, _argmin, minimum)  # noqa: A001
 
 
 def _amax_amin(name, np_red):
     def op(input, dim=(), keepdim=False):
-        axes = _axes(input, dim)
         x = input._data
-        if x.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
-            raise _empty_reduction_error(name, input, None if axes is None else axes[0])
+        axes = _axes(input, dim)
+        if x.size == 0:
+            if axes is None:
+                raise _empty_reduction_error(name, None)
+            _check_nonempty_dims(name, x, axes)
         return _wrap(np.asarray(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
 
     op.__name__ = name
@@ -240,21 +263,22 @@ amin = _amax_amin("amin", np.min)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
-    return return_types.aminmax(amin(input, () if dim is None else dim, keepdim),
-                                amax(input, () if dim is None else dim, keepdim))
+    d = () if dim is None else dim
+    return return_types.aminmax(amin(input, d, keepdim), amax(input, d, keepdim))
 
 
 def _arg_extreme(name, np_arg):
     def op(input, dim=None, keepdim=False):
         x = input._data
+        if input._dtype is _BOOL:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if x.size == 0:
-                raise _empty_reduction_error(name, input, None)
-            i = np_arg(x.reshape(-1), axis=0, keepdims=True).reshape(())
-            if keepdim:
-                i = i.reshape((1,) * x.ndim)
-            return _wrap(i.astype(np.int64), _dt.int64)
-        return _value_index(name, np_arg, input, dim, keepdim)[1]
+                raise _empty_reduction_error(name, None, long_message=False)
+            i = np_arg(x.reshape(-1), 0).reshape((1,) * x.ndim if keepdim else ())
+            return _wrap(i.astype(np.int64), _I64)
+        return _wrap(np.asarray(_value_index(name, np_arg, input, dim, keepdim)[1], np.int64),
+                     _I64)
 
     op.__name__ = name
     return op
@@ -264,57 +288,63 @@ argmax = _arg_extreme("argmax", _argmax)
 argmin = _arg_extreme("argmin", _argmin)
 
 
-def _var_args(dim, unbiased, correction, keepdim):
+# ---------------------------------------------------------------------- variance and norms
+def _var_args(dim, unbiased, correction):
     # Legacy forms: var(input, unbiased) and var(input, dim, unbiased, keepdim).
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return dim, correction, keepdim
+    return dim, correction
 
 
 def _variance(name, input, dim, correction, keepdim):
     dt = input._dtype
     if dt.category != _FLOAT:
-        raise RuntimeError(
-            f"{name}(): input dtype should be either floating point or complex. "
-            f"Got {_dt.SCALAR_TYPE_NAMES[dt]} instead."
-        )
+        raise RuntimeError(f"{name} only support floating point and complex dtypes"
+                           if name.endswith("_mean") else
+                           "std and var only support floating point and complex dtypes")
     axes = _axes(input, dim)
     x = input._data
-    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-    if n - correction <= 0:
-        warnings.warn(
-            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-            "reduction factor (input numel divided by output numel). (Triggered internally at "
-            "/pytorch/aten/src/ATen/native/ReduceOps.cpp:1857.)",
-            UserWarning,
-            stacklevel=3,
-        )
-    acc = np.float32 if dt is _dt.float16 else None
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+    out_numel = math.prod(n for a, n in enumerate(x.shape) if axes is not None and a not in axes)
+    reduced = x.size // out_numel if out_numel else 0
+    acc = np.float32 if dt is _F16 else None
+    if reduced - correction > 0:
+        return quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
+    warnings.warn(
+        f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+        "reduction factor (input numel divided by output numel). (Triggered internally at "
+        "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)",
+        UserWarning,
+        stacklevel=3,
+    )
+    with warnings.catch_warnings():  # NumPy's own degrees-of-freedom warning is not PyTorch's
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.var(x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
+        return quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    dim, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
+    dim, correction = _var_args(dim, unbiased, correction)
     r, dt = _variance("var", input, dim, correction, keepdim)
     return _reduce_out(r, dt, out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    dim, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
+    dim, correction = _var_args(dim, unbiased, correction)
     r, dt = _variance("std", input, dim, correction, keepdim)
     return _reduce_out(np.sqrt(r), dt, out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    dim, correction = _var_args(dim, unbiased, correction)
+    r, dt = _variance("var_mean", input, dim, correction, keepdim)
+    return _reduce_out(r, dt), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    dim, correction = _var_args(dim, unbiased, correction)
+    r, dt = _variance("std_mean", input, dim, correction, keepdim)
+    return _reduce_out(np.sqrt(r), dt), mean(input, dim, keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -325,47 +355,61 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             f"Got {_dt.SCALAR_TYPE_NAMES[dt]}"
         )
     x = np.abs(cast(input._data, dt))
+    if dt is _F16:
+        x = x.astype(np.float32)
     axes = _axes(input, dim)
-    if p is None or p in ("fro", 2):
-        r = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
-    elif p == "nuc":
-        raise NotImplementedError("norm(p='nuc') is not supported by autogradviz yet")
-    elif p == float("inf"):
-        r = np.max(x, axis=axes, keepdims=keepdim)
-    elif p == float("-inf"):
-        r = np.min(x, axis=axes, keepdims=keepdim)
-    elif p == 0:
-        r = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
-    elif p == 1:
-        r = np.sum(x, axis=axes, keepdims=keepdim)
-    else:
-        with np.errstate(over="ignore", divide="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if p is None or p in ("fro", 2):
+            r = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        elif p == "nuc":
+            raise NotImplementedError("norm(p='nuc') is not supported by autogradviz yet")
+        elif p == float("inf"):
+            r = np.max(x, axis=axes, keepdims=keepdim)
+        elif p == float("-inf"):
+            r = np.min(x, axis=axes, keepdims=keepdim)
+        elif p == 0:
+            r = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            r = np.sum(x, axis=axes, keepdims=keepdim)
+        else:
             r = np.sum(x ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    return _reduce_out(r, dt, None)
+    return _reduce_out(r, dt)
 
 
 def logsumexp(input, dim, keepdim=False):
+    x = input._data
+    if isinstance(dim, tuple | list) and not dim and not keepdim and x.ndim and x.size:
+        # PyTorch's logsumexp does not handle an empty dim list without keepdim.
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                           f"{[1] * x.ndim}")
     dt = input._dtype if input._dtype.category == _FLOAT else _dt.get_default_dtype()
-    x = cast(input._data, dt)
+    x = cast(x, dt)
+    if dt is _F16:
+        x = x.astype(np.float32)
     axes = _axes(input, dim)
-    if x.size == 0:
-        return _reduce_out(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt, None)
-    m = np.max(x, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, np.zeros((), x.dtype))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        if x.size == 0:
+            return _reduce_out(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt)
+        # PyTorch: log(sum(exp(x - m))) + m, with infinite maxima replaced by 0.
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isinf(m), m.dtype.type(0), m)
+        s = via_double(np.log, np.sum(via_double(np.exp, x - m), axis=axes, keepdims=True)) + m
     if not keepdim:
-        s = s.reshape(np.sum(x, axis=axes, keepdims=False).shape)
-    return _reduce_out(s, dt, None)
+        s = s.reshape(np.sum(x, axis=axes).shape)
+    return _reduce_out(s, dt)
 
 
+# ---------------------------------------------------------------------- scans
 def _scan(name, np_scan):
     def op(input, dim, *, dtype=None, out=None):
         dt = _sum_dtype(input, dtype)
+        if dt is _BOOL:
+            raise not_implemented(f"{name}_out_cpu", dt)
         d = wrap_dim(dim, input._data.ndim)
         x = cast(input._data, dt)
         with np.errstate(over="ignore", invalid="ignore"):
-            r = np_scan(x, axis=d) if x.ndim else x.copy()
+            r = np_scan(x, axis=d, dtype=np.float32 if dt is _F16 else None) if x.ndim else (
+                x.copy())
         return _reduce_out(r, dt, out)
 
     op.__name__ = name
@@ -376,10 +420,43 @@ cumsum = _scan("cumsum", np.cumsum)
 cumprod = _scan("cumprod", np.cumprod)
 
 
+def _cumulative_extreme(name, better):
+    """cummax/cummin: a NaN, or an element at least as good, takes over (the later index)."""
+
+    def op(input, dim):
+        x = input._data
+        d = wrap_dim(dim, x.ndim)
+        if x.ndim == 0:
+            return _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
+        xs = np.moveaxis(x, d, 0)
+        vals = np.empty_like(xs)
+        idx = np.zeros(xs.shape, np.int64)
+        if xs.shape[0]:
+            best, where = xs[0].copy(), np.zeros(xs.shape[1:], np.int64)
+            for i in range(xs.shape[0]):
+                cur = xs[i]
+                with np.errstate(invalid="ignore"):
+                    take = (cur != cur) | ((best == best) & better(cur, best))
+                best = np.where(take, cur, best)
+                where = np.where(take, i, where)
+                vals[i], idx[i] = best, where
+        return _pair(name, np.moveaxis(vals, 0, d), np.moveaxis(idx, 0, d), input._dtype)
+
+    op.__name__ = name
+    return op
+
+
+cummax = _cumulative_extreme("cummax", np.greater_equal)
+cummin = _cumulative_extreme("cummin", np.less_equal)
+
+
+# ---------------------------------------------------------------------- logical reductions
 def _all_any(name, np_red):
     def op(input, dim=None, keepdim=False, *, out=None):
-        dt = _dt.uint8 if input._dtype is _dt.uint8 else _dt.bool
-        r = np_red(input._data != 0, axis=_axes(input, dim), keepdims=keepdim)
+        dt = _dt.uint8 if input._dtype is _dt.uint8 else _BOOL
+        # Unlike sum, an empty dim list reduces nothing.
+        axes = () if isinstance(dim, tuple | list) and not dim else _axes(input, dim)
+        r = np_red(input._data != 0, axis=axes, keepdims=keepdim)
         return _reduce_out(r, dt, out)
 
     op.__name__ = name
@@ -392,67 +469,332 @@ any = _all_any("any", np.any)  # noqa: A001
 
 def count_nonzero(input, dim=None):
     return _wrap(
-        np.asarray(np.count_nonzero(input._data, axis=_axes(input, dim))).astype(np.int64),
-        _dt.int64,
+        np.asarray(np.count_nonzero(input._data, axis=_axes(input, dim))).astype(np.int64), _I64
     )
 
 
-def _lower_median_index(x, axis):
-    """Index along ``axis`` of the lower median, NaN taking precedence (PyTorch's rule)."""
-    order = np.argsort(x, axis=axis, kind="stable")
+# ---------------------------------------------------------------------- C++ standard library
+# PyTorch's CPU kernels order equal elements the way libstdc++'s algorithms leave them. These
+# are line-by-line ports of libstdc++'s std::sort, std::nth_element and std::partial_sort on a
+# list ``v`` of (key, index) pairs; ``less`` compares keys.
+_THRESHOLD = 16
+_REPLAY_LIMIT = 4096
+
+
+def _insertion_sort(v, first, last, less):
+    for i in range(first + 1, last):
+        val = v[i]
+        if less(val[0], v[first][0]):
+            v[first + 1:i + 1] = v[first:i]
+            v[first] = val
+        else:
+            _unguarded_linear_insert(v, i, less)
+
+
+def _unguarded_linear_insert(v, last, less):
+    val = v[last]
+    while less(val[0], v[last - 1][0]):
+        v[last] = v[last - 1]
+        last -= 1
+    v[last] = val
+
+
+def _partition_pivot(v, first, last, less):
+    a, b, c = first + 1, first + (last - first) // 2, last - 1
+    ka, kb, kc = v[a][0], v[b][0], v[c][0]
+    if less(ka, kb):
+        m = b if less(kb, kc) else c if less(ka, kc) else a
+    else:
+        m = a if less(ka, kc) else c if less(kb, kc) else b
+    v[first], v[m] = v[m], v[first]
+    pivot = v[first][0]
+    lo, hi = first + 1, last
+    while True:
+        while less(v[lo][0], pivot):
+            lo += 1
+        hi -= 1
+        while less(pivot, v[hi][0]):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        v[lo], v[hi] = v[hi], v[lo]
+        lo += 1
+
+
+def _adjust_heap(v, first, hole, length, value, less):
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if less(v[first + child][0], v[first + child - 1][0]):
+            child -= 1
+        v[first + hole] = v[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        v[first + hole] = v[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and less(v[first + parent][0], value[0]):
+        v[first + hole] = v[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    v[first + hole] = value
+
+
+def _heap_select(v, first, middle, last, less):
+    length = middle - first
+    if length >= 2:
+        for parent in range((length - 2) // 2, -1, -1):
+            _adjust_heap(v, first, parent, length, v[first + parent], less)
+    for i in range(middle, last):
+        if less(v[i][0], v[first][0]):
+            value = v[i]
+            v[i] = v[first]
+            _adjust_heap(v, first, 0, length, value, less)
+
+
+def _partial_sort(v, first, middle, last, less):
+    _heap_select(v, first, middle, last, less)
+    while middle - first > 1:  # sort_heap
+        middle -= 1
+        value = v[middle]
+        v[middle] = v[first]
+        _adjust_heap(v, first, 0, middle - first, value, less)
+
+
+def _introsort_loop(v, first, last, depth, less):
+    while last - first > _THRESHOLD:
+        if depth == 0:
+            _partial_sort(v, first, last, last, less)
+            return
+        depth -= 1
+        cut = _partition_pivot(v, first, last, less)
+        _introsort_loop(v, cut, last, depth, less)
+        last = cut
+
+
+def _std_sort(v, first, last, less):
+    if last - first < 2:
+        return
+    _introsort_loop(v, first, last, 2 * ((last - first).bit_length() - 1), less)
+    if last - first > _THRESHOLD:
+        _insertion_sort(v, first, first + _THRESHOLD, less)
+        for i in range(first + _THRESHOLD, last):
+            _unguarded_linear_insert(v, i, less)
+    else:
+        _insertion_sort(v, first, last, less)
+
+
+def _nth_element(v, nth, less):
+    first, last = 0, len(v)
+    if nth == last:
+        return
+    depth = 2 * ((last - first).bit_length() - 1)
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(v, first, nth + 1, last, less)
+            v[first], v[nth] = v[nth], v[first]
+            return
+        depth -= 1
+        cut = _partition_pivot(v, first, last, less)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(v, first, last, less)
+
+
+def _quick_select(v, k, greater):
+    """Sedgewick's quickselect as PyTorch's kthvalue runs it."""
+    lo, hi = 0, len(v) - 1
+    while True:
+        if hi <= lo:
+            return
+        if hi == lo + 1:
+            if greater(v[lo][0], v[hi][0]):
+                v[lo], v[hi] = v[hi], v[lo]
+            return
+        p = (lo + hi) >> 1
+        v[p], v[lo + 1] = v[lo + 1], v[p]
+        if greater(v[lo + 1][0], v[hi][0]):
+            v[lo + 1], v[hi] = v[hi], v[lo + 1]
+        if greater(v[lo][0], v[hi][0]):
+            v[lo], v[hi] = v[hi], v[lo]
+        if greater(v[lo + 1][0], v[lo][0]):
+            v[lo + 1], v[lo] = v[lo], v[lo + 1]
+        i, j = lo + 1, hi
+        pivot = v[lo][0]
+        while True:
+            i += 1
+            while greater(pivot, v[i][0]):
+                i += 1
+            j -= 1
+            while greater(v[j][0], pivot):
+                j -= 1
+            if j < i:
+                break
+            v[i], v[j] = v[j], v[i]
+        v[lo], v[j] = v[j], v[lo]
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+
+
+def _keyed(row):
+    """``row`` as a list of (key, index) pairs whose integer keys order it as PyTorch's
+    comparators do: NaN above everything, all NaNs equal, -0.0 equal to 0.0."""
+    order = np.argsort(row, kind="stable")
+    s = row[order]
+    new = s[1:] != s[:-1]
+    if row.dtype.kind == "f":
+        new &= ~(np.isnan(s[1:]) & np.isnan(s[:-1]))
+    keys = np.empty(row.size, np.int64)
+    keys[order] = np.concatenate([[0], np.cumsum(new)])
+    return list(zip(keys.tolist(), range(row.size), strict=True))
+
+
+def _tie_rows(rows):
+    """The rows of a 2-D array to replay: those holding elements PyTorch's comparators call
+    equal (none if the rows are longer than ``_REPLAY_LIMIT``)."""
+    if rows.shape[1] > _REPLAY_LIMIT:
+        return np.zeros(len(rows), bool)
+    s = np.sort(rows, axis=1)
+    same = s[:, 1:] == s[:, :-1]
+    if rows.dtype.kind == "f":
+        same |= np.isnan(s[:, 1:]) & np.isnan(s[:, :-1])
+    return same.any(axis=1)
+
+
+def _rows(x, d):
+    """``x`` with dimension ``d`` moved last and the others flattened, and a function that
+    undoes it for a result whose last dimension may have a new length."""
+    moved = np.moveaxis(x, d, -1)
+    lead = moved.shape[:-1]
+
+    def restore(r):
+        return np.moveaxis(r.reshape(*lead, r.shape[-1]), -1, d)
+
+    return moved.reshape(-1, moved.shape[-1]), restore
+
+
+def _less(a, b):
+    return a < b
+
+
+def _greater(a, b):
+    return a > b
+
+
+# ---------------------------------------------------------------------- selection
+def _lower_median_index(x, axis, ignore_nan=False):
+    """Index along ``axis`` of the lower median; the comparator breaks ties by index.
+
+    ``torch.median`` reports the first NaN if there is one; ``nanmedian`` skips NaNs.
+    """
+    order = np.argsort(x, axis=axis, kind="stable")  # NaN last, ties by index
     n = x.shape[axis]
-    k = (n - 1) // 2
-    if x.dtype.kind == "f":
-        nan_count = np.sum(np.isnan(x), axis=axis, keepdims=True)
-        # With NaNs present the median is NaN: take the first NaN in sorted order.
-        pos = np.where(nan_count > 0, n - nan_count, k)
+    if x.dtype.kind != "f":
+        return np.take(order, [(n - 1) // 2], axis=axis)
+    nan = np.isnan(x)
+    count = np.sum(nan, axis=axis, keepdims=True)
+    if ignore_nan:
+        pos = np.maximum(n - count - 1, 0) // 2
         return np.take_along_axis(order, pos, axis=axis)
-    return np.take(order, [k], axis=axis)
+    first_nan = np.argmax(nan, axis=axis, keepdims=True)
+    return np.where(count > 0, first_nan, np.take(order, [(n - 1) // 2], axis=axis))
+
+
+def _median(name, input, dim, keepdim, ignore_nan):
+    x = input._data
+    if dim is None:
+        if input._dtype is _BOOL:
+            raise not_implemented("median_cpu", _BOOL)
+        if x.size == 0:
+            return _wrap(np.asarray(np.nan).astype(x.dtype), input._dtype)
+        flat = x.reshape(-1)
+        return _wrap(flat[_lower_median_index(flat, 0, ignore_nan)].reshape(()), input._dtype)
+    if input._dtype is _BOOL:
+        raise not_implemented("median_out", _BOOL)
+    nd = x.ndim
+    d = wrap_dim(dim, nd)
+    if nd == 0:
+        return _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
+    if x.shape[d] == 0:
+        raise _empty_reduction_error(name, d)
+    i = _lower_median_index(x, d, ignore_nan)
+    v = np.take_along_axis(x, i, axis=d)
+    if not keepdim:
+        i, v = np.squeeze(i, d), np.squeeze(v, d)
+    return _pair(name, v, i, input._dtype)
 
 
 def median(input, dim=None, keepdim=False):
-    x = input._data
-    if dim is None:
-        if x.size == 0:
-            return _wrap(np.asarray(np.nan, x.dtype), input._dtype)
-        flat = x.reshape(-1)
-        i = _lower_median_index(flat, 0)
-        return _wrap(flat[i].reshape(()), input._dtype)
-    nd = x.ndim
-    d = wrap_dim(dim, nd)
-    xx = x if nd else x.reshape(1)
-    i = _lower_median_index(xx, d)
-    v = np.take_along_axis(xx, i, axis=d)
-    if not keepdim or nd == 0:
-        i, v = (np.squeeze(i, d), np.squeeze(v, d)) if nd else (i.reshape(()), v.reshape(()))
-    return return_types.median(_wrap(np.ascontiguousarray(v), input._dtype),
-                               _wrap(np.ascontiguousarray(i).astype(np.int64), _dt.int64))
+    return _median("median", input, dim, keepdim, ignore_nan=False)
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    raise NotImplementedError("nanmedian is not supported by autogradviz yet")
+    return _median("nanmedian", input, dim, keepdim, ignore_nan=True)
 
 
 def mode(input, dim=-1, keepdim=False):
+    """The most frequent value (the smallest on a tie) and the index PyTorch reports for it:
+    where its last copy ends up after ``std::sort`` by value."""
     x = input._data
     nd = x.ndim
     d = wrap_dim(dim, nd)
-    xx = np.moveaxis(x if nd else x.reshape(1), d, -1)
-    lead = xx.shape[:-1]
-    rows = xx.reshape(-1, xx.shape[-1])
-    vals = np.empty(rows.shape[0], x.dtype)
-    idx = np.empty(rows.shape[0], np.int64)
+    if nd == 0:
+        return _pair("mode", x.copy(), np.zeros((), np.int64), input._dtype)
+    if x.shape[d] == 0:
+        raise _empty_reduction_error("mode", d)
+    rows, restore = _rows(x, d)
+    vals = np.empty((rows.shape[0], 1), x.dtype)
+    idx = np.empty((rows.shape[0], 1), np.int64)
     for r, row in enumerate(rows):
-        uniq, counts = np.unique(row, return_counts=True)
-        best = uniq[np.argmax(counts)]  # the smallest of the most frequent values
-        vals[r] = best
-        idx[r] = np.flatnonzero(row == best)[-1]  # PyTorch reports the last occurrence
-    vals = vals.reshape(lead)
-    idx = idx.reshape(lead)
-    if keepdim and nd:
-        vals = np.expand_dims(vals, d)
-        idx = np.expand_dims(idx, d)
-    return return_types.mode(_wrap(vals, input._dtype), _wrap(idx, _dt.int64))
+        if row.size > _REPLAY_LIMIT:  # a stable sort keeps the last copy last
+            uniq, counts = np.unique(row, return_counts=True)
+            vals[r, 0] = uniq[np.argmax(counts)]
+            idx[r, 0] = np.flatnonzero(row == vals[r, 0])[-1]
+            continue
+        v = list(zip(row.tolist(), range(row.size), strict=True))  # raw values: NaN as in C++
+        _std_sort(v, 0, len(v), _less)
+        best, run = 0, 0
+        for i in range(len(v)):
+            run += 1
+            if i == len(v) - 1 or v[i][0] != v[i + 1][0]:
+                if run > best:
+                    vals[r, 0], idx[r, 0], best = v[i][0], v[i][1], run
+                run = 0
+    vals, idx = restore(vals), restore(idx)
+    if not keepdim:
+        vals, idx = np.squeeze(vals, d), np.squeeze(idx, d)
+    return _pair("mode", vals, idx, input._dtype)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    x = input._data
+    nd = x.ndim
+    d = wrap_dim(dim, nd)
+    if input._dtype is _BOOL:
+        raise not_implemented("kthvalue_cpu", _BOOL)
+    if nd and x.shape[d] == 0:
+        raise _empty_reduction_error("kthvalue", d)
+    size = x.shape[d] if nd else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if nd == 0:
+        return _pair("kthvalue", x.copy(), np.zeros((), np.int64), input._dtype)
+    rows, restore = _rows(x, d)
+    idx = np.argsort(rows, axis=1, kind="stable")[:, k - 1:k]  # the answer without ties
+    for r in np.flatnonzero(_tie_rows(rows)):
+        v = _keyed(rows[r])
+        _quick_select(v, k - 1, _greater)
+        idx[r, 0] = v[k - 1][1]
+    vals, idx = restore(np.take_along_axis(rows, idx, axis=1)), restore(idx)
+    if not keepdim:
+        vals, idx = np.squeeze(vals, d), np.squeeze(idx, d)
+    return _pair("kthvalue", vals, idx, input._dtype)
 
 
 # ---------------------------------------------------------------------- sorting
@@ -461,9 +803,27 @@ def _stable_argsort(x, axis, descending):
         return np.argsort(x, axis=axis, kind="stable")
     # Stable descending order: sort the reversed array ascending, then reverse back.
     n = x.shape[axis]
-    rev = np.flip(x, axis=axis)
-    order = np.argsort(rev, axis=axis, kind="stable")
+    order = np.argsort(np.flip(x, axis=axis), axis=axis, kind="stable")
     return n - 1 - np.flip(order, axis=axis)
+
+
+def _sort_order(x, d, descending, stable):
+    """The permutation PyTorch's sort produces along ``d``.
+
+    ``std::stable_sort`` is NumPy's stable sort. ``std::sort`` is too for up to 16 elements
+    (insertion sort), and for rows without ties; other rows replay libstdc++'s introsort.
+    """
+    order = _stable_argsort(x, d, descending)
+    if stable or x.shape[d] <= _THRESHOLD:
+        return order
+    rows, restore = _rows(x, d)
+    out = _rows(order, d)[0].copy()
+    less = _greater if descending else _less
+    for r in np.flatnonzero(_tie_rows(rows)):
+        v = _keyed(rows[r])
+        _std_sort(v, 0, len(v), less)
+        out[r] = [i for _, i in v]
+    return restore(out)
 
 
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
@@ -473,58 +833,54 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     nd = x.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return return_types.sort(_wrap(x.copy(), input._dtype),
-                                 _wrap(np.zeros((), np.int64), _dt.int64))
-    order = _stable_argsort(x, d, descending)
-    vals = np.take_along_axis(x, order, axis=d)
-    return return_types.sort(_wrap(vals, input._dtype), _wrap(order.astype(np.int64), _dt.int64))
+        return _pair("sort", x.copy(), np.zeros((), np.int64), input._dtype)
+    order = _sort_order(x, d, descending, stable)
+    return _pair("sort", np.take_along_axis(x, order, axis=d), order, input._dtype)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending)[1]
+    return sort(input, dim, descending, stable)[1]
 
 
 def msort(input):
     return sort(input, 0)[0]
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) elements, placed as PyTorch's ``std::nth_element`` (or, for
+    small k, ``std::partial_sort``) and ``std::sort`` leave them."""
     x = input._data
     nd = x.ndim
     d = wrap_dim(dim, nd)
     n = x.shape[d] if nd else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
-    xx = x if nd else x.reshape(1)
-    order = _stable_argsort(xx, d, largest)
-    order = np.take(order, np.arange(k), axis=d)
-    vals = np.take_along_axis(xx, order, axis=d)
+    if input._dtype is _BOOL:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     if nd == 0:
-        vals, order = vals.reshape(()), order.reshape(())
-    return return_types.topk(_wrap(vals, input._dtype), _wrap(order.astype(np.int64), _dt.int64))
+        return _pair("topk", x.copy(), np.zeros((), np.int64), input._dtype)
+    rows, restore = _rows(x, d)
+    idx = _stable_argsort(rows, 1, largest)[:, :k]  # the answer for sorted rows without ties
+    replay = _tie_rows(rows) if sorted else np.ones(len(rows), bool)
+    less = _greater if largest else _less
+    for r in np.flatnonzero(replay) if k else ():
+        v = _keyed(rows[r])
+        if k * 64 <= n:
+            _partial_sort(v, 0, k, n, less)
+        else:
+            _nth_element(v, k - 1, less)
+            if sorted:
+                _std_sort(v, 0, k - 1, less)
+        idx[r] = [i for _, i in v[:k]]
+    idx = restore(idx)
+    return _pair("topk", np.take_along_axis(x, idx, axis=d), idx, input._dtype)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
-    x = input._data
-    nd = x.ndim
-    d = wrap_dim(dim, nd)
-    xx = x if nd else x.reshape(1)
-    if not 1 <= k <= xx.shape[d]:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    order = np.take(np.argsort(xx, axis=d, kind="stable"), [k - 1], axis=d)
-    vals = np.take_along_axis(xx, order, axis=d)
-    if not keepdim or nd == 0:
-        vals, order = (np.squeeze(vals, d), np.squeeze(order, d)) if nd else (
-            vals.reshape(()), order.reshape(()))
-    return return_types.kthvalue(_wrap(vals, input._dtype), _wrap(order.astype(np.int64),
-                                                                  _dt.int64))
-
-
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     x = input._data
     if dim is None:
         res = np.unique(x.reshape(-1), return_inverse=return_inverse,
-                        return_counts=return_counts)
+                        return_counts=return_counts, equal_nan=False)  # NaNs stay distinct
     else:
         d = wrap_dim(dim, x.ndim)
         res = np.unique(x, return_inverse=return_inverse, return_counts=return_counts, axis=d)
@@ -534,10 +890,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     i = 1
     if return_inverse:
         inv = res[i].reshape(x.shape if dim is None else (x.shape[wrap_dim(dim, x.ndim)],))
-        out.append(_wrap(inv.astype(np.int64), _dt.int64))
+        out.append(_wrap(inv.astype(np.int64), _I64))
         i += 1
     if return_counts:
-        out.append(_wrap(res[i].astype(np.int64), _dt.int64))
+        out.append(_wrap(res[i].astype(np.int64), _I64))
     return tuple(out)
 
 
@@ -546,48 +902,47 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if x.size == 0:
         return _wrap(x.copy(), input._dtype)
     keep = np.concatenate([[True], x[1:] != x[:-1]])
-    vals = x[keep]
-    out = [_wrap(vals, input._dtype)]
+    out = [_wrap(x[keep], input._dtype)]
     if return_inverse:
-        out.append(_wrap((np.cumsum(keep) - 1).reshape(input._data.shape), _dt.int64))
+        out.append(_wrap((np.cumsum(keep) - 1).reshape(input._data.shape), _I64))
     if return_counts:
         starts = np.flatnonzero(keep)
-        out.append(_wrap(np.diff(np.append(starts, x.size)).astype(np.int64), _dt.int64))
+        out.append(_wrap(np.diff(np.append(starts, x.size)).astype(np.int64), _I64))
     return out[0] if len(out) == 1 else tuple(out)
 
 
-def check_float_softmax(input, name):
-    if input._dtype.category != _FLOAT:
-        raise not_implemented(f"{name}_lastdim_kernel_impl", input._dtype)
+# ---------------------------------------------------------------------- softmax
+def _softmax_input(name, input, dim, dtype):
+    x = input._data if dtype is None else cast(input._data, dtype)
+    dt = input._dtype if dtype is None else dtype
+    if dim is None:
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    d = wrap_dim(dim, x.ndim)
+    if dt.category != _FLOAT:
+        lastdim = x.ndim <= 1 or d == x.ndim - 1
+        raise not_implemented(f"{name}{'_lastdim' if lastdim else ''}_kernel_impl", dt)
+    # float16 runs in float32 (PyTorch's opmath), rounding once.
+    return (x.astype(np.float32) if dt is _F16 else x), d, dt
 
 
 def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x = input._data if dtype is None else cast(input._data, dtype)
-    dt = input._dtype if dtype is None else dtype
-    if dt.category != _FLOAT:
-        raise not_implemented("softmax_lastdim_kernel_impl", dt)
-    if dim is None:
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    d = wrap_dim(dim, x.ndim)
+    x, d, dt = _softmax_input("softmax", input, dim, dtype)
     if x.ndim == 0:
-        return _wrap(np.ones((), x.dtype), dt)
-    m = np.max(x, axis=d, keepdims=True) if x.size else x
-    with np.errstate(invalid="ignore", over="ignore"):
-        e = np.exp(x - m)
-        return _wrap(e / np.sum(e, axis=d, keepdims=True), dt)
+        return _wrap(np.ones((), dt.np), dt)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        e = via_double(np.exp, x - np.max(x, axis=d, keepdims=True)) if x.size else x
+        s = np.sum(e, axis=d, keepdims=True)
+        # PyTorch's last-dimension kernel multiplies by the reciprocal of the sum.
+        r = e * (1 / s) if d == x.ndim - 1 else e / s
+    return _reduce_out(r, dt)
 
 
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x = input._data if dtype is None else cast(input._data, dtype)
-    dt = input._dtype if dtype is None else dtype
-    if dt.category != _FLOAT:
-        raise not_implemented("log_softmax_lastdim_kernel_impl", dt)
-    if dim is None:
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    d = wrap_dim(dim, x.ndim)
+    x, d, dt = _softmax_input("log_softmax", input, dim, dtype)
     if x.ndim == 0:
-        return _wrap(np.zeros((), x.dtype), dt)
-    m = np.max(x, axis=d, keepdims=True) if x.size else x
+        return _wrap(np.zeros((), dt.np), dt)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        shifted = x - m
-        return _wrap(shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True)), dt)
+        shifted = x - np.max(x, axis=d, keepdims=True) if x.size else x
+        s = np.sum(via_double(np.exp, shifted), axis=d, keepdims=True)
+        r = shifted - via_double(np.log, s)
+    return _reduce_out(r, dt)

@@ -1,0 +1,521 @@
+"""Reduction parity: sum/mean/max..., scans, sorting and selection, softmax, and their errors.
+
+Each case runs one expression ``fn(m, *tensors)`` with ``m`` = autogradviz and ``m`` = torch on
+tensors built from the same NumPy arrays and compares dtype, shape, values (signed zeros and
+NaN positions included), ``repr`` (whenever the values are identical), named-tuple types, and,
+when torch raises, the exception's type and message.
+
+Tolerances (``rtol``, ``atol``) by operation family and result dtype:
+
+=========  ===========================================================  =========================
+family     operations                                                   float16 / float32 /
+                                                                        float64
+=========  ===========================================================  =========================
+exact      max min amax amin argmax argmin all any count_nonzero        bit-identical
+           median mode sort argsort topk kthvalue unique, integer
+           sums, products and scans, any float reduction of one element
+sum        float sum mean prod cumsum cumprod std var norm logsumexp    (1e-3, 1e-3) /
+           softmax log_softmax                                          (1e-6, 1e-6) /
+                                                                        (1e-12, 1e-12)
+long_sum   float32 sums of 1000 elements (both libraries' rounding      - / (1e-5, 1e-4) / -
+           errors grow with the length, PyTorch's up to ~3e-5 here)
+=========  ===========================================================  =========================
+
+Float sums differ in the last bits because the order of the additions differs: PyTorch splits
+a reduction into vectorised partial sums (cascade sum) whose shape depends on the layout, NumPy
+uses pairwise summation over 8-wide blocks. Both are accurate to a few ulps of the total; the
+absolute tolerance covers sums that cancel to nearly zero.
+"""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import autogradviz
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+FLOATS = ["float16", "float32", "float64"]
+TOLERANCES = {
+    "sum": {"float16": (1e-3, 1e-3), "float32": (1e-6, 1e-6), "float64": (1e-12, 1e-12)},
+    "long_sum": {"float32": (1e-5, 1e-4)},
+}
+
+
+# ---------------------------------------------------------------------- the parity harness
+def make(dtype, shape=(3, 4), seed=0, special=False, ties=False):
+    """A seeded NumPy array of ``dtype``; ``special`` mixes in NaN and infinities, ``ties``
+    draws from a few values so that equal elements are common."""
+    rng = np.random.default_rng(seed)
+    n = math.prod(shape)
+    if dtype == "bool":
+        x = rng.integers(0, 2, n).astype(bool)
+    elif ties:
+        x = rng.integers(-2, 3, n).astype(dtype) if dtype != "uint8" else rng.integers(
+            0, 4, n).astype(dtype)
+    elif dtype in FLOATS:
+        x = (rng.standard_normal(n) * 3).astype(dtype)
+        if special and n:
+            k = min(n, 3)
+            x[rng.choice(n, k, replace=False)] = [np.nan, np.inf, -np.inf][:k]
+    else:
+        lo = 0 if dtype == "uint8" else -9
+        x = rng.integers(lo, 10, n).astype(dtype)
+    return x.reshape(shape)
+
+
+def _identical(ours, theirs):
+    nan_o, nan_t = np.isnan(ours), np.isnan(theirs)
+    if not np.array_equal(nan_o, nan_t):
+        return False
+    o, t = ours[~nan_o], theirs[~nan_t]
+    return np.array_equal(o, t) and np.array_equal(np.signbit(o), np.signbit(t))
+
+
+def _same_array(ours, theirs, tol, dtype):
+    """Compare values; True when they are identical (then their reprs must be too)."""
+    if _identical(ours, theirs):
+        return True
+    if tol == "exact" or dtype not in FLOATS:
+        raise AssertionError(f"values differ:\n{ours!r}\n{theirs!r}")
+    rtol, atol = TOLERANCES[tol][dtype]
+    np.testing.assert_allclose(ours.astype(np.float64), theirs.astype(np.float64),
+                               rtol=rtol, atol=atol, equal_nan=True)
+    return False
+
+
+def assert_same(ours, theirs, tol="exact"):
+    """``ours`` (autogradviz) matches ``theirs`` (torch): type, dtype, shape, values, repr."""
+    if isinstance(theirs, torch.Tensor):
+        assert isinstance(ours, autogradviz.Tensor), f"expected a tensor, got {ours!r}"
+        assert str(ours.dtype) == str(theirs.dtype)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        if _same_array(np.asarray(ours.numpy()), theirs.numpy(), tol, str(theirs.dtype)[6:]):
+            assert repr(ours) == repr(theirs)
+    elif isinstance(theirs, tuple | list):
+        assert type(ours).__name__ == type(theirs).__name__
+        assert len(ours) == len(theirs)
+        if hasattr(theirs, "_fields") or type(theirs).__module__ == "torch.return_types":
+            assert [f for f in dir(type(ours)) if f in ("values", "indices")] == [
+                f for f in dir(type(theirs)) if f in ("values", "indices")]
+        for o, t in zip(ours, theirs, strict=True):
+            assert_same(o, t, tol)
+        if type(theirs).__module__ == "torch.return_types" and _all_identical(ours, theirs):
+            assert repr(ours) == repr(theirs)
+    else:
+        assert type(ours) is type(theirs)
+        assert ours == theirs or (ours != ours and theirs != theirs)
+
+
+def _all_identical(ours, theirs):
+    return all(_identical(np.asarray(o.numpy()), t.numpy()) for o, t in zip(ours, theirs,
+                                                                           strict=True))
+
+
+def assert_same_error(ours_call, theirs_error):
+    try:
+        ours_call()
+    except Exception as error:
+        same = type(error) is type(theirs_error) and str(error) == str(theirs_error)
+        assert same, f"raised {error!r}, torch raised {theirs_error!r}"
+    else:
+        raise AssertionError(f"no error, torch raised {theirs_error!r}")
+
+
+def _run(fn, m, tensors):
+    """``fn``'s result and the warnings a user would see (the default filters apply)."""
+    with warnings.catch_warnings(record=True) as caught:
+        result = fn(m, *tensors)
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+def parity(fn, *arrays, tol="exact"):
+    """Run ``fn`` in both libraries on tensors of ``arrays``; compare results, warnings and
+    errors."""
+    theirs_in = [torch.from_numpy(a.copy()) for a in arrays]
+    ours_in = [autogradviz.from_numpy(a.copy()) for a in arrays]
+    try:
+        expected, expected_warnings = _run(fn, torch, theirs_in)
+    except Exception as error:
+        theirs_error = error
+    else:
+        theirs_error = None
+    if theirs_error is not None:
+        assert_same_error(lambda: fn(autogradviz, *ours_in), theirs_error)
+        return None
+    result, result_warnings = _run(fn, autogradviz, ours_in)
+    assert_same(result, expected, tol)
+    assert result_warnings == expected_warnings
+    return result
+
+
+def tol_for(dtype, exact_for_ints=True):
+    return "exact" if exact_for_ints and dtype not in FLOATS else "sum"
+
+
+# ---------------------------------------------------------------------- sum, mean, prod ...
+SHAPES_AND_DIMS = [
+    ((3, 4), None), ((3, 4), 0), ((3, 4), -1), ((3, 4), (0, 1)), ((3, 4), (-1, 0)),
+    ((2, 3, 4), 1), ((2, 3, 4), (0, 2)), ((2, 3, 4), -3), ((7,), 0), ((), None), ((), 0),
+    ((), -1), ((0, 3), 0), ((0, 3), 1), ((0, 3), None), ((3, 4), ()), ((3, 4), [1]),
+]
+SUM_LIKE = {
+    "sum": lambda m, x, dim, k: m.sum(x) if dim is None else m.sum(x, dim, keepdim=k),
+    "mean": lambda m, x, dim, k: x.mean() if dim is None else x.mean(dim, keepdim=k),
+    "nansum": lambda m, x, dim, k: m.nansum(x) if dim is None else m.nansum(x, dim, keepdim=k),
+    "amax": lambda m, x, dim, k: m.amax(x) if dim is None else m.amax(x, dim, keepdim=k),
+    "amin": lambda m, x, dim, k: x.amin() if dim is None else x.amin(dim, keepdim=k),
+    "std": lambda m, x, dim, k: m.std(x) if dim is None else m.std(x, dim, keepdim=k),
+    "var": lambda m, x, dim, k: x.var() if dim is None else x.var(dim, keepdim=k),
+    "logsumexp": lambda m, x, dim, k: m.logsumexp(x, () if dim is None else dim, keepdim=k),
+    "norm": lambda m, x, dim, k: x.norm() if dim is None else x.norm(dim=dim, keepdim=k),
+    "count_nonzero": lambda m, x, dim, k: m.count_nonzero(x, dim),
+    "all": lambda m, x, dim, k: m.all(x) if dim is None else m.all(x, dim, keepdim=k),
+    "any": lambda m, x, dim, k: x.any() if dim is None else x.any(dim, keepdim=k),
+}
+EXACT_REDUCTIONS = {"amax", "amin", "count_nonzero", "all", "any"}
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize(("shape", "dim"), SHAPES_AND_DIMS, ids=str)
+@pytest.mark.parametrize("name", list(SUM_LIKE))
+def test_reduction_dims(name, shape, dim, keepdim):
+    fn = SUM_LIKE[name]
+    tol = "exact" if name in EXACT_REDUCTIONS else "sum"
+    parity(lambda m, x: fn(m, x, dim, keepdim), make("float32", shape, 1), tol=tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(SUM_LIKE))
+def test_reduction_dtypes(name, dtype):
+    """Integer sums give int64; mean, std, var, norm of integers are errors, amax keeps dtype."""
+    fn = SUM_LIKE[name]
+    tol = "exact" if name in EXACT_REDUCTIONS else tol_for(dtype)
+    a = make(dtype, (3, 5), 2)
+    parity(lambda m, x: fn(m, x, None, False), a, tol=tol)
+    parity(lambda m, x: fn(m, x, 1, True), a, tol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("name", list(SUM_LIKE))
+def test_reduction_special_values(name, dtype):
+    """NaN and infinities: sums propagate them, amax/amin return NaN, any/all count them."""
+    fn = SUM_LIKE[name]
+    tol = "exact" if name in EXACT_REDUCTIONS else "sum"
+    a = make(dtype, (4, 5), 3, special=True)
+    parity(lambda m, x: fn(m, x, None, False), a, tol=tol)
+    parity(lambda m, x: fn(m, x, 0, False), a, tol=tol)
+
+
+@pytest.mark.parametrize("dtype", [None, "float64", "int64", "float16", "int32", "bool"])
+@pytest.mark.parametrize("src", ["int32", "float32", "bool", "uint8"])
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "cumsum", "cumprod", "nansum"])
+def test_dtype_argument(name, src, dtype):
+    def fn(m, x):
+        kw = {} if dtype is None else {"dtype": getattr(m, dtype)}
+        if name in ("cumsum", "cumprod"):
+            return getattr(m, name)(x, 1, **kw)
+        if name == "prod":  # small: where an overflow to inf meets a 0 depends on the order
+            return m.prod(x[:2, :3], **kw), m.prod(x, 0, **kw)
+        return getattr(m, name)(x, **kw), getattr(m, name)(x, 1, **kw)
+
+    parity(fn, make(src, (3, 4), 4), tol=tol_for(dtype or src))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("shape", "dim"), [((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1),
+                                            ((), 0), ((0, 3), 0), ((5,), 0)], ids=str)
+@pytest.mark.parametrize("name", ["prod", "cumsum", "cumprod"])
+def test_prod_and_scans(name, shape, dim, dtype):
+    a = make(dtype, shape, 5)
+    if dtype in FLOATS:
+        a = np.asarray(a / 3, dtype)  # keep products in range
+    parity(lambda m, x: getattr(m, name)(x, dim), a, tol=tol_for(dtype))
+    if name == "prod":
+        parity(lambda m, x: x.prod(), a, tol=tol_for(dtype))
+        parity(lambda m, x: x.prod(dim, keepdim=True), a, tol=tol_for(dtype))
+
+
+def test_large_float32_sum():
+    """A long float32 sum stays within an ulp or two of PyTorch's cascade sum."""
+    a = make("float32", (1000, 37), 6)
+    for fn in (lambda m, x: x.sum(), lambda m, x: x.sum(0), lambda m, x: x.sum(1),
+               lambda m, x: x.mean(), lambda m, x: x.mean(0)):
+        parity(fn, a, tol="long_sum")
+
+
+# ---------------------------------------------------------------------- std and var
+VARIANCES = {
+    "plain": lambda m, f, x: f(x),
+    "unbiased_false": lambda m, f, x: f(x, unbiased=False),
+    "unbiased_positional": lambda m, f, x: f(x, 1, False),
+    "dim_unbiased_keepdim": lambda m, f, x: f(x, 0, True, True),
+    "correction0": lambda m, f, x: f(x, dim=1, correction=0),
+    "correction2": lambda m, f, x: f(x, dim=(0, 1), correction=2),
+    "correction_large": lambda m, f, x: f(x, dim=0, correction=5),
+    "keepdim": lambda m, f, x: f(x, 1, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (1, 4), (4, 1), (), (0, 2)], ids=str)
+@pytest.mark.parametrize("which", ["std", "var", "std_mean", "var_mean"])
+@pytest.mark.parametrize("name", list(VARIANCES))
+def test_std_var(name, which, shape):
+    """Including the degrees-of-freedom warning (one element, correction >= count)."""
+    parity(lambda m, x: VARIANCES[name](m, getattr(m, which), x), make("float32", shape, 7),
+           tol="sum")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool", "float16", "float64"])
+def test_std_var_dtypes(dtype):
+    parity(lambda m, x: (m.std(x), m.var(x, 0)), make(dtype, (3, 4), 8), tol="sum")
+
+
+# ---------------------------------------------------------------------- max, min, argmax ...
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("shape", "dim"), [((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1),
+                                            ((), 0), ((5,), 0), ((1, 4), 0)], ids=str)
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_dim(name, shape, dim, dtype, keepdim):
+    """``max(dim)`` is a ``torch.return_types.max`` with the index of the first extreme."""
+    a = make(dtype, shape, 9, ties=True)
+    parity(lambda m, x: getattr(m, name)(x, dim, keepdim), a)
+    parity(lambda m, x: getattr(x, name)(dim=dim, keepdim=keepdim), a)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin", "amax", "amin", "aminmax"])
+def test_extremes(name, dtype):
+    a = make(dtype, (4, 5), 10, ties=True)
+    fn = getattr(torch, name)
+    if name == "aminmax":
+        parity(lambda m, x: m.aminmax(x), a)
+        parity(lambda m, x: m.aminmax(x, dim=1, keepdim=True), a)
+        return
+    parity(lambda m, x: getattr(m, name)(x), a)
+    parity(lambda m, x: getattr(m, name)(x, 1), a)
+    if fn is not torch.max and fn is not torch.min:
+        parity(lambda m, x: getattr(m, name)(x, 0, keepdim=True), a)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin", "amax", "amin", "median",
+                                  "sort", "argsort", "topk", "mode", "kthvalue", "msort",
+                                  "cummax", "unique"])
+def test_nan_handling(name, dtype):
+    """NaN is the largest value for sorting and wins max/min/median/argmax."""
+    a = np.array([[1.0, np.nan, 3.0, -1.0, np.nan],
+                  [2.0, 2.0, -np.inf, np.inf, 0.0],
+                  [np.nan, np.nan, np.nan, 1.0, 1.0],
+                  [-0.0, 0.0, 0.0, -0.0, 5.0]], dtype)
+    fns = {
+        "max": lambda m, x: (m.max(x), m.max(x, 1), m.max(x, 0)),
+        "min": lambda m, x: (m.min(x), m.min(x, 1), m.min(x, 0)),
+        "argmax": lambda m, x: (m.argmax(x), m.argmax(x, 1), m.argmax(x, 0)),
+        "argmin": lambda m, x: (m.argmin(x), m.argmin(x, 1), m.argmin(x, 0)),
+        "amax": lambda m, x: (m.amax(x), m.amax(x, 1)),
+        "amin": lambda m, x: (m.amin(x), m.amin(x, 1)),
+        "median": lambda m, x: (m.median(x), m.median(x, 1), m.median(x, 0)),
+        "sort": lambda m, x: (m.sort(x, 1), m.sort(x, 0, descending=True),
+                              m.sort(x, stable=True, dim=1)),
+        "argsort": lambda m, x: (m.argsort(x, dim=1, stable=True),
+                                 m.argsort(x, dim=1, descending=True, stable=True)),
+        "topk": lambda m, x: (m.topk(x, 2, 1), m.topk(x, 3, 1, largest=False)),
+        "mode": lambda m, x: (m.mode(x, 1), m.mode(x, 0)),
+        "kthvalue": lambda m, x: (m.kthvalue(x, 2, 1), m.kthvalue(x, 4, 1)),
+        "msort": lambda m, x: m.msort(x),
+        "cummax": lambda m, x: (m.cummax(x, 1), m.cummin(x, 0)),
+        # (which of -0.0 and 0.0 unique keeps depends on an unstable sort: not compared)
+        "unique": lambda m, x: (m.unique(x[3]), m.unique(x[:3], return_inverse=True,
+                                                          return_counts=True)),
+    }
+    parity(fns[name], a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "int8", "uint8", "bool", "float64"])
+@pytest.mark.parametrize("name", ["median", "mode", "kthvalue", "topk", "sort", "argsort"])
+def test_selection_with_ties(name, dtype):
+    """Which of several equal elements' indices is reported."""
+    a = make(dtype, (4, 7), 11, ties=True)
+    fns = {
+        "median": lambda m, x: (m.median(x), m.median(x, 1), m.median(x, 0, keepdim=True)),
+        "mode": lambda m, x: (m.mode(x), m.mode(x, 0), m.mode(x, 1, keepdim=True)),
+        "kthvalue": lambda m, x: (m.kthvalue(x, 3), m.kthvalue(x, 1, 0, keepdim=True)),
+        "topk": lambda m, x: (m.topk(x, 3), m.topk(x, 2, 0, largest=False)),
+        "sort": lambda m, x: (m.sort(x, stable=True),
+                              m.sort(x, dim=0, descending=True, stable=True)),
+        "argsort": lambda m, x: (m.argsort(x, stable=True),
+                                 m.argsort(x, dim=0, stable=True, descending=True)),
+    }
+    parity(fns[name], a)
+
+
+LONG_ROW_SELECTIONS = {
+    "sort": lambda m, x: m.sort(x),
+    "sort_descending": lambda m, x: m.sort(x, descending=True),
+    "sort_dim0": lambda m, x: m.sort(x.t(), 0),
+    "argsort": lambda m, x: m.argsort(x),
+    "topk_partial_sort": lambda m, x: m.topk(x, 1),
+    "topk": lambda m, x: m.topk(x, 5),
+    "topk_smallest": lambda m, x: m.topk(x, 9, largest=False),
+    "topk_unsorted": lambda m, x: m.topk(x, 6, sorted=False),
+    "kthvalue": lambda m, x: m.kthvalue(x, 7),
+    "mode": lambda m, x: m.mode(x),
+    "median": lambda m, x: m.median(x, 1),
+}
+
+
+@pytest.mark.parametrize(("dtype", "special"), [("float32", False), ("float32", True),
+                                                ("int64", False)])
+@pytest.mark.parametrize("length", [17, 40, 100, 300])
+@pytest.mark.parametrize("name", list(LONG_ROW_SELECTIONS))
+def test_tie_order_long_rows(name, length, dtype, special):
+    """Equal elements in rows longer than 16: PyTorch's std::sort / std::nth_element /
+    std::partial_sort / quickselect leave them in an order a stable sort does not."""
+    a = make(dtype, (3, length), 21, ties=True)
+    if special:
+        a[a == 2] = np.nan
+        a[0, ::3] = -0.0
+    parity(LONG_ROW_SELECTIONS[name], a)
+
+
+@pytest.mark.parametrize("shape", [(5,), (6,), (3, 4), (1,), ()], ids=str)
+def test_median_even_and_odd(shape):
+    """The median of an even count is the lower of the two middle values."""
+    a = make("float32", shape, 12)
+    parity(lambda m, x: m.median(x), a)
+    parity(lambda m, x: m.median(x, -1), a)
+    parity(lambda m, x: m.nanmedian(x), a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+@pytest.mark.parametrize(("k", "largest", "sorted_"), [(1, True, True), (3, True, True),
+                                                       (3, False, True), (5, True, True),
+                                                       (0, True, True), (3, True, False)])
+def test_topk(k, largest, sorted_, dtype):
+    a = make(dtype, (3, 5), 13)
+    parity(lambda m, x: m.topk(x, k, largest=largest, sorted=sorted_), a)
+    parity(lambda m, x: x.topk(min(k, 3), 0, largest, sorted_), a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "uint8"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(("shape", "dim"), [((6,), 0), ((3, 4), 0), ((3, 4), -1), ((), 0),
+                                            ((0, 3), 1), ((2, 3, 4), 1)], ids=str)
+def test_sort(shape, dim, descending, dtype):
+    a = make(dtype, shape, 14)
+    parity(lambda m, x: m.sort(x, dim, descending), a)
+    parity(lambda m, x: x.argsort(dim=dim, descending=descending), a)
+
+
+UNIQUES = {
+    "sorted": lambda m, x: m.unique(x),
+    "inverse": lambda m, x: m.unique(x, return_inverse=True),
+    "counts": lambda m, x: m.unique(x, return_counts=True),
+    "both": lambda m, x: x.unique(return_inverse=True, return_counts=True),
+    "dim0": lambda m, x: m.unique(x, dim=0),
+    "dim1_both": lambda m, x: m.unique(x, return_inverse=True, return_counts=True, dim=1),
+    "consecutive": lambda m, x: m.unique_consecutive(x),
+    "consecutive_all": lambda m, x: m.unique_consecutive(x, return_inverse=True,
+                                                         return_counts=True),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "int8"])
+@pytest.mark.parametrize("name", list(UNIQUES))
+def test_unique(name, dtype):
+    parity(UNIQUES[name], make(dtype, (4, 3), 15, ties=True))
+
+
+# ---------------------------------------------------------------------- softmax
+SOFTMAXES = {
+    "softmax": lambda m, x, d: m.softmax(x, d),
+    "log_softmax": lambda m, x, d: m.log_softmax(x, d),
+    "method": lambda m, x, d: x.softmax(d),
+    "softmax_double": lambda m, x, d: m.softmax(x, d, dtype=m.float64),
+    "log_softmax_method": lambda m, x, d: x.log_softmax(dim=d),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(("shape", "dim"), [((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1),
+                                            ((5,), 0), ((), 0), ((0, 3), 1)], ids=str)
+@pytest.mark.parametrize("name", list(SOFTMAXES))
+def test_softmax(name, shape, dim, dtype):
+    parity(lambda m, x: SOFTMAXES[name](m, x, dim), make(dtype, shape, 16), tol="sum")
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_special_values(name):
+    a = np.array([[0.0, -np.inf, 1.0], [-np.inf, -np.inf, -np.inf], [np.inf, 1.0, 2.0],
+                  [np.nan, 0.0, 1.0], [1e30, 1e30, -1e30]], np.float32)
+    parity(lambda m, x: getattr(m, name)(x, 1), a, tol="sum")
+
+
+# ---------------------------------------------------------------------- errors
+ERRORS = {
+    "max_empty": lambda m, x, e, i: m.max(e),
+    "min_empty": lambda m, x, e, i: e.min(),
+    "max_empty_dim": lambda m, x, e, i: m.max(e, 0),
+    "max_empty_other_dim": lambda m, x, e, i: m.max(e, 1),
+    "amax_empty": lambda m, x, e, i: m.amax(e),
+    "amax_empty_dim": lambda m, x, e, i: m.amax(e, 0),
+    "argmax_empty": lambda m, x, e, i: m.argmax(e),
+    "argmin_empty_dim": lambda m, x, e, i: m.argmin(e, 0),
+    "median_empty": lambda m, x, e, i: m.median(e),
+    "median_empty_dim": lambda m, x, e, i: m.median(e, 0),
+    "mode_empty_dim": lambda m, x, e, i: m.mode(e, 0),
+    "kthvalue_empty": lambda m, x, e, i: m.kthvalue(e, 1, 0),
+    "mean_int": lambda m, x, e, i: m.mean(i),
+    "mean_int_dim": lambda m, x, e, i: i.mean(0),
+    "std_int": lambda m, x, e, i: m.std(i),
+    "var_int": lambda m, x, e, i: i.var(1),
+    "norm_int": lambda m, x, e, i: i.norm(),
+    "logsumexp_int": lambda m, x, e, i: m.logsumexp(i, 0),
+    "softmax_int": lambda m, x, e, i: m.softmax(i, 0),
+    "log_softmax_int": lambda m, x, e, i: m.log_softmax(i, 0),
+    "dim_out_of_range": lambda m, x, e, i: m.sum(x, 2),
+    "dim_out_of_range_neg": lambda m, x, e, i: x.max(-3),
+    "dim_repeated": lambda m, x, e, i: m.sum(x, (0, 0)),
+    "dim_repeated_neg": lambda m, x, e, i: m.mean(x, (1, -1)),
+    "argmax_dim_range": lambda m, x, e, i: m.argmax(x, 5),
+    "topk_k": lambda m, x, e, i: m.topk(x, 5),
+    "topk_negative": lambda m, x, e, i: m.topk(x, -1),
+    "kthvalue_k": lambda m, x, e, i: m.kthvalue(x, 0),
+    "kthvalue_k_big": lambda m, x, e, i: m.kthvalue(x, 5),
+    "cumsum_dim": lambda m, x, e, i: m.cumsum(x, 2),
+    "sort_dim": lambda m, x, e, i: m.sort(x, 3),
+    "mean_dtype_int": lambda m, x, e, i: m.mean(x, dtype=m.int64),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors(name):
+    parity(ERRORS[name], make("float32", (3, 4), 18), np.zeros((0, 3), np.float32),
+           make("int64", (3, 4), 19))
+
+
+def test_return_type_fields_and_repr():
+    a = make("float32", (2, 3), 20)
+    ours, theirs = autogradviz.from_numpy(a), torch.from_numpy(a)
+    for name in ("max", "min", "median", "mode", "sort", "topk", "kthvalue"):
+        args = {"topk": (2,), "kthvalue": (1,)}.get(name, ())
+        o = getattr(ours, name)(*args)
+        t = getattr(theirs, name)(*args)
+        if name in ("max", "min", "median"):
+            o, t = getattr(ours, name)(1), getattr(theirs, name)(1)
+        assert repr(o) == repr(t)
+        assert type(o).__name__ == type(t).__name__
+        values, indices = o
+        assert values is o.values and indices is o.indices
+        assert o[0] is o.values
+    o, t = autogradviz.aminmax(ours), torch.aminmax(theirs)
+    assert repr(o) == repr(t)
+    assert o.min is o[0] and o.max is o[1]
