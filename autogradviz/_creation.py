@@ -983,7 +983,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
                      .reshape(input._data.shape), input._dtype)
     if input._dtype.category != _FLOAT:
         raise NotImplementedError(
-            f'"bernoulli_tensor_cpu_p_" not implemented for \'{_dt.SCALAR_TYPE_NAMES[input._dtype]}\''
+            '"bernoulli_tensor_cpu_p_" not implemented for '
+            f"'{_dt.SCALAR_TYPE_NAMES[input._dtype]}'"
         )
     p_arr = np.ascontiguousarray(input._data)
     if ((p_arr < 0) | (p_arr > 1)).any():
@@ -1084,3 +1085,15 @@ def get_rng_state():
 
 def set_rng_state(new_state):
     _gen.default_generator.set_state(new_state)
+
+
+def get_num_threads():
+    """PyTorch's intra-op thread count; here it only shapes how ``arange`` splits its work."""
+    return _NUM_THREADS
+
+
+def set_num_threads(n):
+    global _NUM_THREADS
+    if not isinstance(n, int) or n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _NUM_THREADS = n

@@ -58,9 +58,9 @@ class Size(tuple):
 class device:  # noqa: N801 - PyTorch's spelling
     """A device; only the CPU exists here."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
-    def __init__(self, type="cpu", index=None):  # noqa: A002
+    def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index  # noqa: A001
         if ":" in type:
@@ -333,7 +333,7 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size > 1
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -670,7 +670,7 @@ def _legacy_class(dtype):
         def __instancecheck__(cls, obj):
             return isinstance(obj, Tensor) and obj._dtype is dtype
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls, *args, **kwargs):  # noqa: N807 - the class body's constructor
         return _legacy_new(dtype, args, kwargs)
 
     name = _dt.LEGACY_TYPE_NAMES[dtype].split(".")[1]

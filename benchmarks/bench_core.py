@@ -13,11 +13,10 @@ import timeit
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-import autogradviz as agv  # noqa: E402
-
+import autogradviz as agv
 
 
 def best(stmt, namespace, number):

@@ -6,7 +6,7 @@ import os
 # (random normals differ in the last bits between the two). Must be set before torch loads.
 os.environ["ATEN_CPU_CAPABILITY"] = "avx2"
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.hookimpl(hookwrapper=True)

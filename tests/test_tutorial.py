@@ -1,7 +1,6 @@
 """The reference tutorial's tensor part runs on autogradviz and prints exactly its output."""
 
 import pytest
-
 from tutorial import read_blocks, run_block, sanitize
 
 BLOCKS = read_blocks()

@@ -2,17 +2,17 @@
 attaches the ones PyTorch also offers as ``Tensor`` methods.
 """
 
-from . import elementwise, indexing, linalg, reduction, shape
+from ..autograd.graph import derivative
+from . import _backward, elementwise, indexing, linalg, reduction, shape
+from ._common import tracked
+
+# ``Tensor.to(dtype)`` and friends (the forward is ``_tensor._convert``); the engine casts the
+# gradient back to the input's dtype.
+ToCopyBackward0 = derivative("ToCopyBackward0", inputs=("self",), self="grad")
 
 
 def _record_cast(source, result):
-    """Hook where a dtype conversion will join the autograd graph (ToCopyBackward0)."""
-    return result
+    return tracked(result, ToCopyBackward0, (source,))
 
 
-def _record_copy(source, result):
-    """Hook where a copy (clone/contiguous) will join the autograd graph (CloneBackward0)."""
-    return result
-
-
-__all__ = ["elementwise", "indexing", "linalg", "reduction", "shape"]
+__all__ = ["_backward", "elementwise", "indexing", "linalg", "reduction", "shape"]

@@ -1,0 +1,57 @@
+"""``backward`` and ``grad``: the engine drained, with PyTorch's checks and messages."""
+
+from __future__ import annotations
+
+from .engine import _as_tuple, backward_steps
+from .graph import gradient_edge
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+        pass
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned rather than accumulated."""
+    from .. import _creation
+
+    inputs_t = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+            "allow_unused=False."
+        )
+    edges = []
+    for t in inputs_t:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(gradient_edge(t))
+    capture = {e: None for e in edges}
+    for _ in backward_steps(outputs, grad_outputs, retain_graph, create_graph, _capture=capture):
+        pass
+    results = []
+    for t, e in zip(inputs_t, edges, strict=True):
+        g = capture[e]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = _creation.zeros_like(t)
+        elif not create_graph:
+            g = g.detach()
+        results.append(g)
+    return tuple(results)

@@ -1,0 +1,391 @@
+"""The backward engine: one generator of steps, in PyTorch's execution order.
+
+``backward_steps`` yields a ``Step`` for every node it executes: the node, the gradients it
+received, the gradients it produced, and the leaf whose ``.grad`` it accumulated. ``backward()``
+and ``autograd.grad()`` simply drain it; the stepper widget pulls one step at a time.
+
+Order: like PyTorch's engine on the CPU, a node becomes ready once every edge into it has
+delivered its gradient, and among ready nodes the most recently created runs first
+(AccumulateGrad nodes before anything else). The walks are iterative, so deep graphs work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import anomaly, grad_mode
+from .graph import AccumulateGrad, GraphRoot, Node, gradient_edge
+
+
+@dataclass
+class Step:
+    """One executed node."""
+
+    index: int
+    node: Node
+    received: tuple  # gradient(s) flowing into the node (w.r.t. its forward outputs)
+    produced: tuple  # gradient(s) it sends along next_functions (None where none flows)
+    leaf: object = None  # for AccumulateGrad: the tensor whose .grad was accumulated
+    grad_before: object = None  # that tensor's .grad before this step (None if it had none)
+    extra: dict = field(default_factory=dict)
+
+
+class ReadyQueue:
+    """PyTorch's ready queue: a binary max-heap on sequence number, sifted exactly as the C++
+    standard library's push_heap/pop_heap do, so that ties (AccumulateGrad nodes all share
+    the top priority) come out in PyTorch's order too."""
+
+    __slots__ = ("_heap",)
+
+    def __init__(self):
+        self._heap = []
+
+    def __bool__(self):
+        return bool(self._heap)
+
+    def push(self, node):
+        heap = self._heap
+        heap.append(node)
+        self._sift_up(len(heap) - 1, 0, node)
+
+    def _sift_up(self, hole, top, node):
+        heap = self._heap
+        key = node._sequence_nr
+        parent = (hole - 1) // 2
+        while hole > top and heap[parent]._sequence_nr < key:
+            heap[hole] = heap[parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        heap[hole] = node
+
+    def pop(self):
+        heap = self._heap
+        first = heap[0]
+        last = heap.pop()
+        n = len(heap)
+        if n:
+            # libstdc++'s __adjust_heap: move the hole to a leaf, then sift ``last`` up.
+            hole = 0
+            child = 0
+            while child < (n - 1) // 2:
+                child = 2 * (child + 1)
+                if heap[child]._sequence_nr < heap[child - 1]._sequence_nr:
+                    child -= 1
+                heap[hole] = heap[child]
+                hole = child
+            if n % 2 == 0 and child == (n - 2) // 2:
+                child = 2 * (child + 1)
+                heap[hole] = heap[child - 1]
+                hole = child - 1
+            self._sift_up(hole, 0, last)
+        return first
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, list | tuple):
+        return tuple(x)
+    return (x,)
+
+
+def make_grads(outputs, grad_outputs, *, is_grads_batched=False):
+    """The starting gradients: given ones checked, implicit ones only for scalar outputs."""
+    from .. import _creation
+    from .._tensor import Tensor
+
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if i < len(grad_outputs) else None
+        if g is None:
+            if out._requires_grad and out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._dtype.category != 2:
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out._dtype}"
+                )
+            grads.append(_creation.ones_like(out))
+            continue
+        if not isinstance(g, Tensor):
+            g = _creation.tensor(g, dtype=out._dtype)
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        if g._dtype.category != out._dtype.category:
+            raise RuntimeError(
+                f"For complex Tensors, both grad_output and output are required to have the "
+                f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g._dtype} and "
+                f"output[{i}] has a dtype of {out._dtype}."
+            )
+        grads.append(g)
+    return tuple(grads)
+
+
+def _dependencies(root):
+    """How many edges lead into each node reachable from ``root`` (iterative walk)."""
+    deps = {}
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None:
+                continue
+            deps[fn] = deps.get(fn, 0) + 1
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    return deps
+
+
+def _needed(root, targets):
+    """Nodes lying on a path from ``root`` to any of ``targets`` (PyTorch's exec_info)."""
+    order = []
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for fn, _ in node.next_functions:
+            if fn is not None and fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    needed = set(targets)
+    # Children before parents: walk the discovery order backwards until nothing changes.
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            if any(fn in needed for fn, _ in node.next_functions if fn is not None):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def _validate(node, produced):
+    out = []
+    metas = node._input_meta or (None,) * len(produced)
+    for i, (g, meta) in enumerate(zip(produced, metas, strict=False)):
+        if g is None or meta is None:
+            out.append(g)
+            continue
+        shape, dtype = meta
+        if g._data.shape != shape:
+            try:
+                np.broadcast_shapes(shape, g._data.shape)
+                expandable = np.broadcast_shapes(shape, g._data.shape) == g._data.shape
+            except ValueError:
+                expandable = False
+            if not expandable:
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
+                )
+            from ..ops._backward import sum_to
+
+            g = sum_to(g, shape)
+        if g._dtype is not dtype:
+            g = g.to(dtype)
+        out.append(g)
+    return tuple(out)
+
+
+def _call_tensor_hooks(node, grads):
+    if not node._tensor_pre_hooks and not node._retains_grad_hooks:
+        return grads
+    grads = list(grads)
+    for nr, hooks in node._tensor_pre_hooks.items():
+        for hook in list(hooks.values()):
+            if grads[nr] is None:
+                break
+            result = hook(grads[nr])
+            if result is not None:
+                grads[nr] = result
+    for nr, ref in node._retains_grad_hooks.items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            g = grads[nr]
+            if t._grad is None:
+                t._grad = g.detach().clone() if not grad_mode.STATE.grad_enabled else g.clone()
+            else:
+                t._grad = t._grad + g
+    return tuple(grads)
+
+
+def _call_pre_hooks(node, grads):
+    for hook in list(node._pre_hooks.values()):
+        result = hook(grads)
+        if result is not None:
+            grads = tuple(result)
+    return grads
+
+
+def _call_post_hooks(node, produced, received):
+    for hook in list(node._post_hooks.values()):
+        result = hook(produced, received)
+        if result is not None:
+            produced = tuple(result)
+    return produced
+
+
+def _accumulate(node, grad, create_graph):
+    """AccumulateGrad: add ``grad`` into the leaf's ``.grad`` (in place unless building a graph)."""
+    t = node.variable
+    before = t._grad
+    if before is None:
+        if create_graph:
+            t._grad = grad
+        else:
+            t._grad = grad.detach().clone()
+    elif create_graph or grad_mode.STATE.grad_enabled:
+        t._grad = before + grad
+    else:
+        before._data[...] = before._data + grad._data.astype(before._data.dtype, copy=False)
+        before._bump_version()
+    for hook in list((t._post_accumulate_grad_hooks or {}).values()):
+        hook(t)
+    return before
+
+
+def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+                   inputs=None, *, _capture=None):
+    """Run the backward pass, yielding one ``Step`` per executed node.
+
+    ``_capture`` (used by ``autograd.grad``) maps edges ``(node, input_nr)`` to slots: their
+    gradients are captured instead of accumulated into ``.grad``.
+    """
+    outputs = _as_tuple(tensors)
+    grads = make_grads(outputs, _as_tuple(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = []
+    for i, out in enumerate(outputs):
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        edges.append(gradient_edge(out))
+
+    if len(edges) == 1:
+        root, root_nr = edges[0]
+        buffers = {root: _new_buffer(root)}
+        buffers[root][root_nr] = grads[0]
+        graph_root = root
+    else:
+        graph_root = GraphRoot(edges, grads)
+        buffers = {graph_root: [None]}
+
+    deps = _dependencies(graph_root)
+    targets = None
+    if inputs is not None or _capture is not None:
+        target_nodes = {fn for fn, _ in (_capture or {})} | {
+            gradient_edge(t)[0] for t in _as_tuple(inputs)
+        }
+        target_nodes.discard(None)
+        targets = _needed(graph_root, target_nodes)
+        accumulate_into = {gradient_edge(t)[0] for t in _as_tuple(inputs)} if inputs else None
+    else:
+        accumulate_into = None
+
+    ready = ReadyQueue()
+    ready.push(graph_root)
+    step_index = 0
+    previous_mode = grad_mode.STATE.grad_enabled
+    try:
+        while ready:
+            node = ready.pop()
+            received = tuple(buffers.pop(node))
+            grad_mode.STATE.grad_enabled = create_graph
+            try:
+                produced, leaf, before = _execute(
+                    node, received, create_graph, _capture, accumulate_into
+                )
+            except Exception as err:
+                anomaly.report(node, err)
+                raise
+            finally:
+                grad_mode.STATE.grad_enabled = previous_mode
+            if not retain_graph:
+                node._release()
+            if not isinstance(node, GraphRoot):
+                yield Step(step_index, node, received, produced, leaf, before)
+                step_index += 1
+            for (fn, nr), g in zip(node.next_functions, produced, strict=False):
+                if fn is None:
+                    continue
+                if targets is not None and fn not in targets:
+                    continue
+                buf = buffers.get(fn)
+                if buf is None:
+                    buf = buffers[fn] = _new_buffer(fn)
+                if g is not None:
+                    buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
+                deps[fn] -= 1
+                if deps[fn] == 0:
+                    ready.push(fn)
+    finally:
+        grad_mode.STATE.grad_enabled = previous_mode
+
+
+def _new_buffer(node):
+    return [None] * getattr(node, "_num_outputs", 1)
+
+
+def _add(a, b, create_graph):
+    from ..ops.elementwise import add
+
+    return add(a, b)
+
+
+def _execute(node, received, create_graph, capture, accumulate_into):
+    received = _call_tensor_hooks(node, received)
+    received = _call_pre_hooks(node, received)
+    if all(g is None for g in received):
+        # Nothing flowed in: like PyTorch, the node is visited but sends nothing on.
+        return (None,) * len(node.next_functions), None, None
+    if isinstance(node, AccumulateGrad):
+        if capture is not None and (node, 0) in capture:
+            capture[(node, 0)] = received[0]
+            return (), None, None
+        if accumulate_into is not None and node not in accumulate_into:
+            return (), None, None
+        before = _accumulate(node, received[0], create_graph)
+        _call_post_hooks(node, (), received)
+        return (), node.variable, before
+    if capture is not None:
+        for nr in range(len(received)):
+            if (node, nr) in capture:
+                capture[(node, nr)] = received[nr]
+    if isinstance(node, GraphRoot):
+        return node.apply(received), None, None
+    if any(g is None for g in received):
+        received = tuple(
+            g if g is not None else _zeros_for(node, i) for i, g in enumerate(received)
+        )
+    produced = node.apply(received)
+    produced = _validate(node, produced)
+    produced = _call_post_hooks(node, produced, received)
+    if anomaly.STATE.enabled:
+        anomaly.check_nan(node, produced)
+    return produced, None, None
+
+
+def _zeros_for(node, i):
+    from .. import _creation
+
+    shape, dtype = node._output_meta[i]
+    return _creation.zeros(shape, dtype=dtype)
+
+
+def run_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+                 inputs=None):
+    """``backward()``: drain the engine."""
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+        pass

@@ -1,0 +1,133 @@
+"""``gradcheck``/``gradgradcheck``: analytic Jacobians against central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class GradcheckError(RuntimeError):
+    """Raised when the analytical and numerical gradients disagree."""
+
+
+def _tensor_inputs(inputs):
+    from .._tensor import Tensor
+
+    inputs = inputs if isinstance(inputs, tuple | list) else (inputs,)
+    return tuple(inputs), [i for i, x in enumerate(inputs) if isinstance(x, Tensor)
+                           and x.requires_grad]
+
+
+def _outputs(func, inputs):
+    out = func(*inputs)
+    return out if isinstance(out, tuple | list) else (out,)
+
+
+def _numerical(func, inputs, wrt, eps):
+    """d outputs / d inputs[wrt] by central differences, as (n_in, n_out) arrays per output."""
+    from .grad_mode import no_grad
+
+    x = inputs[wrt]
+    flat = x._data.reshape(-1) if x._data.flags.c_contiguous else None
+    if flat is None:
+        raise ValueError("gradcheck needs contiguous inputs")
+    cols = []
+    with no_grad():
+        for k in range(flat.size):
+            orig = flat[k]
+            flat[k] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            flat[k] = orig - eps
+            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            flat[k] = orig
+            cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=True)])
+    n_out = len(cols[0]) if cols else 0
+    return [np.stack([c[o] for c in cols]) if cols else None for o in range(n_out)]
+
+
+def _analytical(func, inputs, wrt_list):
+    from .. import _creation
+    from .api import grad
+
+    outs = _outputs(func, inputs)
+    result = {}
+    for o_index, out in enumerate(outs):
+        if not getattr(out, "requires_grad", False):
+            continue
+        flat_n = out.numel()
+        for w in wrt_list:
+            result[(o_index, w)] = np.zeros((inputs[w].numel(), flat_n))
+        for k in range(flat_n):
+            onehot = _creation.zeros_like(out)
+            onehot._data.reshape(-1)[k] = 1
+            gs = grad(out, [inputs[w] for w in wrt_list], onehot, retain_graph=True,
+                      allow_unused=True)
+            for w, g in zip(wrt_list, gs, strict=True):
+                if g is not None:
+                    result[(o_index, w)][:, k] = g._data.astype(np.float64).reshape(-1)
+    return result, outs
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+              check_batched_grad=False, check_batched_forward_grad=False,
+              check_forward_ad=False, check_backward_ad=True, fast_mode=False, masked=None):
+    """True when ``func``'s backward matches finite differences at ``inputs``."""
+    inputs, wrt_list = _tensor_inputs(inputs)
+    for i in wrt_list:
+        x = inputs[i]
+        if x.dtype.name not in ("float64",):
+            import warnings
+
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point. "
+                "This check will likely fail if all the inputs are not of double precision "
+                "floating point. ",
+                UserWarning,
+                stacklevel=2,
+            )
+    analytical, outs = _analytical(func, inputs, wrt_list)
+    for w in wrt_list:
+        numerical = _numerical(func, inputs, w, eps)
+        for o_index in range(len(outs)):
+            a = analytical.get((o_index, w))
+            n = numerical[o_index]
+            if a is None:
+                continue
+            if not np.allclose(a, n, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {o_index} with respect to input {w},\n"
+                        f"numerical:{n}\nanalytical:{a}\n"
+                    )
+                return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """gradcheck of the gradient: checks second derivatives (through ``create_graph``)."""
+    from .. import _creation
+    from .api import grad
+
+    inputs, wrt_list = _tensor_inputs(inputs)
+    outs = _outputs(func, inputs)
+    if grad_outputs is None:
+        grad_outputs = tuple(
+            _creation.randn(o.shape, dtype=o.dtype).requires_grad_(True) for o in outs
+        )
+    grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, tuple | list) else (
+        grad_outputs,)
+    n_in = len(inputs)
+
+    def first_derivative(*args):
+        xs, gos = args[:n_in], args[n_in:]
+        outputs = _outputs(func, xs)
+        diff_xs = [xs[i] for i in wrt_list]
+        gs = grad(outputs, diff_xs, gos, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_derivative, tuple(inputs) + grad_outputs, eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)

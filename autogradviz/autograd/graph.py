@@ -1,0 +1,385 @@
+"""The backward graph: nodes, saved tensors, and how an operation declares its derivative.
+
+An operation declares its derivative once, beside its forward, with ``derivative(...)``:
+
+    MulBackward0 = derivative("MulBackward0", inputs=("self", "other"),
+                              saves=("self", "other"),
+                              self="grad * other", other="grad * self")
+
+The rule texts are the formulas themselves: each is compiled once and evaluated with ``grad``
+and the saved values bound to their names, using autogradviz's own (differentiable) operations,
+so ``create_graph=True`` builds the graph of the derivative for free. The same declaration gives
+the node class its PyTorch name, its ``_saved_<name>`` attributes and the rule a stepper shows.
+Gradients that come out broadcast are summed back to the input's shape by the engine, as
+PyTorch's engine does, so rules stay as short as the maths.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+
+from . import grad_mode
+
+_sequence = itertools.count()
+# AccumulateGrad runs as soon as it is ready: PyTorch gives it the largest sequence number.
+ACCUMULATE_PRIORITY = sys.maxsize
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook out again."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks):
+        self.id = next(RemovableHandle._next_id)
+        self._hooks = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else (lambda: hooks)
+
+    def remove(self):
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that a weak reference can point at (handles must not keep hooks alive)."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _add_hook(hooks, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had (in-place changes are detected)."""
+
+    __slots__ = ("is_output", "tensor", "version")
+
+    def __init__(self, tensor, is_output=False):
+        self.tensor = tensor
+        self.version = tensor._version
+        self.is_output = is_output
+
+    def unpack(self, node, name):
+        t = self.tensor
+        if t._version != self.version:
+            what = (
+                f"output 0 of {node.name()}" if self.is_output
+                else _describe_producer(t)
+            )
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.FloatTensor {list(t.shape)}], which is {what}, is at "
+                f"version {t._version}; expected version {self.version} instead. Hint: enable "
+                "anomaly detection to find the operation that failed to compute its gradient, "
+                "with torch.autograd.set_detect_anomaly(True)."
+                .replace("torch.FloatTensor", _legacy_name(t))
+            )
+        return t
+
+
+def _legacy_name(t):
+    from ..dtypes import LEGACY_TYPE_NAMES
+
+    return LEGACY_TYPE_NAMES[t._dtype]
+
+
+def _describe_producer(t):
+    if t.grad_fn is not None:
+        return f"output {getattr(t, '_output_nr', 0)} of {t.grad_fn.name()}"
+    return "a leaf Variable"
+
+
+class Node:
+    """A node of the backward graph (``grad_fn``), named like PyTorch's for the same call."""
+
+    _rules = {}
+    _input_names = ()
+    _saved_names = ()
+    _private_names = frozenset()
+    _int64_names = frozenset()
+
+    def __init__(self):
+        self._sequence_nr = next(_sequence)
+        self.next_functions = ()
+        self._input_meta = ()  # (shape, dtype) of each input, to shape incoming gradients
+        self._saved = {}
+        self._freed = False
+        self._pre_hooks = _HookDict()
+        self._post_hooks = _HookDict()
+        self._tensor_pre_hooks = {}  # output_nr -> _HookDict of Tensor.register_hook hooks
+        self._retains_grad_hooks = {}  # output_nr -> weakref of the non-leaf retaining grad
+        self.metadata = {}
+        self._creation = None  # where the forward call was made: (file, line, text)
+        self._anomaly_trace = None
+
+    # PyTorch's public Node API
+    def name(self):
+        return type(self).__name__
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` after this node ran; may return new grad_inputs."""
+        return _add_hook(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
+        return _add_hook(self._pre_hooks, fn)
+
+    def __call__(self, *grads):
+        return self.apply(grads)
+
+    # The rule text shown to learners, one line per input: "grad_self = grad * other".
+    @classmethod
+    def rule_lines(cls):
+        return [f"grad_{name} = {text}" for name, text in cls._rules.items()]
+
+    def _saved_value(self, name):
+        value = self._saved[name]
+        if value is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        if isinstance(value, SavedTensor):
+            return value.unpack(self, name)
+        return value
+
+    def __getattr__(self, attr):
+        if attr.startswith("_saved_"):
+            name = attr[len("_saved_"):]
+            saved = self.__dict__.get("_saved", {})
+            if name in saved and name not in self._private_names:
+                value = self._saved_value(name)
+                return _as_unsigned(value) if name in self._int64_names else value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def _release(self):
+        """Free the saved tensors (after a backward without ``retain_graph``)."""
+        self._freed = True
+        for k, v in self._saved.items():
+            if isinstance(v, SavedTensor):
+                self._saved[k] = _FREED
+
+    def apply(self, grads):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+def _as_unsigned(value):
+    """PyTorch shows a saved int64 (a dim, an index, a size) as unsigned: -1 reads 2**64 - 1."""
+    if isinstance(value, tuple):
+        return tuple(_as_unsigned(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return value + 2**64
+    return value
+
+
+class _Freed:
+    """Stands in for a saved tensor after backward freed it."""
+
+    __slots__ = ()
+
+
+_FREED = _Freed()
+
+
+class OpNode(Node):
+    """A node made by a declared derivative: evaluates the rule of each input that needs grad."""
+
+    _compiled = {}
+
+    _variadic = False
+
+    def apply(self, grads):
+        grad = grads[0]
+        env = {"grad": grad, "grads": tuple(grads)}
+        for name in self._saved:
+            env[name] = self._saved_value(name)
+        if len(grads) > 1:
+            for i, g in enumerate(grads):
+                env[f"grads_{i}"] = g
+        env.update(_RULE_HELPERS)
+        if self._variadic:
+            # One input name for a list of tensors (cat, stack): its rule gives one per tensor.
+            (name,) = self._input_names
+            produced = eval(self._compiled[name], env)  # noqa: S307 - our own rule text
+            return tuple(None if fn is None else g
+                         for (fn, _), g in zip(self.next_functions, produced, strict=True))
+        out = []
+        for (next_fn, _), name in zip(self.next_functions, self._input_names, strict=True):
+            if next_fn is None:
+                out.append(None)
+                continue
+            out.append(eval(self._compiled[name], env))
+        return tuple(out)
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf's ``.grad``."""
+
+    def __init__(self, variable):
+        super().__init__()
+        self._sequence_nr = ACCUMULATE_PRIORITY
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def apply(self, grads):
+        return ()
+
+
+class GraphRoot(Node):
+    """The engine's starting point when several roots are given (PyTorch's GraphRoot)."""
+
+    def __init__(self, roots, grads):
+        super().__init__()
+        self.next_functions = tuple(roots)
+        self._grads = grads
+
+    def name(self):
+        return "torch::autograd::GraphRoot"
+
+    def apply(self, grads):
+        return tuple(self._grads)
+
+
+# Helpers the rule texts may call (kept short: rules read like the maths).
+_RULE_HELPERS = {}
+
+
+def rule_helper(fn):
+    """Make ``fn`` callable by name inside rule texts."""
+    _RULE_HELPERS[fn.__name__] = fn
+    return fn
+
+
+def derivative(name, *, inputs, saves=(), outputs=1, variadic=False, private=(), int64=(),
+               **rules):
+    """Declare an operation's backward node: its PyTorch name, saved values and rules.
+
+    ``inputs`` names the differentiable inputs in PyTorch's order (the order of
+    ``next_functions``); each rule is an expression in ``grad`` and the saved names
+    (``grads`` holds every output's gradient, for nodes with several outputs).
+    ``variadic``: the one input is a list of tensors (``cat``'s ``tensors``), one edge each;
+    its rule returns one gradient per tensor.
+    ``private``: saved names the rules read but PyTorch does not show as ``_saved_<name>``.
+    ``int64``: saved names PyTorch types as int64 (dims, indices): shown unsigned, as PyTorch
+    shows them, while the rules read the plain (possibly negative) value.
+    """
+    compiled = {}
+    for input_name in inputs:
+        text = rules.get(input_name)
+        if text is None:
+            raise TypeError(f"{name}: no rule for input {input_name!r}")
+        compiled[input_name] = compile(text, f"<{name}: grad_{input_name}>", "eval")
+    return type(
+        name,
+        (OpNode,),
+        {
+            "_input_names": tuple(inputs),
+            "_saved_names": tuple(saves),
+            "_private_names": frozenset(private),
+            "_int64_names": frozenset(int64),
+            "_variadic": variadic,
+            "_rules": {k: rules[k] for k in inputs},
+            "_compiled": compiled,
+            "_num_outputs": outputs,
+            "__module__": "torch.autograd.graph",
+        },
+    )
+
+
+# ---------------------------------------------------------------------- recording
+def gradient_edge(t):
+    """The (node, input_nr) a gradient for tensor ``t`` flows into, or (None, 0)."""
+    if t is None or not getattr(t, "_requires_grad", False):
+        return (None, 0)
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, getattr(t, "_output_nr", 0))
+    acc = t._accumulator() if t._accumulator is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accumulator = weakref.ref(acc)
+    return (acc, 0)
+
+
+def needs_grad(*tensors):
+    if not grad_mode.STATE.grad_enabled:
+        return False
+    return any(getattr(t, "_requires_grad", False) for t in tensors)
+
+
+def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
+    """Attach a new ``node_cls`` node as the ``grad_fn`` of ``outputs``.
+
+    ``inputs`` are the differentiable inputs (tensors or None) in the declaration's order;
+    ``saved`` maps saved names to tensors or plain values; ``saved_outputs`` names the saved
+    outputs (saved without keeping the output alive through its own node).
+    """
+    node = node_cls()
+    node.next_functions = tuple(gradient_edge(t) for t in inputs)
+    node._input_meta = tuple(
+        (t._data.shape, t._dtype) if t is not None and hasattr(t, "_data") else None
+        for t in inputs
+    )
+    if saved:
+        for k, v in saved.items():
+            node._saved[k] = SavedTensor(v) if _is_tensor(v) else v
+    if saved_outputs:
+        for k, v in saved_outputs.items():
+            node._saved[k] = SavedTensor(v, is_output=True)
+    if isinstance(outputs, tuple | list):
+        node._num_outputs = len(outputs)
+        node._output_meta = tuple((o._data.shape, o._dtype) for o in outputs)
+        for i, out in enumerate(outputs):
+            _set_history(out, node, i)
+    else:
+        _set_history(outputs, node, 0)
+    from . import anomaly
+
+    if anomaly.STATE.enabled:
+        node._anomaly_trace = anomaly.capture()
+    if _creation_hook is not None:
+        _creation_hook(node)
+    return node
+
+
+def _set_history(out, node, nr):
+    out.grad_fn = node
+    out._requires_grad = True
+    if nr:
+        out._output_nr = nr
+
+
+def _is_tensor(v):
+    return hasattr(v, "_data") and hasattr(v, "_dtype")
+
+
+# A tool (the drawing, anomaly mode) may ask to hear of every new node.
+_creation_hook = None
+
+
+def set_creation_hook(fn):
+    global _creation_hook
+    previous = _creation_hook
+    _creation_hook = fn
+    return previous

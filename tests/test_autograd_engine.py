@@ -1,0 +1,356 @@
+"""Autograd semantics against real PyTorch: leaves, hooks, errors, modes, memory, deep graphs."""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import gc
+import sys
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import autogradviz
+from autogradviz.autograd import backward_steps
+
+LIBS = pytest.mark.parametrize("lib", [torch, autogradviz], ids=["torch", "autogradviz"])
+
+
+def run_both(fn):
+    """Run ``fn(lib)`` with each library; return both results (or their exceptions)."""
+    out = []
+    for lib in (torch, autogradviz):
+        try:
+            out.append(("ok", fn(lib)))
+        except Exception as err:  # noqa: BLE001 - the exception itself is compared
+            out.append(("error", (type(err).__name__, str(err))))
+    return out
+
+
+def assert_same(fn):
+    theirs, ours = run_both(fn)
+    assert ours == theirs
+
+
+# ---------------------------------------------------------------------- leaves and flags
+def test_requires_grad_propagates_and_leaves():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = lib.tensor([4.0, 5.0, 6.0])
+        z = x * y
+        w = y * 2
+        return (x.is_leaf, y.is_leaf, z.is_leaf, w.is_leaf, z.requires_grad, w.requires_grad,
+                x.grad, z.grad_fn.name(), w.grad_fn, repr(z), repr(x))
+
+    assert_same(prog)
+
+
+def test_tutorial_flags():
+    def prog(lib):
+        x = lib.randn(2, 2)
+        x.requires_grad_()
+        z = x + x
+        new_z = z.detach()
+        with lib.no_grad():
+            inner = (x**2).requires_grad
+        return (z.requires_grad, new_z.grad_fn, new_z.requires_grad, inner,
+                (x**2).requires_grad)
+
+    assert_same(prog)
+
+
+@pytest.mark.parametrize("case", ["int", "set_false_nonleaf", "grad_wrong_shape",
+                                  "grad_wrong_type"])
+def test_flag_errors(case):
+    def prog(lib):
+        if case == "int":
+            lib.tensor([1, 2]).requires_grad_()
+        elif case == "set_false_nonleaf":
+            x = lib.tensor([1.0], requires_grad=True)
+            (x * 2).requires_grad_(False)
+        elif case == "grad_wrong_shape":
+            x = lib.tensor([1.0, 2.0], requires_grad=True)
+            x.grad = lib.tensor([1.0])
+        else:
+            x = lib.tensor([1.0, 2.0], requires_grad=True)
+            x.grad = lib.tensor([1.0, 2.0], dtype=lib.float64)
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- backward
+def test_gradients_accumulate():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        for _ in range(3):
+            (x * x).sum().backward()
+        return x.grad.tolist()
+
+    assert_same(prog)
+
+
+@pytest.mark.parametrize("case", ["twice", "non_scalar", "no_grad", "wrong_gradient_shape"])
+def test_backward_errors(case):
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        if case == "twice":
+            y = (x * x).sum()
+            y.backward()
+            y.backward()
+        elif case == "non_scalar":
+            (x * 2).backward()
+        elif case == "no_grad":
+            lib.tensor([1.0]).sum().backward()
+        else:
+            (x * 2).backward(lib.ones(2))
+        return x.grad.tolist()
+
+    assert_same(prog)
+
+
+def test_retain_graph_allows_second_backward():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        return x.grad.tolist()
+
+    assert_same(prog)
+
+
+def test_non_leaf_grad_warns_and_retain_grad_keeps_it():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        z = x * 4
+        z.retain_grad()
+        (y * z).sum().backward()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            missing = y.grad
+        return (missing, [str(w.message)[:60] for w in caught], z.grad.tolist(),
+                z.retains_grad, y.retains_grad)
+
+    assert_same(prog)
+
+
+def test_autograd_grad_and_allow_unused():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        u = lib.tensor([3.0], requires_grad=True)
+        y = (x**3).sum()
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        (g2,) = lib.autograd.grad(g.sum(), x)
+        gu = lib.autograd.grad((x * 2).sum(), [x, u], allow_unused=True)
+        return g.tolist(), g2.tolist(), gu[1], x.grad
+
+    assert_same(prog)
+
+
+def test_autograd_grad_unused_error():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        u = lib.tensor([3.0], requires_grad=True)
+        lib.autograd.grad((x * 2).sum(), [x, u])
+
+    assert_same(prog)
+
+
+def test_backward_inputs_restricts_accumulation():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0], requires_grad=True)
+        (x * y).sum().backward(inputs=[x])
+        return x.grad.tolist(), y.grad
+
+    assert_same(prog)
+
+
+def test_multiple_roots_and_grad_tensors():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        a = x * 2
+        b = x * x
+        lib.autograd.backward([a, b], [lib.tensor([1.0, 10.0]), lib.tensor([100.0, 1000.0])])
+        return x.grad.tolist()
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- hooks
+def test_tensor_hooks_change_gradients_and_remove():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        seen = []
+        h1 = y.register_hook(lambda g: g * 10)
+        h2 = x.register_hook(lambda g: seen.append(g.tolist()))
+        y.sum().backward(retain_graph=True)
+        first = x.grad.tolist()
+        h1.remove()
+        h2.remove()
+        y.sum().backward()
+        return first, x.grad.tolist(), seen
+
+    assert_same(prog)
+
+
+def test_node_hooks_and_post_accumulate():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 3).sum()
+        log = []
+        y.grad_fn.register_prehook(lambda gout: log.append(("pre", [g.tolist() for g in gout])))
+        y.grad_fn.register_hook(
+            lambda gin, gout: log.append(("post", [g.tolist() for g in gin])))
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("acc", t.grad.tolist())))
+        y.backward()
+        return log
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- in-place
+def test_inplace_on_leaf_requiring_grad_errors():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        x.add_(1)
+
+    assert_same(prog)
+
+
+def test_modified_saved_tensor_errors_with_pytorchs_message():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        z = y * y
+        y.add_(1)
+        z.sum().backward()
+
+    assert_same(prog)
+
+
+def test_version_counter_shared_by_views():
+    def prog(lib):
+        x = lib.zeros(2, 3)
+        v = x[0]
+        v.add_(1)
+        x.mul_(2)
+        return x._version, v._version, x.tolist()
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- grad modes
+def test_grad_modes_as_context_managers_and_decorators():
+    def prog(lib):
+        x = lib.tensor([1.0], requires_grad=True)
+
+        @lib.no_grad()
+        def f():
+            return (x * 2).requires_grad
+
+        @lib.enable_grad()
+        def g():
+            return (x * 2).requires_grad
+
+        with lib.no_grad():
+            inside = g()
+        with lib.set_grad_enabled(False):
+            off = (x * 2).requires_grad
+        with lib.inference_mode():
+            inf = (x * 2).requires_grad
+        return f(), inside, off, inf, lib.is_grad_enabled()
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- custom functions
+def test_custom_function():
+    def prog(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                ctx.save_for_backward(x)
+                ctx.k = k
+                return x**3 * k
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * 3 * x**2 * ctx.k, None
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = Cube.apply(x, 2.0)
+        y.sum().backward()
+        return type(y.grad_fn).__name__, x.grad.tolist(), y.tolist()
+
+    assert_same(prog)
+
+
+def test_jacobian_and_hessian():
+    def prog(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+        j = lib.autograd.functional.jacobian(lambda t: t**2 * t.sum(), x)
+        h = lib.autograd.functional.hessian(lambda t: (t**3).sum(), x)
+        return np.round(j.numpy(), 10).tolist(), np.round(h.numpy(), 10).tolist()
+
+    assert_same(prog)
+
+
+# ---------------------------------------------------------------------- the engine itself
+def test_backward_steps_yields_one_step_per_node_with_numbers():
+    x = autogradviz.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = autogradviz.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    s = (x * y + x).sum()
+    steps = list(backward_steps(s))
+    acc = "torch::autograd::AccumulateGrad"
+    assert [st.node.name() for st in steps] == [
+        "SumBackward0", "AddBackward0", "MulBackward0", acc, acc]
+    mul = steps[2]
+    assert mul.received[0].tolist() == [1.0, 1.0, 1.0]
+    assert [g.tolist() for g in mul.produced] == [[4.0, 5.0, 6.0], [1.0, 2.0, 3.0]]
+    # x's two contributions (1 from AddBackward0, y from MulBackward0) arrive summed
+    assert steps[3].leaf is x and steps[3].received[0].tolist() == [5.0, 6.0, 7.0]
+    assert steps[4].leaf is y and steps[3].grad_before is None
+    assert x.grad.tolist() == [5.0, 6.0, 7.0]
+
+
+def test_saved_tensors_are_released_after_backward():
+    x = autogradviz.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    z = y.exp()
+    ref = weakref.ref(y)
+    s = (z * y).sum()
+    del y, z
+    gc.collect()
+    assert ref() is not None  # kept alive by the graph's saved tensors
+    s.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_saved_tensors_kept_with_retain_graph():
+    x = autogradviz.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    ref = weakref.ref(y)
+    s = (y * y).sum()
+    del y
+    s.backward(retain_graph=True)
+    gc.collect()
+    assert ref() is not None
+
+
+def test_hundred_thousand_op_chain():
+    limit = sys.getrecursionlimit()
+    x = autogradviz.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+    assert sys.getrecursionlimit() == limit
