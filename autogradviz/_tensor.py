@@ -95,7 +95,8 @@ class Tensor:
     """A multi-dimensional array with PyTorch's semantics, stored in a NumPy array."""
 
     # Class-level defaults: most tensors never set these, so creating one stays cheap.
-    _base = None
+    _base = None  # the tensor this one is a view of (PyTorch's ``_base``)
+    _storage_owner = None  # the tensor whose storage (and version counter) this one shares
     _version_count = 0
     grad_fn = None
     _requires_grad = False
@@ -202,8 +203,7 @@ class Tensor:
         return strides[_wrap_attribute_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
-        base = self._base if self._base is not None else self
-        root = base._data
+        root = _owner(self)._data
         if root.size == 0 or self._data.size == 0:
             return 0
         addr = self._data.__array_interface__["data"][0]
@@ -217,8 +217,7 @@ class Tensor:
         return _is_contiguous(self._data.shape, self.stride())
 
     def untyped_storage(self):
-        base = self._base if self._base is not None else self
-        return base._data
+        return _owner(self)._data
 
     # ------------------------------------------------------------------ autograd fields
     @property
@@ -273,12 +272,10 @@ class Tensor:
 
     @property
     def _version(self):
-        base = self._base if self._base is not None else self
-        return base._version_count
+        return _owner(self)._version_count
 
     def _bump_version(self):
-        base = self._base if self._base is not None else self
-        base._version_count += 1
+        _owner(self)._version_count += 1
 
     def detach(self):
         return _detached_alias(self)
@@ -555,18 +552,28 @@ def _from_numpy_owned(arr):
     return _wrap_np(np.ascontiguousarray(arr))
 
 
+def _owner(t):
+    """The tensor holding ``t``'s storage and version counter (``t`` itself unless shared)."""
+    owner = t._storage_owner
+    return t if owner is None else owner
+
+
 def _view_of(base, arr):
     """A tensor viewing ``base``'s storage through ``arr``: shares storage and version counter."""
     t = _new(Tensor)
     t._data = arr
     t._dtype = base._dtype
     t._base = base._base if base._base is not None else base
+    t._storage_owner = _owner(base)
     return t
 
 
 def _detached_alias(t):
-    """``detach()``: the same storage (and version counter), no history."""
-    out = _view_of(t, t._data.view())
+    """``detach()``: the same storage and version counter, no history, not a view."""
+    out = _new(Tensor)
+    out._data = t._data.view()
+    out._dtype = t._dtype
+    out._storage_owner = _owner(t)
     return out
 
 

@@ -137,12 +137,16 @@ def check_inplace(t, result_dtype, result_shape):
         )
     if not _dt.can_cast(result_dtype, t._dtype):
         raise cast_error(result_dtype, t._dtype)
-    if t._requires_grad and t.grad_fn is None:
-        from ..autograd.grad_mode import is_grad_enabled
-
-        if is_grad_enabled():
+    if _GRAD_MODE.grad_enabled:
+        base = t._base
+        if t._requires_grad and t.grad_fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        if base is not None and base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
             )
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: the tensor's memory is read-only")
