@@ -19,7 +19,8 @@ import autogradviz
 UNARY = ["{a}.exp()", "{a}.sin()", "{a}.tanh()", "{a}.sigmoid()", "({a} * 2)", "(-{a})",
          "{a}.relu()", "{a}.pow(2)", "{a}.abs()", "{a}.clone()", "{a}.t().t()",
          "{a}.view(-1).view(3, 4)", "{a}.unsqueeze(0).squeeze(0)", "{a}.sqrt().log()",
-         "{a}[1:]", "{a}[0].unsqueeze(0).expand(3, 4)", "{a}.sum(0, keepdim=True)",
+         "torch.cat([{a}[1:], {a}[:1]])", "{a}[0].unsqueeze(0).expand(3, 4)",
+         "{a}.sum(0, keepdim=True).expand(3, 4)",
          "{a}.softmax(1)", "({a} / 3)", "(1 - {a})"]
 BINARY = ["({a} + {b})", "({a} * {b})", "({a} - {b})", "({a} / ({b}.abs() + 1))",
           "torch.maximum({a}, {b})", "({a} @ {b}.t()).sum(1, keepdim=True).expand(3, 4)",
@@ -28,7 +29,8 @@ BINARY = ["({a} + {b})", "({a} * {b})", "({a} - {b})", "({a} / ({b}.abs() + 1))"
 
 
 def make_program(seed):
-    """Random graph text: leaves x0..x2 (3x4), intermediates reused (diamonds), 1-3 roots."""
+    """Random graph text: leaves x0..x2 and every value 3x4, values reused (diamonds), 1-3
+    roots."""
     rnd = random.Random(seed)
     lines = [f"x{i} = torch.tensor(data[{i}], requires_grad=True)" for i in range(3)]
     values = ["x0", "x1", "x2"]

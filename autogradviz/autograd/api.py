@@ -41,13 +41,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for _ in backward_steps(outputs, grad_outputs, retain_graph, create_graph, _capture=capture):
         pass
     results = []
-    for t, e in zip(inputs_t, edges, strict=True):
+    for i, (t, e) in enumerate(zip(inputs_t, edges, strict=True)):
         g = capture[e]
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
                 )
             if materialize_grads:
                 g = _creation.zeros_like(t)

@@ -345,6 +345,8 @@ def _add(a, b, create_graph):
 
 
 def _execute(node, received, create_graph, capture, accumulate_into):
+    if isinstance(node, GraphRoot):  # it holds the starting gradients itself
+        return node.apply(received), None, None
     received = _call_tensor_hooks(node, received)
     received = _call_pre_hooks(node, received)
     if all(g is None for g in received):
@@ -363,8 +365,6 @@ def _execute(node, received, create_graph, capture, accumulate_into):
         for nr in range(len(received)):
             if (node, nr) in capture:
                 capture[(node, nr)] = received[nr]
-    if isinstance(node, GraphRoot):
-        return node.apply(received), None, None
     if any(g is None for g in received):
         received = tuple(
             g if g is not None else _zeros_for(node, i) for i, g in enumerate(received)

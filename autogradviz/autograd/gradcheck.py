@@ -40,8 +40,10 @@ def _numerical(func, inputs, wrt, eps):
             minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
             flat[k] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=True)])
-    n_out = len(cols[0]) if cols else 0
-    return [np.stack([c[o] for c in cols]) if cols else None for o in range(n_out)]
+    if not cols:  # an empty input: empty Jacobians
+        with no_grad():
+            return [np.zeros((0, o.numel())) for o in _outputs(func, inputs)]
+    return [np.stack([c[o] for c in cols]) for o in range(len(cols[0]))]
 
 
 def _analytical(func, inputs, wrt_list):
@@ -58,7 +60,7 @@ def _analytical(func, inputs, wrt_list):
             result[(o_index, w)] = np.zeros((inputs[w].numel(), flat_n))
         for k in range(flat_n):
             onehot = _creation.zeros_like(out)
-            onehot._data.reshape(-1)[k] = 1
+            onehot._data[np.unravel_index(k, onehot._data.shape)] = 1  # any layout
             gs = grad(out, [inputs[w] for w in wrt_list], onehot, retain_graph=True,
                       allow_unused=True)
             for w, g in zip(wrt_list, gs, strict=True):
@@ -123,10 +125,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     n_in = len(inputs)
 
     def first_derivative(*args):
+        from .grad_mode import enable_grad
+
         xs, gos = args[:n_in], args[n_in:]
-        outputs = _outputs(func, xs)
-        diff_xs = [xs[i] for i in wrt_list]
-        gs = grad(outputs, diff_xs, gos, create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical pass runs this under no_grad
+            outputs = _outputs(func, xs)
+            diff_xs = [xs[i] for i in wrt_list]
+            gs = grad(outputs, diff_xs, gos, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_derivative, tuple(inputs) + grad_outputs, eps=eps, atol=atol,

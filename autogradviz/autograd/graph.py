@@ -17,6 +17,7 @@ PyTorch's engine does, so rules stay as short as the maths.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import weakref
 
@@ -81,17 +82,17 @@ class SavedTensor:
     def unpack(self, node, name):
         t = self.tensor
         if t._version != self.version:
-            what = (
-                f"output 0 of {node.name()}" if self.is_output
-                else _describe_producer(t)
+            producer = node if self.is_output else t.grad_fn
+            which = "" if producer is None else (
+                f", which is output {0 if self.is_output else t._output_nr} of "
+                f"{_op_name(producer)},"
             )
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.FloatTensor {list(t.shape)}], which is {what}, is at "
+                f"inplace operation: [{_legacy_name(t)} {list(t._data.shape)}]{which} is at "
                 f"version {t._version}; expected version {self.version} instead. Hint: enable "
                 "anomaly detection to find the operation that failed to compute its gradient, "
-                "with torch.autograd.set_detect_anomaly(True)."
-                .replace("torch.FloatTensor", _legacy_name(t))
+                "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
         return t
 
@@ -102,10 +103,10 @@ def _legacy_name(t):
     return LEGACY_TYPE_NAMES[t._dtype]
 
 
-def _describe_producer(t):
-    if t.grad_fn is not None:
-        return f"output {getattr(t, '_output_nr', 0)} of {t.grad_fn.name()}"
-    return "a leaf Variable"
+def _op_name(node):
+    """PyTorch names the op in this message without ``Backward`` and a ``0`` suffix:
+    ExpBackward0 -> Exp, SumBackward1 -> Sum1 (a leaf has no producer to name)."""
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m[1] == "0" else m[1], node.name())
 
 
 class Node:
@@ -168,6 +169,13 @@ class Node:
                 return _as_unsigned(value) if name in self._int64_names else value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
+    def __dir__(self):
+        """Lists the ``_saved_<name>`` values as PyTorch does (not our own bookkeeping)."""
+        shown = (k for k in self.__dict__.get("_saved", {}) if k not in self._private_names)
+        own = {"_saved", "_saved_names", "_saved_value"}
+        return sorted({*(n for n in super().__dir__() if n not in own),
+                       *(f"_saved_{k}" for k in shown)})
+
     def _release(self):
         """Free the saved tensors (after a backward without ``retain_graph``)."""
         self._freed = True
@@ -209,17 +217,17 @@ class OpNode(Node):
 
     def apply(self, grads):
         grad = grads[0]
-        env = {"grad": grad, "grads": tuple(grads)}
+        env = dict(_RULE_HELPERS)  # the saved names (``index``, ``dim``) win over helpers
+        env["grad"], env["grads"] = grad, tuple(grads)
         for name in self._saved:
             env[name] = self._saved_value(name)
         if len(grads) > 1:
             for i, g in enumerate(grads):
                 env[f"grads_{i}"] = g
-        env.update(_RULE_HELPERS)
         if self._variadic:
             # One input name for a list of tensors (cat, stack): its rule gives one per tensor.
             (name,) = self._input_names
-            produced = eval(self._compiled[name], env)  # noqa: S307 - our own rule text
+            produced = eval(self._compiled[name], env)
             return tuple(None if fn is None else g
                          for (fn, _), g in zip(self.next_functions, produced, strict=True))
         out = []

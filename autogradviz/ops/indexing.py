@@ -15,8 +15,20 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _contiguous_strides, _view_of, _wrap, wrap_dim
-from ._common import broadcast_error, cast, check_inplace, scalar_as, write_out
-from .shape import _empty_strided, _iter_strides, compute_view_strides, unsqueeze
+from ..autograd.grad_mode import no_grad
+from ..autograd.graph import derivative
+from ._common import broadcast_error, cast, check_inplace, scalar_as, tracked, write_out
+from .shape import (
+    INT64_MAX,
+    _empty_strided,
+    _iter_strides,
+    check_out_grad,
+    compute_view_strides,
+    expand,
+    slice_tensor,
+    unsqueeze,
+)
+from .shape import _select as _select_view
 
 _MASK_TYPES = (_dt.bool, _dt.uint8)
 _INDEX_TYPES = (_dt.int64, _dt.int32, _dt.uint8, _dt.bool)
@@ -98,10 +110,12 @@ def _select(t, dim, index, real_dim):
         raise IndexError(
             f"index {index} is out of bounds for dimension {real_dim} with size {size}"
         )
-    return _view_of(t, t._data[(slice(None),) * dim + (index, Ellipsis)])
+    return _select_view(t, dim, index)
 
 
-def _slice(t, dim, s):
+def _slice(t, dim, s, in_tuple=False):
+    """``t[s]`` along ``dim`` (SliceBackward0). Inside a tuple key PyTorch skips a slice that
+    keeps the whole dim (``x[:, 0:3]`` of 3 columns is ``x`` itself)."""
     start, stop, step = (v.item() if isinstance(v, Tensor) else v
                          for v in (s.start, s.stop, s.step))
     if step == 0:
@@ -110,7 +124,12 @@ def _slice(t, dim, s):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if step is not None and step < 0:
         raise ValueError("step must be greater than zero")
-    return _view_of(t, t._data[(slice(None),) * dim + (slice(start, stop, step),)])
+    start = 0 if start is None else start
+    stop = INT64_MAX if stop is None else stop
+    step = 1 if step is None else step
+    if in_tuple and start == 0 and step == 1 and stop >= t._data.shape[dim]:
+        return t
+    return slice_tensor(t, dim, start, stop, step)
 
 
 def _bool_index(value):
@@ -145,7 +164,7 @@ def _apply_slicing(self, items):
         if _is_int(v):
             r = _select(r, dim, int(v), real_dim)
         elif isinstance(v, slice):
-            r = _slice(r, dim, v)
+            r = _slice(r, dim, v, in_tuple=True)
             dim += 1
         elif v is Ellipsis:
             dim += nd - specified
@@ -269,29 +288,43 @@ class _Advanced:
             )
 
 
-def _index(src, indices):
-    """``src[indices]`` for tensor indices: a new tensor with PyTorch's layout."""
+IndexBackward0 = derivative(
+    "IndexBackward0", inputs=("self",), saves=("indices", "self_sym_sizes"),
+    self="index_backward(grad, self_sym_sizes, indices)",
+)
+AliasBackward0 = derivative("AliasBackward0", inputs=("self",), self="grad")
+
+
+def index(src, indices):
+    """``src[indices]`` for tensor indices (None: a whole dim): a new tensor with PyTorch's
+    layout, recorded as IndexBackward0."""
+    indices = tuple(indices)
     info = _Advanced(src, indices)
     info.check_bounds()
     out = _empty_strided(info.shape, info.strides(), src._data.dtype)
     if out.size:
         out[...] = src._data[info.key]
-    return _wrap(out, src._dtype)
+    saved = {"indices": indices, "self_sym_sizes": src._data.shape}
+    return tracked(_wrap(out, src._dtype), IndexBackward0, (src,), saved)
+
+
+def _alias(self):
+    return tracked(_view_of(self, self._data.view()), AliasBackward0, (self,))
 
 
 def getitem(self, key):
     if key is None:
         return unsqueeze(self, 0)
     if key is Ellipsis:
-        return _view_of(self, self._data.view())
+        return _alias(self)
     if _is_int(key):
         return _select(self, 0, int(key), 0)
     if isinstance(key, slice):
         return _slice(self, 0, key)
     r, indices = _apply_slicing(self, _items(key))
     if not any(i is not None for i in indices):
-        return _view_of(self, self._data.view()) if r is self else r
-    return _index(r, indices)
+        return _alias(self) if r is self else r
+    return index(r, indices)
 
 
 # ---------------------------------------------------------------------- t[key] = value
@@ -416,9 +449,35 @@ def index_put_(self, indices, values, accumulate=False):
     return self
 
 
+_INDEX_PUT_RULES = {
+    "self": "grad if accumulate else index_put_impl(grad, indices, zeros((), grad))",
+    "values": "index(grad, indices)",
+}
+IndexPutBackward0 = derivative(
+    "IndexPutBackward0", inputs=("self", "values"), saves=("accumulate", "indices"),
+    **_INDEX_PUT_RULES,
+)
+IndexPutImplBackward0 = derivative(
+    "IndexPutImplBackward0", inputs=("self", "values"), saves=("accumulate", "indices"),
+    **_INDEX_PUT_RULES,
+)
+
+
 def index_put(input, indices, values, accumulate=False):
     out = _wrap(input._data.copy(order="K"), input._dtype)
-    return index_put_(out, indices, values, accumulate)
+    with no_grad():
+        index_put_(out, indices, values, accumulate)
+    saved = {"accumulate": bool(accumulate), "indices": tuple(indices)}
+    return tracked(out, IndexPutBackward0, (input, values), saved)
+
+
+def index_put_impl(input, indices, values, accumulate=False):
+    """PyTorch's ``_index_put_impl_`` on a copy: indices may be None (a whole dim)."""
+    out = _wrap(input._data.copy(order="K"), input._dtype)
+    with no_grad():
+        _index_put(out, list(indices), values, accumulate)
+    saved = {"accumulate": bool(accumulate), "indices": tuple(indices)}
+    return tracked(out, IndexPutImplBackward0, (input, values), saved)
 
 
 # ---------------------------------------------------------------------- gather / scatter
@@ -441,7 +500,14 @@ def _check_dim_bounds(idx, d, size):
         raise RuntimeError(f"index {v} is out of bounds for dimension {d} with size {size}")
 
 
+GatherBackward0 = derivative(
+    "GatherBackward0", inputs=("self",), saves=("dim", "index", "self", "sparse_grad"),
+    int64=("dim",), self="gather_backward(grad, self, dim, index)",
+)
+
+
 def gather(input, dim, index, *, sparse_grad=False, out=None):
+    check_out_grad("gather", out, input)
     x = _nonempty(input._data)
     d = wrap_dim(dim, input._data.ndim)
     _check_index_dtype(index, "gather")
@@ -459,7 +525,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     arr = _fresh(np.take_along_axis(part, idx.astype(np.int64), axis=d).reshape(index.shape))
     if out is not None:
         return write_out(out, arr, input._dtype)
-    return _wrap(arr, input._dtype)
+    saved = {"dim": int(dim), "index": index, "self": input, "sparse_grad": bool(sparse_grad)}
+    return tracked(_wrap(arr, input._dtype), GatherBackward0, (input,), saved)
 
 
 def _scatter_args(self, dim, index, src):
@@ -525,9 +592,42 @@ def _scatter_into(self, dim, index, src, reduce, name):
     return self
 
 
+ScatterBackward0 = derivative(
+    "ScatterBackward0", inputs=("self", "src"), saves=("dim", "index"), int64=("dim",),
+    self="grad.scatter(dim, index, 0)", src="grad.gather(dim, index)",
+)
+ScatterBackward1 = derivative(
+    "ScatterBackward1", inputs=("self",), saves=("dim", "index"), int64=("dim",),
+    self="grad.scatter(dim, index, 0)",
+)
+ScatterAddBackward0 = derivative(
+    "ScatterAddBackward0", inputs=("self", "src"), saves=("dim", "index"), int64=("dim",),
+    self="grad", src="grad.gather(dim, index)",
+)
+# PyTorch has no derivative for scatter with ``reduce=``: backward raises.
+_NoScatterReduce = derivative(
+    "NotImplemented", inputs=("self", "src"),
+    self="not_implemented('scatter')", src="not_implemented('scatter')",
+)
+_NoScatterValueReduce = derivative(
+    "NotImplemented", inputs=("self",), self="not_implemented('scatter')"
+)
+
+
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     out = _wrap(input._data.copy(), input._dtype)
-    return _scatter_into(out, dim, index, value if src is None else src, reduce, "scatter")
+    source = value if src is None else src
+    with no_grad():
+        _scatter_into(out, dim, index, source, reduce, "scatter")
+    tensor_src = source if isinstance(source, Tensor) else None
+    if reduce is not None and tensor_src is None:
+        return tracked(out, _NoScatterValueReduce, (input,))
+    if reduce is not None:
+        return tracked(out, _NoScatterReduce, (input, tensor_src))
+    saved = {"dim": int(dim), "index": index}
+    if tensor_src is None:
+        return tracked(out, ScatterBackward1, (input,), saved)
+    return tracked(out, ScatterBackward0, (input, tensor_src), saved)
 
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
@@ -536,7 +636,10 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
 
 def scatter_add(input, dim, index, src):
     out = _wrap(input._data.copy(), input._dtype)
-    return _scatter_into(out, dim, index, src, "add", "scatter_add")
+    with no_grad():
+        _scatter_into(out, dim, index, src, "add", "scatter_add")
+    saved = {"dim": int(dim), "index": index}
+    return tracked(out, ScatterAddBackward0, (input, src), saved)
 
 
 def scatter_add_(self, dim, index, src):
@@ -544,13 +647,26 @@ def scatter_add_(self, dim, index, src):
 
 
 # ---------------------------------------------------------------------- masks
+MaskedFillBackward0 = derivative(
+    "MaskedFillBackward0", inputs=("self",), saves=("mask",), self="grad.masked_fill(mask, 0)"
+)
+MaskedFillBackward1 = derivative(
+    "MaskedFillBackward1", inputs=("self", "value"), saves=("mask",),
+    self="grad.masked_fill(mask, 0)", value="grad.masked_select(mask).sum()",
+)
+
+
 def masked_fill(input, mask, value):
     try:
         shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
     except ValueError:
         raise broadcast_error(mask._data.shape, input._data.shape) from None
     out = _wrap(_fresh(np.broadcast_to(input._data, shape)), input._dtype)
-    return masked_fill_(out, mask, value)
+    with no_grad():
+        masked_fill_(out, mask, value)
+    if isinstance(value, Tensor):
+        return tracked(out, MaskedFillBackward1, (input, value), {"mask": mask})
+    return tracked(out, MaskedFillBackward0, (input,), {"mask": mask})
 
 
 def masked_fill_(self, mask, value):
@@ -581,10 +697,17 @@ def masked_fill_(self, mask, value):
     return self
 
 
+MaskedSelectBackward0 = derivative(
+    "MaskedSelectBackward0", inputs=("self",), saves=("mask", "self"),
+    self="masked_select_backward(grad, self, mask)",
+)
+
+
 def masked_select(input, mask):
     m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
     x = np.broadcast_to(input._data, m.shape)
-    return _wrap(x[m], input._dtype)
+    out = _wrap(x[m], input._dtype)
+    return tracked(out, MaskedSelectBackward0, (input,), {"mask": mask, "self": input})
 
 
 def masked_scatter_(self, mask, source):
@@ -597,7 +720,14 @@ def masked_scatter_(self, mask, source):
 
 
 # ---------------------------------------------------------------------- by position
+IndexSelectBackward0 = derivative(
+    "IndexSelectBackward0", inputs=("self",), saves=("dim", "index", "self_sym_sizes"),
+    int64=("dim",), self="index_select_backward(grad, self_sym_sizes, dim, index)",
+)
+
+
 def index_select(input, dim, index, *, out=None):
+    check_out_grad("index_select", out, input)
     x = input._data
     d = wrap_dim(dim, x.ndim)
     if index._data.ndim > 1:
@@ -622,7 +752,8 @@ def index_select(input, dim, index, *, out=None):
     arr = x.copy() if x.ndim == 0 else _fresh(np.take(x, idx, axis=d))
     if out is not None:
         return write_out(out, arr, input._dtype)
-    return _wrap(arr, input._dtype)
+    saved = {"dim": int(dim), "index": index, "self_sym_sizes": x.shape}
+    return tracked(_wrap(arr, input._dtype), IndexSelectBackward0, (input,), saved)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
@@ -630,14 +761,26 @@ def index_add_(self, dim, index, source, *, alpha=1):
     check_inplace(self, self._dtype, self._data.shape)
     pre = (slice(None),) * d
     src = cast(source._data, self._dtype) * scalar_as(alpha, self._dtype)
-    np.add.at(self._data, (*pre, index._data), src)
+    np.add.at(_nonempty(self._data), (*pre, index._data.reshape(-1)), src)
     self._bump_version()
     return self
 
 
+IndexAddBackward0 = derivative(
+    "IndexAddBackward0", inputs=("self", "source"),
+    saves=("alpha", "dim", "index", "source", "source_dim"), int64=("dim",),
+    self="grad",
+    source="maybe_multiply(index_add_source_backward(grad, dim, index, source), alpha)",
+)
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     out = _wrap(input._data.copy(), input._dtype)
-    return index_add_(out, dim, index, source, alpha=alpha)
+    with no_grad():
+        index_add_(out, dim, index, source, alpha=alpha)
+    saved = {"alpha": alpha, "dim": int(dim), "index": index, "source": source,
+             "source_dim": source._data.ndim}
+    return tracked(out, IndexAddBackward0, (input, source), saved)
 
 
 def index_fill_(self, dim, index, value):
@@ -648,9 +791,30 @@ def index_fill_(self, dim, index, value):
     return self
 
 
+IndexFillBackward0 = derivative(
+    "IndexFillBackward0", inputs=("self",), saves=("dim", "index"), int64=("dim",),
+    self="grad.index_fill(dim, index, 0)",
+)
+IndexFillBackward1 = derivative(
+    "IndexFillBackward1", inputs=("self", "value"), saves=("dim", "index"), int64=("dim",),
+    self="grad.index_fill(dim, index, 0)", value="grad.index_select(dim, index.unique()).sum()",
+)
+
+
 def index_fill(input, dim, index, value):
     out = _wrap(input._data.copy(), input._dtype)
-    return index_fill_(out, dim, index, value)
+    with no_grad():
+        index_fill_(out, dim, index, value)
+    saved = {"dim": int(dim), "index": index}
+    if isinstance(value, Tensor):
+        return tracked(out, IndexFillBackward1, (input, value), saved)
+    return tracked(out, IndexFillBackward0, (input,), saved)
+
+
+TakeBackward0 = derivative(
+    "TakeBackward0", inputs=("self",), saves=("index", "self"),
+    self="take_backward(grad, self, index)",
+)
 
 
 def take(input, index):
@@ -668,7 +832,8 @@ def take(input, index):
         raise IndexError(
             f"out of range: tried to access index {idx[bad].flat[0]} on a tensor of {n} elements."
         )
-    return _wrap(_fresh(flat[idx]), input._dtype)
+    out = _wrap(_fresh(flat[idx]), input._dtype)
+    return tracked(out, TakeBackward0, (input,), {"index": index, "self": input})
 
 
 def take_along_dim(input, indices, dim=None):
@@ -676,12 +841,13 @@ def take_along_dim(input, indices, dim=None):
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     x, idx = input._data, indices._data
     d = wrap_dim(dim, x.ndim)
-    # Broadcast every dim but ``dim``, then gather along it.
+    # Broadcast every dim but ``dim`` (PyTorch expands both, even to their own shape),
+    # then gather along it.
     rest = np.broadcast_shapes((*x.shape[:d], 1, *x.shape[d + 1:]),
                                (*idx.shape[:d], 1, *idx.shape[d + 1:]))
-    xs = np.broadcast_to(x, rest[:d] + x.shape[d:d + 1] + rest[d + 1:])
-    ids = np.broadcast_to(idx, rest[:d] + idx.shape[d:d + 1] + rest[d + 1:])
-    return gather(_wrap(xs, input._dtype), d, _wrap(ids, indices._dtype))
+    xs = expand(input, rest[:d] + x.shape[d:d + 1] + rest[d + 1:])
+    ids = expand(indices, rest[:d] + idx.shape[d:d + 1] + rest[d + 1:])
+    return gather(xs, d, ids)
 
 
 def nonzero(input, *, as_tuple=False):

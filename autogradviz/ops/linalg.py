@@ -2,7 +2,9 @@
 
 ``matmul`` follows ``at::native::_matmul_impl``: it dispatches to dot, mv or mm, folds a batch
 into mm/mv when PyTorch does, and otherwise broadcasts the batch dims and calls bmm, so shape and
-dtype errors come from the same kernel (and so carry the same message) as in PyTorch. NumPy does
+dtype errors come from the same kernel (and so carry the same message) as in PyTorch, and the
+autograd graph has the same nodes (``UnsafeViewBackward0`` over ``MmBackward0`` ...). ``einsum``
+and ``tensordot`` are PyTorch's decompositions too (permute, reshape, bmm/mm, sum). NumPy does
 the arithmetic; results are new C-contiguous tensors.
 """
 
@@ -13,8 +15,20 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor, _wrap
-from ._common import broadcast_error, cast, result_type
+from .._tensor import Tensor, _wrap, wrap_dim
+from ..autograd.grad_mode import no_grad
+from ..autograd.graph import derivative
+from ._common import broadcast_error, cast, result_type, tracked
+from .shape import (
+    _squeeze_,
+    _unsafe_view,
+    check_out_grad,
+    contiguous,
+    expand,
+    reshape,
+    squeeze,
+    unsqueeze,
+)
 
 _NAMES = _dt.SCALAR_TYPE_NAMES
 # The C++ type names some of PyTorch's messages use.
@@ -70,7 +84,19 @@ def _finish(arr, dt, out):
     return out
 
 
+def _if_grad(t, value):
+    """``value`` when ``t`` requires grad, else None: PyTorch saves what a needed rule reads."""
+    return value if t._requires_grad else None
+
+
+DotBackward0 = derivative(
+    "DotBackward0", inputs=("self", "tensor"), saves=("self", "tensor"),
+    self="grad * tensor", tensor="grad * self",
+)
+
+
 def dot(input, other, *, out=None):
+    check_out_grad("dot", out, input, other)
     if out is not None and out._dtype is not input._dtype:
         raise RuntimeError(
             f"result dtype {_NAMES[out._dtype]} does not match input dtype {_NAMES[input._dtype]}"
@@ -90,13 +116,38 @@ def dot(input, other, *, out=None):
             "respectively"
         )
     _no_bool(input._dtype, "dot")
-    return _finish(np.dot(a, b), input._dtype, out)
+    result = _finish(np.dot(a, b), input._dtype, out)
+    if out is not None:
+        return result
+    saved = {"self": _if_grad(other, input), "tensor": _if_grad(input, other)}
+    return tracked(result, DotBackward0, (input, other), saved)
 
 
 inner_dot = dot
 
 
+MmBackward0 = derivative(
+    "MmBackward0", inputs=("self", "mat2"),
+    saves=("mat2", "mat2_sym_sizes", "mat2_sym_strides", "self", "self_sym_sizes",
+           "self_sym_strides"),
+    self="mm_mat1_backward(grad, mat2, self_sym_sizes, self_sym_strides)",
+    mat2="mm_mat2_backward(grad, self, mat2_sym_sizes, mat2_sym_strides)",
+)
+
+
+def _mm_saves(mat1, mat2, name1="self", name2="mat2"):
+    """What PyTorch's mm-like nodes save: each operand for the other's rule, the sizes, and the
+    strides of the operands that need a gradient."""
+    return {
+        name2: _if_grad(mat1, mat2), f"{name2}_sym_sizes": mat2._data.shape,
+        f"{name2}_sym_strides": mat2.stride() if mat2._requires_grad else (),
+        name1: _if_grad(mat2, mat1), f"{name1}_sym_sizes": mat1._data.shape,
+        f"{name1}_sym_strides": mat1.stride() if mat1._requires_grad else (),
+    }
+
+
 def mm(input, mat2, *, out=None):
+    check_out_grad("mm", out, input, mat2)
     a, b = input._data, mat2._data
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -113,10 +164,20 @@ def mm(input, mat2, *, out=None):
         )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "addmm_impl_cpu_")
-    return _finish(a @ b, input._dtype, out)
+    result = _finish(a @ b, input._dtype, out)
+    if out is not None:
+        return result
+    return tracked(result, MmBackward0, (input, mat2), _mm_saves(input, mat2))
+
+
+MvBackward0 = derivative(
+    "MvBackward0", inputs=("self", "vec"), saves=("self", "vec"),
+    self="grad.outer(vec)", vec="self.t().mv(grad)",
+)
 
 
 def mv(input, vec, *, out=None):
+    check_out_grad("mv", out, input, vec)
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
@@ -127,7 +188,11 @@ def mv(input, vec, *, out=None):
     # mv is addmv into a new result of vec's dtype (or into out): all three must agree.
     _addmv_dtype_check(vec._dtype if out is None else out._dtype, input, vec)
     _no_bool(input._dtype, "addmv_impl_cpu")
-    return _finish(a @ v, input._dtype, out)
+    result = _finish(a @ v, input._dtype, out)
+    if out is not None:
+        return result
+    saved = {"self": _if_grad(vec, input), "vec": _if_grad(input, vec)}
+    return tracked(result, MvBackward0, (input, vec), saved)
 
 
 def _addmv_dtype_check(res, mat, vec):
@@ -138,7 +203,14 @@ def _addmv_dtype_check(res, mat, vec):
         )
 
 
+BmmBackward0 = derivative(
+    "BmmBackward0", inputs=("self", "mat2"), saves=("mat2", "self"),
+    self="grad.bmm(mat2.transpose(1, 2))", mat2="self.transpose(1, 2).bmm(grad)",
+)
+
+
 def bmm(input, mat2, *, out=None):
+    check_out_grad("bmm", out, input, mat2)
     a, b = input._data, mat2._data
     if a.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -155,16 +227,25 @@ def bmm(input, mat2, *, out=None):
         )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "bmm")
-    return _finish(np.matmul(a, b), input._dtype, out)
+    result = _finish(np.matmul(a, b), input._dtype, out)
+    if out is not None:
+        return result
+    saved = {"mat2": _if_grad(input, mat2), "self": _if_grad(mat2, input)}
+    return tracked(result, BmmBackward0, (input, mat2), saved)
 
 
-def _should_fold(t1, t2):
+def _should_fold(t1, t2, has_out):
     """PyTorch's ``should_fold``: a >=3-D operand times a 1-D/2-D one becomes one mm/mv when
-    the big operand's batch dims can be merged without a copy."""
+    the small operand requires grad (its gradient then needs no batch sum), or when the big
+    operand's batch dims can be merged without a copy."""
     larger = t1._data.ndim >= t2._data.ndim
     big = t1._data if larger else np.swapaxes(t2._data, -1, -2)
-    small_nd = t2._data.ndim if larger else t1._data.ndim
-    if not (big.ndim >= 3 and small_nd <= 2) or t1._data.ndim == 2:
+    small = t2 if larger else t1
+    if not (big.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._requires_grad and not has_out:
+        return True
+    if t1._data.ndim == 2:
         return False
     if big.size == 0:
         return True
@@ -177,12 +258,72 @@ def matmul(input, other, *, out=None):
         raise TypeError(
             f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
-    a, b = input._data, other._data
-    da, db = a.ndim, b.ndim
+    da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
         )
+    if out is not None:
+        check_out_grad("matmul", out, input, other)
+        return _matmul_out(input, other, out)
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        return _squeeze_(mm(unsqueeze(input, 0), other), 0)
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if _should_fold(input, other, has_out=False):
+        # The batch folds into the rows of one matrix (the big operand transposed when it is
+        # the right one): one mm / mv.
+        flip = db > da
+        t1 = other.transpose(-2, -1) if flip else input
+        t2 = (input.t() if da == 2 else input) if flip else other
+        shape = t1._data.shape[:-1]
+        folded = reshape(t1, (int(np.prod(shape, dtype=np.int64)), t1._data.shape[-1]))
+        if t2._data.ndim == 1:
+            return _unsafe_view(mv(folded, t2), shape)
+        result = _unsafe_view(mm(folded, t2), shape + t2._data.shape[1:])
+        return contiguous(result.transpose(-2, -1)) if flip else result
+    return _matmul_batched(input, other)
+
+
+def _matmul_batched(input, other):
+    """Broadcast the batch dims, fold them into one and run one bmm."""
+    a, b = input._data, other._data
+    da, db = a.ndim, b.ndim
+    n = a.shape[-2] if da > 1 else 1
+    m1, m2 = a.shape[-1], b.shape[-2] if db > 1 else b.shape[0]
+    p = b.shape[-1] if db > 1 else 1
+    batch_a, batch_b = a.shape[: max(da - 2, 0)], b.shape[: max(db - 2, 0)]
+    if da == 3 and db == 3 and batch_a[0] != batch_b[0]:
+        # A batch of one that requires grad is squeezed, so that it folds (see _should_fold).
+        if batch_a[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if batch_b[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
+    try:
+        batch = np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise broadcast_error(batch_a, batch_b) from None
+    count = int(np.prod(batch, dtype=np.int64))
+    left = reshape(expand(input, (*batch, n, m1)), (count, n, m1))
+    if db == 1:
+        right = unsqueeze(reshape(expand(other, (*batch, m2)), (count, m2)), 2)
+    else:
+        right = reshape(expand(other, (*batch, m2, p)), (count, m2, p))
+    result = bmm(left, right)
+    if db == 1:
+        result = squeeze(result, -1)
+    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    return _unsafe_view(result, shape)
+
+
+def _matmul_out(input, other, out):
+    """``matmul(..., out=)``: the same dispatch, results written into ``out`` (no graph)."""
+    a, b = input._data, other._data
+    da, db = a.ndim, b.ndim
     if da == 1 and db == 1:
         return dot(input, other, out=out)
     if da == 2 and db == 1:
@@ -199,7 +340,7 @@ def matmul(input, other, *, out=None):
         return out
     if da == 2 and db == 2:
         return mm(input, other, out=out)
-    if _should_fold(input, other):
+    if _should_fold(input, other, has_out=True):
         # The batch folds into the rows of one matrix: mm / mv give the errors.
         if da >= db:
             # Explicit sizes: reshape(-1, 0) is ambiguous for an empty operand.
@@ -240,6 +381,12 @@ def outer(input, vec2, *, out=None):
     for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    check_out_grad("mul", out, input, vec2)
+    if out is None:
+        # PyTorch's decomposition: a column times a row, broadcast (MulBackward0 over a view).
+        from .elementwise import mul
+
+        return mul(reshape(input, (input._data.shape[0], 1)), vec2)
     dt = result_type(input, vec2)
     return _finish(np.multiply.outer(cast(input._data, dt), cast(vec2._data, dt)), dt, out)
 
@@ -355,10 +502,9 @@ def _einsum_align(equation, operands):
         dim = 0
         for c in labels:
             if c is None:
-                missing = ell_dims - (op._data.ndim - len(labels) + 1)
-                for _ in range(missing):
-                    op = op.unsqueeze(dim)
-                for j in range(ell_dims):
+                # The last dims of the ellipsis (a short one leaves dims to add at the end).
+                covered = operands[k]._data.ndim - (len(labels) - 1)
+                for j in range(ell_dims - covered, ell_dims):
                     s = op._data.shape[dim]
                     if s != 1:
                         if ell_sizes[j] not in (1, s):
@@ -405,46 +551,174 @@ def _einsum_align(equation, operands):
 
 
 def einsum(equation, *operands):
+    """PyTorch's einsum: align the operands (diagonals, unsqueeze, permute), then contract
+    them left to right, two at a time, with ``_sumproduct_pair`` (permute, reshape, bmm)."""
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
-    aligned, full, out_dims = _einsum_align(equation, operands)
-    summed = tuple(range(out_dims, len(full)))
-    if len(aligned) == 1:
-        # One operand: PyTorch returns the aligned view itself, or its sum (ints sum to int64).
-        (op,) = aligned
-        if not summed:
-            return op
-        dt = op._dtype if op._dtype.category == _dt._FLOAT else _dt.int64
-        return _finish(op._data.sum(axis=summed, dtype=dt.np), dt, None)
-    # PyTorch contracts a dim that several operands share with bmm, which wants equal dtypes
-    # (and no bools); without one it multiplies, promoting.
-    bmm_needed = any(sum(op._data.shape[j] != 1 for op in aligned) > 1 for j in summed)
-    dt = aligned[0]._dtype
-    for op in aligned[1:]:
-        if op._dtype is not dt:
-            if bmm_needed:
-                raise RuntimeError(
-                    f"expected scalar type {_NAMES[dt]} but found {_NAMES[op._dtype]}"
-                )
-            dt = _dt.promote_types(dt, op._dtype)
-    if bmm_needed:
-        _no_bool(dt, "bmm")
-    letters = [chr(ord("a") + j) if j < 26 else chr(ord("A") + j - 26) for j in range(len(full))]
-    spec = ",".join("".join(letters) for _ in aligned) + "->" + "".join(letters[:out_dims])
-    arrays = [np.broadcast_to(cast(op._data, dt), full) for op in aligned]
-    return _finish(np.einsum(spec, *arrays, optimize=len(arrays) > 2), dt, None)
+    ops, full, out_dims = _einsum_align(equation, operands)
+    n = len(full)
+    if len(ops) == 1:
+        # One operand: the aligned view itself, or its sum over the contracted dims.
+        return ops[0].sum(tuple(range(out_dims, n))) if n > out_dims else ops[0]
+    # How many operands still carry each dim (size != 1): a dim is summed once one is left.
+    counts = [sum(op._data.shape[d] != 1 for op in ops) for d in range(n)]
+    while len(ops) > 1:
+        a, b = ops.pop(0), ops.pop(0)
+        sum_dims, a_dims, b_dims = [], [], []
+        for d in range(out_dims, n):
+            if a._data.shape[d] != 1 and b._data.shape[d] != 1:
+                counts[d] -= 1
+                if counts[d] == 1:
+                    sum_dims.append(d)
+                    counts[d] = 0
+            elif counts[d] == 1:
+                if a._data.shape[d] != 1:
+                    a_dims.append(d)
+                    counts[d] = 0
+                elif b._data.shape[d] != 1:
+                    b_dims.append(d)
+                    counts[d] = 0
+        if a_dims:
+            a = a.sum(a_dims, True)
+        if b_dims:
+            b = b.sum(b_dims, True)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    result = ops[0]
+    if n > out_dims:
+        result = result.view(result._data.shape[:out_dims])
+    return result
+
+
+def _sumproduct_pair(left, right, sum_dims):
+    """``(left * right).sum(sum_dims, keepdim=True)`` as permute -> reshape -> bmm -> view ->
+    permute (PyTorch's ``sumproduct_pair``)."""
+    from .elementwise import mul
+
+    if not sum_dims:
+        return mul(left, right)
+    lro, lo, ro = [], [], []
+    lro_size = lo_size = ro_size = sum_size = 1
+    for i in range(left._data.ndim):
+        sl, sr = left._data.shape[i] != 1, right._data.shape[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                sum_size *= left._data.shape[i]
+            elif sl:
+                left = left.sum(i, True)
+            elif sr:
+                right = right.sum(i, True)
+        elif sl and sr:
+            lro.append(i)
+            lro_size *= left._data.shape[i]
+        elif sl:
+            lo.append(i)
+            lo_size *= left._data.shape[i]
+        else:
+            ro.append(i)
+            ro_size *= right._data.shape[i]
+    if lo and ro and ro[-1] < lo[0]:
+        # The right operand's dims all come first in the output: swapped, bmm writes them
+        # in order.
+        left, right, lo, ro, lo_size, ro_size = right, left, ro, lo, ro_size, lo_size
+    out_size = ([left._data.shape[d] for d in lro + lo] + [1] * len(sum_dims)
+                + [right._data.shape[d] for d in ro])
+    out_perm = [0] * len(out_size)
+    for i, d in enumerate(lro + lo + sum_dims + ro):
+        out_perm[d] = i
+    left = reshape(left.permute(lro + lo + sum_dims + ro), (lro_size, lo_size, sum_size))
+    right = reshape(right.permute(lro + sum_dims + ro + lo), (lro_size, sum_size, ro_size))
+    return bmm(left, right).view(out_size).permute(out_perm)
+
+
+AddmmBackward0 = derivative(
+    "AddmmBackward0", inputs=("self", "mat1", "mat2"),
+    saves=("alpha", "beta", "mat1", "mat1_sym_sizes", "mat1_sym_strides", "mat2",
+           "mat2_sym_sizes", "mat2_sym_strides"),
+    self="maybe_multiply(grad, beta)",
+    mat1="mm_mat1_backward(grad, mat2, mat1_sym_sizes, mat1_sym_strides, alpha)",
+    mat2="mm_mat2_backward(grad, mat1, mat2_sym_sizes, mat2_sym_strides, alpha)",
+)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    prod = mm(mat1, mat2)._data
+    with no_grad():
+        prod = mm(mat1, mat2)._data
     r = (alpha * prod if alpha != 1 else prod) + (beta * input._data if beta != 1 else input._data)
-    return _finish(r, mat1._dtype, None)
+    saved = {"alpha": alpha, "beta": beta, **_mm_saves(mat1, mat2, "mat1", "mat2")}
+    return tracked(_finish(r, mat1._dtype, None), AddmmBackward0, (input, mat1, mat2), saved)
 
 
-def tensordot(a, b, dims=2):
+def tensordot(a, b, dims=2, out=None):
+    """PyTorch's tensordot: sum broadcast dims, permute the contracted dims together, mm."""
+    dims_a, dims_b = _tensordot_dims(a, b, dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a._dtype is not b._dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    t1, t2, csize = a, b, 1
+    for d1, d2 in zip(dims_a, dims_b, strict=True):
+        s1, s2 = a._data.shape[d1], b._data.shape[d2]
+        if s2 == 1:  # broadcast dims are summed right away
+            t1 = t1.sum(d1, True)
+        elif s1 == 1:
+            t2 = t2.sum(d2, True)
+        elif s1 != s2:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {s1} in dim {d1} and "
+                f"second has size {s2} in dim {d2}"
+            )
+        else:
+            csize *= s1
+    kept_a = [d for d in range(a._data.ndim) if d not in _dim_set(dims_a, a._data.ndim)]
+    kept_b = [d for d in range(b._data.ndim) if d not in _dim_set(dims_b, b._data.ndim)]
+    size_a = int(np.prod([t1._data.shape[d] for d in kept_a], dtype=np.int64))
+    size_b = int(np.prod([t2._data.shape[d] for d in kept_b], dtype=np.int64))
+    shape = [t1._data.shape[d] for d in kept_a] + [t2._data.shape[d] for d in kept_b]
+    t1 = reshape(t1.permute(kept_a + dims_a), (size_a, csize))
+    t2 = reshape(t2.permute(dims_b + kept_b), (csize, size_b))
+    result = reshape(mm(t1, t2), shape)
+    if out is None:
+        return result
+    return _finish(result._data, result._dtype, out)
+
+
+def _tensordot_dims(a, b, dims):
+    """The two dim lists, from ``dims`` as ``torch.tensordot`` reads it."""
     if isinstance(dims, Tensor):
-        dims = dims.tolist()
-    return _finish(np.tensordot(a._data, b._data, axes=dims), a._dtype, None)
+        if dims.numel() > 1:
+            return [int(d) for d in dims[0].tolist()], [int(d) for d in dims[1].tolist()]
+        dims = int(dims.item())
+    if isinstance(dims, tuple | list):
+        dims_a, dims_b = dims
+        as_list = lambda d: [int(d)] if isinstance(d, int | np.integer) else [int(x) for x in d]  # noqa: E731
+        return as_list(dims_a), as_list(dims_b)
+    if not isinstance(dims, int | np.integer):
+        raise RuntimeError(
+            "tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+            f"containing two lists, but got dims={dims}"
+        )
+    if dims < 0:
+        raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+    if dims > min(a._data.ndim, b._data.ndim):
+        raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+    return list(range(-dims, 0)), list(range(dims))
+
+
+def _dim_set(dims, ndim):
+    """PyTorch's ``dim_list_to_bitset``: wrapped dims, each at most once."""
+    seen = set()
+    for d in dims:
+        w = wrap_dim(d, ndim)
+        if w in seen:
+            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+        seen.add(w)
+    return seen
+
+
+TraceBackward0 = derivative(
+    "TraceBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="trace_backward(grad, self_sym_sizes)",
+)
 
 
 def trace(input):
@@ -452,4 +726,5 @@ def trace(input):
     if x.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     dt = input._dtype if input._dtype.category == _dt._FLOAT else _dt.int64
-    return _finish(np.trace(x).astype(dt.np), dt, None)
+    result = _finish(np.trace(x).astype(dt.np), dt, None)
+    return tracked(result, TraceBackward0, (input,), {"self_sym_sizes": x.shape})

@@ -21,7 +21,9 @@ from .._tensor import (
     wrap_dim,
     wrap_dims,
 )
-from ._common import broadcast_error, cast, result_type
+from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..autograd.graph import derivative
+from ._common import broadcast_error, cast, result_type, tracked
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -177,10 +179,29 @@ def _new_like(t, arr):
     return _wrap(out, t._dtype)
 
 
+def check_out_grad(name, out, *tensors):
+    """PyTorch does not differentiate through ``out=``: it refuses when a tensor needs grad."""
+    if out is not None and is_grad_enabled() and any(t._requires_grad for t in (*tensors, out)):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+
+
 def _strided_view(t, shape, strides):
     item = t._data.itemsize
     arr = _as_strided(t._data, shape=shape, strides=tuple(s * item for s in strides))
     return _view_of(t, arr)
+
+
+ViewBackward0 = derivative(
+    "ViewBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="grad.reshape(self_sym_sizes)",
+)
+UnsafeViewBackward0 = derivative(
+    "UnsafeViewBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="grad.reshape(self_sym_sizes)",
+)
 
 
 def view(self, *shape):
@@ -189,14 +210,16 @@ def view(self, *shape):
     shape = infer_size(_shape_arg(shape), self._data.size)
     x = self._data
     if x.flags.c_contiguous:
-        return _view_of(self, x.reshape(shape))
-    strides = compute_view_strides(x.shape, self.stride(), shape)
-    if strides is None:
-        raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        )
-    return _strided_view(self, shape, strides)
+        out = _view_of(self, x.reshape(shape))
+    else:
+        strides = compute_view_strides(x.shape, self.stride(), shape)
+        if strides is None:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            )
+        out = _strided_view(self, shape, strides)
+    return tracked(out, ViewBackward0, (self,), {"self_sym_sizes": self._data.shape})
 
 
 def view_as_dtype(self, dtype):
@@ -234,15 +257,30 @@ def view_as(self, other):
     return view(self, other.shape)
 
 
+ReshapeAliasBackward0 = derivative(
+    "ReshapeAliasBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="grad.reshape(self_sym_sizes)",
+)
+
+
 def reshape(self, *shape):
+    """A view when the strides allow one (ViewBackward0 for a contiguous tensor, else
+    ReshapeAliasBackward0), else a copy viewed (CloneBackward0, UnsafeViewBackward0)."""
     shape = infer_size(_shape_arg(shape), self._data.size)
     x = self._data
     if x.flags.c_contiguous:
-        return _view_of(self, x.reshape(shape))
+        return view(self, shape)
     strides = compute_view_strides(x.shape, self.stride(), shape)
     if strides is not None:
-        return _strided_view(self, shape, strides)
-    return _wrap(np.ascontiguousarray(x).reshape(shape), self._dtype)
+        out = _strided_view(self, shape, strides)
+        return tracked(out, ReshapeAliasBackward0, (self,), {"self_sym_sizes": x.shape})
+    return _unsafe_view(clone(self, memory_format="contiguous"), shape)
+
+
+def _unsafe_view(self, shape):
+    """PyTorch's ``_unsafe_view``: ``self`` (a fresh result) reshaped, as a new tensor."""
+    out = _wrap(self._data.reshape(shape), self._dtype)
+    return tracked(out, UnsafeViewBackward0, (self,), {"self_sym_sizes": self._data.shape})
 
 
 def reshape_as(self, other):
@@ -266,18 +304,30 @@ def permute(self, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    dims = tuple(wrap_dim(d, nd) for d in dims)
-    if len(set(dims)) != nd:
+    wrapped = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(wrapped)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _view_of(self, self._data.transpose(dims))
+    out = _view_of(self, self._data.transpose(wrapped))
+    return tracked(out, PermuteBackward0, (self,), {"dims": tuple(int(d) for d in dims)})
+
+
+PermuteBackward0 = derivative(
+    "PermuteBackward0", inputs=("self",), saves=("dims",), int64=("dims",),
+    self="grad.permute(inverse_permutation(dims))",
+)
+TransposeBackward0 = derivative(
+    "TransposeBackward0", inputs=("self",), saves=("dim0", "dim1"), int64=("dim0", "dim1"),
+    self="grad.transpose(dim0, dim1)",
+)
+TBackward0 = derivative("TBackward0", inputs=("self",), self="grad.t()")
 
 
 def transpose(self, dim0, dim1):
     nd = self._data.ndim
     d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
-    if nd == 0:
-        return _view_of(self, self._data.view())
-    return _view_of(self, np.swapaxes(self._data, d0, d1))
+    arr = self._data.view() if nd == 0 else np.swapaxes(self._data, d0, d1)
+    saved = {"dim0": int(dim0), "dim1": int(dim1)}
+    return tracked(_view_of(self, arr), TransposeBackward0, (self,), saved)
 
 
 swapaxes = swapdims = transpose
@@ -287,22 +337,57 @@ def t(self):
     nd = self._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return _view_of(self, self._data.T)
+    return tracked(_view_of(self, self._data.T), TBackward0, (self,))
 
 
 def adjoint(self):
     return transpose(self, -2, -1)
 
 
+SqueezeBackward0 = derivative(
+    "SqueezeBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="unsqueeze_to(grad, self_sym_sizes)",
+)
+SqueezeBackward1 = derivative(
+    "SqueezeBackward1", inputs=("self",), saves=("dim", "self_sym_sizes"), int64=("dim",),
+    self="unsqueeze_to(grad, self_sym_sizes, dim)",
+)
+SqueezeBackward2 = derivative(
+    "SqueezeBackward2", inputs=("self",), saves=("dim", "self_sym_sizes"), int64=("dim",),
+    self="unsqueeze_to(grad, self_sym_sizes, dim)",
+)
+# ``squeeze_(dim)``, the in-place form (matmul's 1-D @ 2-D ends with one).
+SqueezeBackward4 = derivative(
+    "SqueezeBackward4", inputs=("self",), saves=("dim", "self_sym_sizes"), int64=("dim",),
+    self="unsqueeze_to(grad, self_sym_sizes, dim)",
+)
+
+
 def squeeze(self, dim=None):
     x = self._data
+    saved = {"self_sym_sizes": x.shape}
     if dim is None:
-        return _view_of(self, x.squeeze())
+        return tracked(_view_of(self, x.squeeze()), SqueezeBackward0, (self,), saved)
     dims = wrap_dims(dim, x.ndim)
+    if isinstance(dim, int | np.integer):
+        node, saved["dim"] = SqueezeBackward1, int(dim)
+    else:
+        node, saved["dim"] = SqueezeBackward2, tuple(int(d) for d in dim)
     if x.ndim == 0:
-        return _view_of(self, x.view())
+        return tracked(_view_of(self, x.view()), node, (self,), saved)
     dims = tuple(d for d in dims if x.shape[d] == 1)
-    return _view_of(self, x.squeeze(dims))
+    return tracked(_view_of(self, x.squeeze(dims)), node, (self,), saved)
+
+
+def _squeeze_(self, dim):
+    """``self.squeeze_(dim)`` on a fresh result: reshaped in place, its history rebased."""
+    d = wrap_dim(dim, self._data.ndim)
+    shape = self._data.shape
+    tracked(self, SqueezeBackward4, (self,), {"dim": dim, "self_sym_sizes": shape})
+    if shape and shape[d] == 1:
+        self._data = self._data.reshape(shape[:d] + shape[d + 1:])
+    self._bump_version()
+    return self
 
 
 def unsqueeze(self, dim):
@@ -312,7 +397,14 @@ def unsqueeze(self, dim):
     shape = (*x.shape[:d], 1, *x.shape[d:])
     strides = self.stride()
     new_stride = 1 if d >= nd else x.shape[d] * strides[d]
-    return _strided_view(self, shape, (*strides[:d], new_stride, *strides[d:]))
+    out = _strided_view(self, shape, (*strides[:d], new_stride, *strides[d:]))
+    return tracked(out, UnsqueezeBackward0, (self,), {"dim": int(dim)})
+
+
+UnsqueezeBackward0 = derivative(
+    "UnsqueezeBackward0", inputs=("self",), saves=("dim",), int64=("dim",),
+    self="grad.squeeze(dim)",
+)
 
 
 def flatten(self, start_dim=0, end_dim=-1):
@@ -390,7 +482,14 @@ def expand(self, *sizes):
         shape[i], new_strides[i] = size, stride
     if any(s < 0 for s in shape):
         raise RuntimeError("numel: integer multiplication overflow")
-    return _strided_view(self, tuple(shape), tuple(new_strides))
+    out = _strided_view(self, tuple(shape), tuple(new_strides))
+    return tracked(out, ExpandBackward0, (self,), {"self_sym_sizes": self._data.shape})
+
+
+ExpandBackward0 = derivative(
+    "ExpandBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="sum_to(grad, self_sym_sizes)",
+)
 
 
 def expand_as(self, other):
@@ -459,8 +558,30 @@ def narrow(self, dim, start, length):
         raise RuntimeError(
             f"start ({start}) + length ({length}) exceeds dimension size ({size})."
         )
-    index = (slice(None),) * d + (slice(start, start + length),)
-    return _view_of(self, self._data[index])
+    return slice_tensor(self, dim, start, start + length, 1)
+
+
+INT64_MAX = 2**63 - 1  # the end PyTorch records for an open slice (``x[2:]``)
+SliceBackward0 = derivative(
+    "SliceBackward0", inputs=("self",), saves=("dim", "start", "end", "step", "self_sym_sizes"),
+    int64=("dim", "start", "end", "step"),
+    self="slice_backward(grad, self_sym_sizes, dim, start, end, step)",
+)
+
+
+def slice_tensor(self, dim, start, end, step):
+    """``self[start:end:step]`` along ``dim``: a view, recorded as SliceBackward0."""
+    d = wrap_dim(dim, self._data.ndim)
+    out = _view_of(self, self._data[(slice(None),) * d + (slice(start, end, step),)])
+    saved = {"dim": int(dim), "start": start, "end": end, "step": step,
+             "self_sym_sizes": self._data.shape}
+    return tracked(out, SliceBackward0, (self,), saved)
+
+
+SelectBackward0 = derivative(
+    "SelectBackward0", inputs=("self",), saves=("dim", "index", "self_sym_sizes"),
+    int64=("dim", "index"), self="select_backward(grad, self_sym_sizes, dim, index)",
+)
 
 
 def select(self, dim, index):
@@ -476,7 +597,21 @@ def select(self, dim, index):
             f"select(): index {index} out of range for tensor of size {list(self._data.shape)} "
             f"at dimension {d}"
         )
-    return _view_of(self, self._data[(slice(None),) * d + (index, Ellipsis)])
+    return _select(self, dim, index)
+
+
+def _select(self, dim, index):
+    """``self`` at ``index`` along ``dim`` (both checked): a view, recorded as SelectBackward0."""
+    d = wrap_dim(dim, self._data.ndim)
+    out = _view_of(self, self._data[(slice(None),) * d + (index, Ellipsis)])
+    saved = {"dim": int(dim), "index": int(index), "self_sym_sizes": self._data.shape}
+    return tracked(out, SelectBackward0, (self,), saved)
+
+
+UnbindBackward0 = derivative(
+    "UnbindBackward0", inputs=("self",), saves=("dim",), int64=("dim",),
+    self="unbind_backward(grads, dim)",
+)
 
 
 def unbind(self, dim=0):
@@ -486,7 +621,18 @@ def unbind(self, dim=0):
     d = wrap_dim(dim, nd)
     x = self._data
     pre = (slice(None),) * d
-    return tuple(_view_of(self, x[(*pre, i, Ellipsis)]) for i in range(x.shape[d]))
+    out = tuple(_view_of(self, x[(*pre, i, Ellipsis)]) for i in range(x.shape[d]))
+    return tracked(out, UnbindBackward0, (self,), {"dim": int(dim)}) if out else out
+
+
+SplitBackward0 = derivative(
+    "SplitBackward0", inputs=("self",), saves=("dim", "self_sym_sizes", "split_size"),
+    int64=("dim",), self="split_backward(grads, dim)",
+)
+SplitWithSizesBackward0 = derivative(
+    "SplitWithSizesBackward0", inputs=("self",), saves=("dim", "self_sym_sizes", "split_sizes"),
+    int64=("dim",), self="split_backward(grads, dim)",
+)
 
 
 def split(self, split_size_or_sections, dim=0):
@@ -520,11 +666,16 @@ def split(self, split_size_or_sections, dim=0):
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                 f"size at dimension {dim}), but got split_sizes={sizes}"
             )
-    out, start = [], 0
+    out, start, pre = [], 0, (slice(None),) * d
     for s in sizes:
-        out.append(narrow(self, d, start, s))
+        out.append(_view_of(self, self._data[(*pre, slice(start, start + s))]))
         start += s
-    return tuple(out)
+    if isinstance(split_size_or_sections, int | np.integer):
+        node, saved = SplitBackward0, {"split_size": int(split_size_or_sections)}
+    else:
+        node, saved = SplitWithSizesBackward0, {"split_sizes": tuple(sizes)}
+    saved.update(dim=int(dim), self_sym_sizes=self._data.shape)
+    return tracked(tuple(out), node, (self,), saved)
 
 
 def tensor_split(self, indices_or_sections, dim=0):
@@ -538,12 +689,11 @@ def chunk(self, chunks, dim=0):
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = wrap_dim(dim, self._data.ndim)
-    size = self._data.shape[d]
+    size = self._data.shape[wrap_dim(dim, self._data.ndim)]
     if size == 0:
         # split(0) would give one piece; PyTorch keeps the number of chunks asked for.
-        return split(self, [0] * chunks, d)
-    return split(self, -(-size // chunks), d)
+        return split(self, [0] * chunks, dim)
+    return split(self, -(-size // chunks), dim)
 
 
 def movedim(self, source, destination):
@@ -560,7 +710,10 @@ def movedim(self, source, destination):
     for name, given, wrapped in (("source", source, src), ("destination", destination, dst)):
         if len(set(wrapped)) != len(wrapped):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
-    return _view_of(self, np.moveaxis(self._data, src, dst))
+    order = [d for d in range(nd) if d not in src]
+    for d, s_ in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s_)
+    return permute(self, order)
 
 
 moveaxis = movedim
@@ -569,19 +722,25 @@ moveaxis = movedim
 def contiguous(self, memory_format=None):
     if _is_contiguous(self._data.shape, self.stride()):
         return self
-    return _copy_like(self, np.ascontiguousarray(self._data))
+    return clone(self, memory_format="contiguous")
 
 
-def _copy_like(self, arr):
-    from . import _record_copy
-
-    return _record_copy(self, _wrap(arr, self._dtype))
+CloneBackward0 = derivative("CloneBackward0", inputs=("self",), self="grad")
 
 
 def clone(self, *, memory_format=None):
-    from . import _record_copy
+    if memory_format == "contiguous":
+        out = _wrap(np.ascontiguousarray(self._data).copy(), self._dtype)
+    else:
+        out = _new_like(self, self._data)
+    return tracked(out, CloneBackward0, (self,))
 
-    return _record_copy(self, _new_like(self, self._data))
+
+DiagonalBackward0 = derivative(
+    "DiagonalBackward0", inputs=("self",), saves=("dim1", "dim2", "offset", "self_sym_sizes"),
+    int64=("dim1", "dim2", "offset"),
+    self="diagonal_backward(grad, self_sym_sizes, offset, dim1, dim2)",
+)
 
 
 def diagonal(self, offset=0, dim1=0, dim2=1):
@@ -589,10 +748,17 @@ def diagonal(self, offset=0, dim1=0, dim2=1):
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    arr = np.diagonal(self._data, offset, d1, d2)
-    # np.diagonal is read-only; rebuild the same view writable.
-    start = self._data[_diag_start(self._data.shape, offset, d1, d2)]
-    return _view_of(self, _as_strided(start, shape=arr.shape, strides=arr.strides))
+    out = _view_of(self, diagonal_view(self._data, offset, d1, d2))
+    saved = {"dim1": int(dim1), "dim2": int(dim2), "offset": int(offset),
+             "self_sym_sizes": self._data.shape}
+    return tracked(out, DiagonalBackward0, (self,), saved)
+
+
+def diagonal_view(x, offset, d1, d2):
+    """A writable view of ``x``'s diagonal (``np.diagonal``'s is read-only)."""
+    arr = np.diagonal(x, offset, d1, d2)
+    start = x[_diag_start(x.shape, offset, d1, d2)]
+    return _as_strided(start, shape=arr.shape, strides=arr.strides)
 
 
 def _diag_start(shape, offset, d1, d2):
@@ -620,8 +786,21 @@ def _tensor_list(tensors, name):
     return tensors
 
 
+CatBackward0 = derivative(
+    "CatBackward0", inputs=("tensors",), variadic=True, saves=("dim",), int64=("dim",),
+    private=("tensors_args_sizes",),
+    tensors="cat_tensors_backward(grad, tensors_args_sizes, dim)",
+)
+StackBackward0 = derivative(
+    "StackBackward0", inputs=("tensors",), variadic=True, saves=("dim",), int64=("dim",),
+    private=("tensors_args_sizes",),
+    tensors="stack_tensors_backward(grad, dim, tensors_args_sizes)",
+)
+
+
 def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
+    check_out_grad("cat", out, *tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -657,7 +836,8 @@ def cat(tensors, dim=0, *, out=None):
         from ._common import write_out
 
         return write_out(out, arr, dt)
-    return _wrap(arr, dt)
+    saved = {"dim": int(dim), "tensors_args_sizes": tuple(t._data.shape for t in tensors)}
+    return tracked(_wrap(arr, dt), CatBackward0, tensors, saved)
 
 
 concat = concatenate = cat
@@ -665,6 +845,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "stack")
+    check_out_grad("stack", out, *tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape0 = tensors[0]._data.shape
@@ -675,7 +856,12 @@ def stack(tensors, dim=0, *, out=None):
                 f"and {list(t._data.shape)} at entry {i}"
             )
     d = wrap_dim(dim, len(shape0) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    with no_grad():
+        result = cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    if out is not None:
+        return result
+    saved = {"dim": int(dim), "tensors_args_sizes": tuple(t._data.shape for t in tensors)}
+    return tracked(result, StackBackward0, tensors, saved)
 
 
 def hstack(tensors, *, out=None):
@@ -716,13 +902,20 @@ def atleast_3d(t):
     if nd == 0:
         return reshape(t, 1, 1, 1)
     if nd == 1:
-        return unsqueeze(unsqueeze(t, 0), 2)
-    return unsqueeze(t, 2) if nd == 2 else t
+        return unsqueeze(unsqueeze(t, 0), -1)
+    return unsqueeze(t, -1) if nd == 2 else t
+
+
+FlipBackward0 = derivative(
+    "FlipBackward0", inputs=("self",), saves=("dims",), int64=("dims",), self="grad.flip(dims)"
+)
 
 
 def flip(self, *dims):
-    dims = wrap_dims(_dims_arg(dims), self._data.ndim)
-    return _new_like(self, np.flip(self._data, dims))
+    dims = _dims_arg(dims)
+    dims = (dims,) if isinstance(dims, int | np.integer) else tuple(int(d) for d in dims)
+    out = _new_like(self, np.flip(self._data, wrap_dims(dims, self._data.ndim)))
+    return tracked(out, FlipBackward0, (self,), {"dims": dims})
 
 
 def fliplr(self):
@@ -731,6 +924,12 @@ def fliplr(self):
 
 def flipud(self):
     return flip(self, 0)
+
+
+RollBackward0 = derivative(
+    "RollBackward0", inputs=("self",), saves=("dims", "shifts"), int64=("dims", "shifts"),
+    self="grad.roll([-s for s in shifts], dims)",
+)
 
 
 def roll(self, shifts, dims=None):
@@ -747,7 +946,14 @@ def roll(self, shifts, dims=None):
         )
     else:
         arr = np.ascontiguousarray(np.roll(x, shifts, [wrap_dim(d, x.ndim) for d in dims]))
-    return _wrap(arr, self._dtype)
+    saved = {"dims": tuple(int(d) for d in dims), "shifts": tuple(int(s) for s in shifts)}
+    return tracked(_wrap(arr, self._dtype), RollBackward0, (self,), saved)
+
+
+Rot90Backward0 = derivative(
+    "Rot90Backward0", inputs=("self",), saves=("dims", "k"), int64=("dims", "k"),
+    self="grad.rot90(-k, dims)",
+)
 
 
 def rot90(self, k=1, dims=(0, 1)):
@@ -764,47 +970,85 @@ def rot90(self, k=1, dims=(0, 1)):
             f"{dims[1]}"
         )
     # PyTorch's rot90 is a flip, transposed for odd turns: a view of the flipped copy.
-    k %= 4
-    if k == 0:
-        return _wrap(np.ascontiguousarray(self._data).copy(), self._dtype)
-    if k == 2:
-        return flip(self, d0, d1)
-    return transpose(flip(self, d1 if k == 1 else d0), d0, d1)
+    turns = k % 4
+    with no_grad():
+        if turns == 0:
+            out = _wrap(np.ascontiguousarray(self._data).copy(), self._dtype)
+        elif turns == 2:
+            out = flip(self, d0, d1)
+        else:
+            out = transpose(flip(self, d1 if turns == 1 else d0), d0, d1)
+    saved = {"dims": tuple(int(d) for d in dims), "k": int(k)}
+    return tracked(out, Rot90Backward0, (self,), saved)
 
 
 def _tri(np_tri_mask, name):
+    node = derivative(
+        f"{name.capitalize()}Backward0", inputs=("self",), saves=("diagonal",),
+        int64=("diagonal",), self=f"grad.{name}(diagonal)",
+    )
+
     def op(self, diagonal=0):
         if self._data.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         x = self._data
         mask = np_tri_mask(x.shape[-2], x.shape[-1], diagonal)
-        return _wrap(np.where(mask, x, np.zeros((), x.dtype)), self._dtype)
+        out = _wrap(np.where(mask, x, np.zeros((), x.dtype)), self._dtype)
+        return tracked(out, node, (self,), {"diagonal": int(diagonal)})
 
     op.__name__ = name
-    return op
+    return op, node
 
 
-tril = _tri(lambda n, m, k: np.tri(n, m, k, dtype=bool), "tril")
-triu = _tri(lambda n, m, k: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+tril, TrilBackward0 = _tri(lambda n, m, k: np.tri(n, m, k, dtype=bool), "tril")
+triu, TriuBackward0 = _tri(lambda n, m, k: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+
+
+DiagEmbedBackward0 = derivative(
+    "DiagEmbedBackward0", inputs=("self",), saves=("dim1", "dim2", "offset"),
+    int64=("dim1", "dim2", "offset"), self="grad.diagonal(offset, dim1, dim2)",
+)
+# ``diag`` of a matrix is PyTorch's ``diagonal_copy``: its node has this name.
+DiagonalBackward0_copy = derivative(
+    "DiagonalBackward0_copy", inputs=("self",), saves=("dim1", "dim2", "offset", "self_sym_sizes"),
+    int64=("dim1", "dim2", "offset"),
+    self="diagonal_backward(grad, self_sym_sizes, offset, dim1, dim2)",
+)
 
 
 def diag(self, diagonal=0):
     x = self._data
     if x.ndim == 1:
-        return _wrap(np.diag(x, diagonal), self._dtype)
+        return diag_embed(self, diagonal)
     if x.ndim == 2:
-        return _wrap(np.diag(x, diagonal).copy(), self._dtype)
+        out = _wrap(np.diag(x, diagonal).copy(), self._dtype)
+        saved = {"dim1": 0, "dim2": 1, "offset": int(diagonal), "self_sym_sizes": x.shape}
+        return tracked(out, DiagonalBackward0_copy, (self,), saved)
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{x.ndim}D")
 
 
 def diag_embed(self, offset=0, dim1=-2, dim2=-1):
     x = self._data
-    n = x.shape[-1] + abs(offset)
-    out = np.zeros((*x.shape[:-1], n, n), x.dtype)
-    i = np.arange(x.shape[-1])
+    nd = x.ndim + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = (x.shape[-1] if x.ndim else 1) + abs(offset)
+    rest = x.shape[:-1]
+    out = np.zeros((*rest, n, n), x.dtype)
+    i = np.arange(x.shape[-1] if x.ndim else 1)
     r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
     out[..., r, c] = x
-    return _wrap(out, self._dtype)
+    # The two new dims go to dim1 and dim2 (the rest keep their order).
+    out = np.ascontiguousarray(np.moveaxis(out, (-2, -1), (d1, d2)))
+    saved = {"dim1": int(dim1), "dim2": int(dim2), "offset": int(offset)}
+    return tracked(_wrap(out, self._dtype), DiagEmbedBackward0, (self,), saved)
+
+
+RepeatBackward0 = derivative(
+    "RepeatBackward0", inputs=("self",), saves=("repeats", "self_sym_sizes"),
+    self="repeat_backward(grad, repeats, self_sym_sizes)",
+)
 
 
 def repeat(self, *sizes):
@@ -819,7 +1063,9 @@ def repeat(self, *sizes):
     for n in target:
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {target}")
-    return _wrap(np.tile(x, sizes), self._dtype)
+    out = _wrap(np.tile(x, sizes), self._dtype)
+    return tracked(out, RepeatBackward0, (self,), {"repeats": sizes,
+                                                   "self_sym_sizes": self._data.shape})
 
 
 def tile(self, dims):
@@ -830,11 +1076,30 @@ def tile(self, dims):
 
 
 def repeat_interleave(self, repeats, dim=None, *, output_size=None):
-    x = self._data
-    r = repeats._data if isinstance(repeats, Tensor) else repeats
-    if dim is None:
-        return _wrap(np.repeat(x.reshape(-1), r), self._dtype)
-    return _wrap(np.repeat(x, r, axis=wrap_dim(dim, x.ndim)), self._dtype)
+    """As PyTorch: an int count is unsqueeze + expand + copy + flatten; per-element counts
+    (a tensor) pick with index_select."""
+    source = flatten(self) if dim is None else self
+    d = wrap_dim(0 if dim is None else dim, self._data.ndim)
+    if isinstance(repeats, Tensor):
+        from .indexing import index_select
+
+        counts = repeats._data.reshape(-1)
+        if counts.size == 1:
+            counts = np.broadcast_to(counts, (source._data.shape[d],))
+        picks = np.repeat(np.arange(source._data.shape[d]), counts)
+        return index_select(source, d, _wrap(picks, _dt.int64))
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    shape = source._data.shape
+    wide = expand(unsqueeze(source, d + 1), (*shape[:d + 1], repeats, *shape[d + 1:]))
+    return flatten(clone(wide, memory_format="contiguous"), d, d + 1)
+
+
+AsStridedBackward0 = derivative(
+    "AsStridedBackward0", inputs=("self",), saves=("size", "stride", "storage_offset"),
+    private=("self_geometry",),
+    self="as_strided_backward(grad, self_geometry, size, stride, storage_offset)",
+)
 
 
 def as_strided(self, size, stride, storage_offset=None):
@@ -844,4 +1109,6 @@ def as_strided(self, size, stride, storage_offset=None):
     flat = root.reshape(-1) if root.flags.c_contiguous else root.ravel()
     arr = _as_strided(flat[offset:], shape=tuple(size),
                       strides=tuple(s * root.itemsize for s in stride))
-    return _view_of(self, arr)
+    saved = {"size": tuple(size), "stride": tuple(stride), "storage_offset": storage_offset,
+             "self_geometry": (self._data.shape, self.stride(), self.storage_offset())}
+    return tracked(_view_of(self, arr), AsStridedBackward0, (self,), saved)
