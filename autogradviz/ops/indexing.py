@@ -313,6 +313,11 @@ def _alias(self):
 
 
 def getitem(self, key):
+    if type(key) is int:
+        # The common case t[i], kept short: a view, recorded only when grad is needed.
+        x = self._data
+        if x.ndim and -x.shape[0] <= key < x.shape[0] and not self._requires_grad:
+            return _view_of(self, x[key, ...])
     if key is None:
         return unsqueeze(self, 0)
     if key is Ellipsis:

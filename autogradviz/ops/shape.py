@@ -32,6 +32,11 @@ def _shape_arg(shape):
     """Accept view(2, 3), view((2, 3)), view([2, 3]) and view(torch.Size([2, 3]))."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list | Size):
         shape = tuple(shape[0])
+    for s in shape:
+        if type(s) is not int:
+            break
+    else:
+        return shape  # the common case: plain ints
     out = []
     for s in shape:
         if isinstance(s, Tensor):
@@ -207,11 +212,20 @@ UnsafeViewBackward0 = derivative(
 def view(self, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
         return view_as_dtype(self, shape[0])
-    shape = infer_size(_shape_arg(shape), self._data.size)
+    shape = _shape_arg(shape)
     x = self._data
     if x.flags.c_contiguous:
-        out = _view_of(self, x.reshape(shape))
+        if min(shape, default=0) < 0:
+            shape = infer_size(shape, x.size)  # NumPy would accept any negative size
+        try:
+            out = _view_of(self, x.reshape(shape))
+        except ValueError:
+            infer_size(shape, x.size)  # raises PyTorch's message
+            raise
+        if not self._requires_grad:
+            return out
     else:
+        shape = infer_size(shape, x.size)
         strides = compute_view_strides(x.shape, self.stride(), shape)
         if strides is None:
             raise RuntimeError(
