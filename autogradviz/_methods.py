@@ -94,7 +94,7 @@ def _forward(op):
 
 
 def _rsub(self, other):
-    return ew.sub(other, self) if _is_operand(other) else NotImplemented
+    return ew.rsub(self, other) if _is_operand(other) else NotImplemented
 
 
 def _rtruediv(self, other):

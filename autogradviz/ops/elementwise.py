@@ -25,6 +25,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, is_scalar
+from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import SavedTensor, derivative, rule_helper
+from ._backward import zeros_like
 from ._common import (
     _FLOAT,
     _INT,
@@ -36,6 +39,7 @@ from ._common import (
     operands,
     result_type,
     shape_of,
+    tracked,
     write_out,
 )
 
@@ -171,7 +175,122 @@ def _f16_opmath(other, xa, xb, dt):
     return xa, xb
 
 
+# ---------------------------------------------------------------------- autograd helpers
+# Each differentiable operation declares its backward node beside its forward (``derivative``)
+# and records it with ``tracked`` once the result exists. The saved values are PyTorch's: a
+# number operand is saved as the 0-d tensor PyTorch wraps it in (int64, float64 or bool) and
+# its edge is (None, 0); a tensor is saved only when a rule that PyTorch runs will read it
+# (``_saved_self`` of ``x * c`` is None when ``c`` needs no gradient).
+def _needs_grad(*values):
+    """Grad mode is on and one of ``values`` is a tensor that requires grad (cheap when not)."""
+    if _GRAD_MODE.grad_enabled:
+        for v in values:
+            if getattr(v, "_requires_grad", False):
+                return True
+    return False
+
+
+def _edge(value):
+    """The differentiable input ``value`` stands for: the tensor itself, or None for a number."""
+    return value if isinstance(value, Tensor) else None
+
+
+def _needs(value):
+    return value is not None and value._requires_grad
+
+
+def _wrapped(value):
+    """A number operand as PyTorch saves it: a 0-d int64, float64 or bool tensor."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return _wrap(value, _dt.from_numpy_dtype(value.dtype))
+    if isinstance(value, bool | np.bool_):
+        dt = _BOOL
+    elif isinstance(value, int | np.integer):
+        dt = _dt.int64
+    else:
+        dt = _F64
+    return _wrap(np.asarray(value, dt.np), dt)
+
+
+def _check_out(name, out, *args):
+    """PyTorch refuses ``out=`` when autograd would have to record the call."""
+    if _GRAD_MODE.grad_enabled and (getattr(out, "_requires_grad", False) or any(
+            getattr(a, "_requires_grad", False) for a in args)):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+
+
+_NOT_IMPLEMENTED = {}
+
+
+def _not_implemented_node(aten_name, inputs):
+    """PyTorch's ``NotImplemented`` node: backward through it raises."""
+    key = (aten_name, inputs)
+    node = _NOT_IMPLEMENTED.get(key)
+    if node is None:
+        rule = f"not_implemented({aten_name!r})"
+        node = _NOT_IMPLEMENTED[key] = derivative(
+            "NotImplemented", inputs=inputs, **dict.fromkeys(inputs, rule))
+        node.name = _cpp_name
+    return node
+
+
+def _cpp_name(node):
+    """PyTorch's C++ nodes name themselves with their namespace."""
+    return f"torch::autograd::{type(node).__name__}"
+
+
+def _track_not_implemented(result, aten_name, input, other):
+    """Record ``NotImplemented`` with one edge per tensor operand (a number has none)."""
+    if _needs_grad(input, other):
+        inputs = tuple(v for v in (input, other) if isinstance(v, Tensor))
+        names = ("self", "other") if len(inputs) == 2 else ("self",)
+        tracked(result, _not_implemented_node(aten_name, names), inputs)
+    return result
+
+
 # ---------------------------------------------------------------------- arithmetic
+AddBackward0 = derivative(
+    "AddBackward0", inputs=("self", "other"), saves=("alpha",),
+    self="grad", other="maybe_multiply(grad, alpha)",
+)
+SubBackward0 = derivative(
+    "SubBackward0", inputs=("self", "other"), saves=("alpha",),
+    self="grad", other="maybe_multiply(-grad, alpha)",
+)
+RsubBackward0 = derivative(
+    "RsubBackward0", inputs=("self", "other"), saves=("alpha",),
+    self="maybe_multiply(-grad, alpha)", other="grad",
+)
+RsubBackward1 = derivative(
+    "RsubBackward1", inputs=("self",), saves=("alpha",), self="maybe_multiply(-grad, alpha)",
+)
+MulBackward0 = derivative(
+    "MulBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="grad * other", other="grad * self",
+)
+DivBackward0 = derivative(
+    "DivBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="grad / other", other="-grad * ((self / other) / other)",
+)
+# With a rounding mode the result is piecewise constant: its gradient is zero.
+DivBackward2 = derivative(
+    "DivBackward2", inputs=("self", "other"), saves=("other", "rounding_mode", "self"),
+    self="zeros_like(grad)", other="zeros_like(grad)",
+)
+_ALPHA_1 = {"alpha": 1}
+
+
+def _saved_mul(input, other):
+    """MulBackward0's saved values: each operand only when the other one's rule needs it."""
+    return {"other": _wrapped(other) if _needs(_edge(input)) else None,
+            "self": _wrapped(input) if _needs(_edge(other)) else None}
+
+
 def add(input, other, *, alpha=1, out=None):
     if (type(other) is Tensor and type(input) is Tensor and input._dtype is other._dtype
             and alpha == 1 and alpha is not True and out is None):  # the common case, kept short
@@ -179,13 +298,20 @@ def add(input, other, *, alpha=1, out=None):
             r = quiet.run(_np_add, input._data, other._data)
         except ValueError:
             raise broadcast_error(input.shape, other.shape) from None
+        if input._requires_grad or other._requires_grad:
+            return tracked(_wrap(r, input._dtype), AddBackward0, (input, other), _ALPHA_1)
         return _wrap(r, input._dtype)
+    if out is not None:
+        _check_out("add", out, input, other)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
         xb = _times_alpha(xb, alpha, dt)
     if dt is _BOOL:
         return _finish(_apply(np.logical_or, input, other, xa, xb), dt, out)
-    return _finish(_apply(_np_add, input, other, xa, xb), dt, out)
+    result = _finish(_apply(_np_add, input, other, xa, xb), dt, out)
+    if _needs_grad(input, other):
+        tracked(result, AddBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
+    return result
 
 
 def _times_alpha(xb, alpha, dt):
@@ -225,21 +351,34 @@ def sub(input, other, *, alpha=1, out=None):
             r = quiet.run(_np_sub, input._data, other._data)
         except ValueError:
             raise broadcast_error(input.shape, other.shape) from None
+        if input._requires_grad or other._requires_grad:
+            return tracked(_wrap(r, input._dtype), SubBackward0, (input, other), _ALPHA_1)
         return _wrap(r, input._dtype)
+    if out is not None:
+        _check_out("sub", out, input, other)
     _check_sub(input, other)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
         xb = _times_alpha(xb, alpha, dt)
-    return _finish(_apply(_np_sub, input, other, xa, xb), dt, out)
+    result = _finish(_apply(_np_sub, input, other, xa, xb), dt, out)
+    if _needs_grad(input, other):
+        tracked(result, SubBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
+    return result
 
 
 def rsub(input, other, *, alpha=1):
-    """``other - alpha * input``."""
+    """``other - alpha * input`` (``2 - x`` is ``x.__rsub__(2)``, PyTorch's ``rsub``)."""
     _check_sub(other, input)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
         xa = _times_alpha(xa, alpha, dt)
-    return _finish(_apply(_np_sub, other, input, xb, xa), dt, None)
+    result = _finish(_apply(_np_sub, other, input, xb, xa), dt, None)
+    if _needs_grad(input, other):
+        if isinstance(other, Tensor):
+            tracked(result, RsubBackward0, (_edge(input), other), {"alpha": alpha})
+        else:
+            tracked(result, RsubBackward1, (input,), {"alpha": alpha})
+    return result
 
 
 def mul(input, other, *, out=None):
@@ -249,12 +388,21 @@ def mul(input, other, *, out=None):
             r = quiet.run(_np_mul, input._data, other._data)
         except ValueError:
             raise broadcast_error(input.shape, other.shape) from None
+        if input._requires_grad or other._requires_grad:
+            saved = {"other": other if input._requires_grad else None,
+                     "self": input if other._requires_grad else None}
+            return tracked(_wrap(r, input._dtype), MulBackward0, (input, other), saved)
         return _wrap(r, input._dtype)
+    if out is not None:
+        _check_out("mul", out, input, other)
     xa, xb, dt = _pair(input, other)
     if dt is _BOOL:
         return _finish(_apply(np.logical_and, input, other, xa, xb), dt, out)
     xa, xb = _f16_opmath(other, xa, xb, dt)
-    return _finish(_apply(_np_mul, input, other, xa, xb), dt, out)
+    result = _finish(_apply(_np_mul, input, other, xa, xb), dt, out)
+    if _needs_grad(input, other):
+        tracked(result, MulBackward0, (_edge(input), _edge(other)), _saved_mul(input, other))
+    return result
 
 
 def _rdiv(input, other):
@@ -274,17 +422,34 @@ def _float_operands(input, other):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
+    if out is not None:
+        _check_out("div", out, input, other)
     if rounding_mode is None:
         xa, xb, dt = _float_operands(input, other)
         xa, xb = _f16_opmath(other, xa, xb, dt)
-        return _finish(_apply(np.true_divide, input, other, xa, xb), dt, out)
+        result = _finish(_apply(np.true_divide, input, other, xa, xb), dt, out)
+        if _needs_grad(input, other):
+            saved = {"other": _wrapped(other),
+                     "self": _wrapped(input) if _needs(_edge(other)) else None}
+            tracked(result, DivBackward0, (_edge(input), _edge(other)), saved)
+        return result
     if rounding_mode == "floor":
-        return floor_divide(input, other, out=out)
-    if rounding_mode != "trunc":
+        result = _floor_divide(input, other, out)
+    elif rounding_mode != "trunc":
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
+    else:
+        result = _trunc_divide(input, other, out)
+    if _needs_grad(input, other):
+        saved = {"other": _wrapped(other), "rounding_mode": rounding_mode,
+                 "self": _wrapped(input) if _needs(_edge(other)) else None}
+        tracked(result, DivBackward2, (_edge(input), _edge(other)), saved)
+    return result
+
+
+def _trunc_divide(input, other, out):
     xa, xb, dt = _pair(input, other)
     if dt.category == _FLOAT:
         xa, xb = _f16_opmath(other, xa, xb, dt)
@@ -306,7 +471,7 @@ def _check_int_zero(xb):
         raise RuntimeError("ZeroDivisionError")
 
 
-def floor_divide(input, other, *, out=None):
+def _floor_divide(input, other, out):
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
@@ -316,29 +481,77 @@ def floor_divide(input, other, *, out=None):
     return _finish(_apply(np.floor_divide, input, other, xa, xb), dt, out)
 
 
+def floor_divide(input, other, *, out=None):
+    """``//``: PyTorch declares no derivative for it (a ``NotImplemented`` node)."""
+    if out is not None:
+        _check_out("floor_divide", out, input, other)
+    return _track_not_implemented(_floor_divide(input, other, out), "floor_divide", input, other)
+
+
+def _floor_divide_inplace(input, other):
+    """``floor_divide_``'s computation: its node names the in-place ATen op."""
+    return _track_not_implemented(_floor_divide(input, other, None), "floor_divide_", input, other)
+
+
+_floor_divide_inplace.__name__ = "floor_divide"
+
+
 def _float_remainder(a, b):
     # PyTorch keeps fmod's zero (sign of a); NumPy's remainder gives a zero the sign of b.
     mod = np.fmod(a, b)
     return np.where((mod != 0) & ((np.asarray(b) < 0) != (mod < 0)), mod + b, mod)
 
 
+RemainderBackward0 = derivative("RemainderBackward0", inputs=("self",), self="grad")
+RemainderBackward1 = derivative(
+    "RemainderBackward1", inputs=("self", "other"), saves=("other", "self"),
+    self="grad", other="-grad * self.div(other, rounding_mode='floor')",
+)
+FmodBackward0 = derivative("FmodBackward0", inputs=("self",), self="grad")
+FmodBackward1 = derivative(
+    "FmodBackward1", inputs=("self", "other"), saves=("other", "self"),
+    self="grad", other="-grad * self.div(other, rounding_mode='trunc')",
+)
+
+
+def _track_mod(result, input, other, scalar_node, tensor_node, aten_name):
+    """remainder/fmod: a number divisor gives ``*Backward0``, a tensor ``*Backward1`` (which
+    saves both operands when the divisor needs a gradient); a number dividend has no
+    derivative in PyTorch."""
+    if not _needs_grad(input, other):
+        return result
+    if not isinstance(input, Tensor):
+        return _track_not_implemented(result, aten_name, input, other)
+    if not isinstance(other, Tensor):
+        return tracked(result, scalar_node, (input,))
+    keep = other if other._requires_grad else None
+    saved = {"other": keep, "self": input if keep is not None else None}
+    return tracked(result, tensor_node, (input, other), saved)
+
+
 def remainder(input, other, *, out=None):
+    if out is not None:
+        _check_out("remainder", out, input, other)
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
             raise not_implemented("remainder_cpu", dt)
         _check_int_zero(xb)
         return _finish(_apply(np.remainder, input, other, xa, xb), dt, out)
-    return _finish(_apply(_float_remainder, input, other, xa, xb), dt, out)
+    result = _finish(_apply(_float_remainder, input, other, xa, xb), dt, out)
+    return _track_mod(result, input, other, RemainderBackward0, RemainderBackward1, "remainder")
 
 
 def fmod(input, other, *, out=None):
+    if out is not None:
+        _check_out("fmod", out, input, other)
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
             raise not_implemented("fmod_cpu", dt)
         _check_int_zero(xb)
-    return _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
+    result = _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
+    return _track_mod(result, input, other, FmodBackward0, FmodBackward1, "fmod")
 
 
 def _check_pow(input, exponent):
@@ -380,20 +593,76 @@ def _int_power(base, exponent):
     return np.where(negative, inverse.astype(r.dtype), r)
 
 
-def pow(input, exponent, *, out=None):  # noqa: A001
+PowBackward0 = derivative(
+    "PowBackward0", inputs=("self",), saves=("exponent", "self"),
+    self="pow_backward(grad, self, exponent)",
+)
+PowBackward1 = derivative(
+    "PowBackward1", inputs=("self", "exponent"), saves=("exponent", "result", "self"),
+    self="pow_backward_self(grad, self, exponent)",
+    exponent="pow_backward_exponent(grad, self, exponent, result)",
+)
+PowBackward2 = derivative(
+    "PowBackward2", inputs=("exponent",), saves=("exponent", "result", "self"),
+    exponent="pow_backward_exponent(grad, self, exponent, result)",
+)
+
+
+@rule_helper
+def pow_backward(grad, self, exponent):
+    """d/dx x**e for a number e (zero when e == 0)."""
+    if exponent == 0:
+        return zeros_like(self)
+    return grad * (exponent * self.pow(exponent - 1))
+
+
+@rule_helper
+def pow_backward_self(grad, self, exponent):
+    return where(exponent == 0.0, 0, grad * (exponent * self.pow(exponent - 1)))
+
+
+@rule_helper
+def pow_backward_exponent(grad, self, exponent, result):
+    """d/de b**e = b**e * log(b); zero where b == 0 and e >= 0 (``self`` may be a number)."""
+    if isinstance(self, Tensor):
+        cond = (self == 0).logical_and(exponent >= 0)
+        return grad * where(cond, 0, result * self.to(result.dtype).log())
+    log_base = float(quiet.run(np.log, np.float64(self)))
+    if self == 0:
+        return grad * where(exponent >= 0, 0, result * log_base)
+    return grad * (result * log_base)
+
+
+def _track_pow(result, input, exponent):
+    """PowBackward0 (number exponent), 1 (tensor ** tensor) or 2 (number ** tensor)."""
+    if not _needs_grad(input, exponent):
+        return result
+    if not isinstance(exponent, Tensor):
+        return tracked(result, PowBackward0, (input,), {"exponent": exponent, "self": input})
+    saved = {"exponent": exponent, "self": input}  # a number base is saved as the number
     if not isinstance(input, Tensor):
-        return _scalar_pow(input, exponent, out)
+        return tracked(result, PowBackward2, (exponent,), saved, {"result": result})
+    return tracked(result, PowBackward1, (input, exponent), saved, {"result": result})
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001
+    if out is not None:
+        _check_out("pow", out, input, exponent)
+    if not isinstance(input, Tensor):
+        return _track_pow(_scalar_pow(input, exponent, out), input, exponent)
     _check_pow(input, exponent)
     xa, xb, dt = operands(input, exponent)
     if is_scalar(exponent):
         if exponent == 0:
-            return _finish(np.ones(xa.shape, dt.np), dt, out)
-        if exponent == 1:
-            return _finish(xa.copy() if xa is input._data else xa, dt, out)
-        if dt is _BOOL:
-            raise not_implemented("pow", dt)
-        return _finish(quiet.run(_pow_scalar_exponent, xa, exponent, dt), dt, out)
-    return _finish(_tensor_pow(input, exponent, xa, xb, dt), dt, out)
+            result = _finish(np.ones(xa.shape, dt.np), dt, out)
+        elif exponent == 1:
+            result = _finish(xa.copy() if xa is input._data else xa, dt, out)
+        else:
+            if dt is _BOOL:
+                raise not_implemented("pow", dt)
+            result = _finish(quiet.run(_pow_scalar_exponent, xa, exponent, dt), dt, out)
+        return _track_pow(result, input, exponent)
+    return _track_pow(_finish(_tensor_pow(input, exponent, xa, xb, dt), dt, out), input, exponent)
 
 
 def _tensor_pow(input, exponent, xa, xb, dt):
@@ -413,9 +682,18 @@ def _scalar_pow(base, exponent, out):
 
 
 def float_power(input, exponent, *, out=None):
+    """``pow`` in float64: PyTorch casts the operands (ToCopyBackward0) and calls ``pow``."""
+    if out is not None:
+        _check_out("float_power", out, input, exponent)
     xa = cast(_as_tensor(input)._data, _F64)
     xe = exponent._data.astype(np.float64) if isinstance(exponent, Tensor) else float(exponent)
-    return _finish(_apply(np.power, input, exponent, xa, xe), _F64, out)
+    result = _finish(_apply(np.power, input, exponent, xa, xe), _F64, out)
+    if _needs_grad(input, exponent):
+        def double(v):
+            return v.double() if isinstance(v, Tensor) else float(v)
+
+        _track_pow(result, double(input), double(exponent))
+    return result
 
 
 def via_double(np_func, *xs):
@@ -427,36 +705,91 @@ def via_double(np_func, *xs):
     return r.astype(np.float32)
 
 
-def _binary_float(np_func, name, tensors_only=True):
-    """A binary function whose integer inputs give the default float dtype (atan2, copysign)."""
+def _binary_float(np_func, name, tensors_only=True, track=None):
+    """A binary function whose integer inputs give the default float dtype (atan2, copysign);
+    ``track(result, input, other)`` records its backward node."""
 
     def op(input, other, *, out=None):
         if tensors_only:
             _require_tensors(name, input, other)
+        if out is not None:
+            _check_out(name, out, input, other)
         xa, xb, dt = _float_operands(input, other)
-        return _finish(_apply(lambda a, b: via_double(np_func, a, b), input, other, xa, xb), dt,
-                       out)
+        result = _finish(_apply(lambda a, b: via_double(np_func, a, b), input, other, xa, xb), dt,
+                         out)
+        if track is not None and _needs_grad(input, other):
+            track(result, input, other)
+        return result
 
     op.__name__ = name
     return op
 
 
-atan2 = arctan2 = _binary_float(np.arctan2, "atan2")
-copysign = _binary_float(np.copysign, "copysign", tensors_only=False)
-logaddexp = _binary_float(np.logaddexp, "logaddexp")
+Atan2Backward0 = derivative(
+    "Atan2Backward0", inputs=("self", "other"), saves=("other", "self"),
+    self="grad * other * (self * self + other * other).reciprocal()",
+    other="grad * -self * (self * self + other * other).reciprocal()",
+)
+CopysignBackward0 = derivative(
+    "CopysignBackward0", inputs=("self", "other"), saves=("result", "self"),
+    self="copysign_tensor_self_backward(grad, self, result)", other="zeros_like(grad)",
+)
+CopysignBackward1 = derivative(
+    "CopysignBackward1", inputs=("self",), saves=("result", "self"),
+    self="copysign_tensor_self_backward(grad, self, result)",
+)
+LogaddexpBackward0 = derivative(
+    "LogaddexpBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="grad / (1 + (other - self).exp())", other="grad / (1 + (self - other).exp())",
+)
+
+
+@rule_helper
+def copysign_tensor_self_backward(grad, self, result):
+    """grad * (result / self), zero where self is zero."""
+    return grad * where(self == 0, 0, result / self)
+
+
+def _track_both(node):
+    """Record ``node`` saving both operands (PyTorch saves them whichever needs a gradient)."""
+
+    def track(result, input, other):
+        tracked(result, node, (_edge(input), _edge(other)), {"other": other, "self": input})
+
+    return track
+
+
+def _track_copysign(result, input, other):
+    if not isinstance(input, Tensor):
+        return
+    keep = input if input._requires_grad else None
+    if isinstance(other, Tensor):
+        tracked(result, CopysignBackward0, (input, other), {"self": keep}, {"result": result})
+    else:
+        tracked(result, CopysignBackward1, (input,), {"self": keep}, {"result": result})
+
+
+atan2 = arctan2 = _binary_float(np.arctan2, "atan2", track=_track_both(Atan2Backward0))
+copysign = _binary_float(np.copysign, "copysign", tensors_only=False, track=_track_copysign)
+logaddexp = _binary_float(np.logaddexp, "logaddexp", track=_track_both(LogaddexpBackward0))
 
 
 def _binary_same(np_func, name, bool_kernel=None, float_ok=True, int_ok=True,
-                 tensors_only=False):
+                 tensors_only=False, track=None):
     def op(input, other, *, out=None):
         if tensors_only:
             _require_tensors(name, input, other)
+        if out is not None:
+            _check_out(name, out, input, other)
         xa, xb, dt = _pair(input, other)
         if dt is _BOOL and bool_kernel is not None:
             return _finish(_apply(bool_kernel, input, other, xa, xb), dt, out)
         if (not float_ok and dt.category == _FLOAT) or (not int_ok and dt.category != _FLOAT):
             raise not_implemented(f"{name}_cpu", dt)
-        return _finish(_apply(np_func, input, other, xa, xb), dt, out)
+        result = _finish(_apply(np_func, input, other, xa, xb), dt, out)
+        if track is not None and _needs_grad(input, other):
+            track(result, input, other)
+        return result
 
     op.__name__ = name
     return op
@@ -468,12 +801,50 @@ def _first_on_ties(np_func):
     return lambda a, b: np.where(a == b, a, np_func(a, b))
 
 
-maximum = _binary_same(_first_on_ties(np.maximum), "maximum", np.logical_or, tensors_only=True)
-minimum = _binary_same(_first_on_ties(np.minimum), "minimum", np.logical_and, tensors_only=True)
-fmax = _binary_same(np.fmax, "fmax", np.logical_or, tensors_only=True)
-fmin = _binary_same(np.fmin, "fmin", np.logical_and, tensors_only=True)
+# Where the operands tie, each gets half the gradient.
+MaximumBackward0 = derivative(
+    "MaximumBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="where(self < other, 0, where(self == other, grad / 2, grad))",
+    other="where(self > other, 0, where(self == other, grad / 2, grad))",
+)
+MinimumBackward0 = derivative(
+    "MinimumBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="where(self > other, 0, where(self == other, grad / 2, grad))",
+    other="where(self < other, 0, where(self == other, grad / 2, grad))",
+)
+# fmax/fmin ignore a NaN: the gradient goes to the operand that was taken.
+FmaxBackward0 = derivative(
+    "FmaxBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="where((self >= other).logical_or(other.isnan()), grad, 0)",
+    other="where((self >= other).logical_or(other.isnan()), 0, grad)",
+)
+FminBackward0 = derivative(
+    "FminBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="where((self <= other).logical_or(other.isnan()), grad, 0)",
+    other="where((self <= other).logical_or(other.isnan()), 0, grad)",
+)
+HypotBackward0 = derivative(
+    "HypotBackward0", inputs=("self", "other"), saves=("other", "result", "self"),
+    self="grad * self / result", other="grad * other / result",
+)
+
+
+def _track_hypot(result, input, other):
+    saved = {"other": other if other._requires_grad else None,
+             "self": input if input._requires_grad else None}
+    tracked(result, HypotBackward0, (input, other), saved, {"result": result})
+
+
+maximum = _binary_same(_first_on_ties(np.maximum), "maximum", np.logical_or, tensors_only=True,
+                       track=_track_both(MaximumBackward0))
+minimum = _binary_same(_first_on_ties(np.minimum), "minimum", np.logical_and, tensors_only=True,
+                       track=_track_both(MinimumBackward0))
+fmax = _binary_same(np.fmax, "fmax", np.logical_or, tensors_only=True,
+                    track=_track_both(FmaxBackward0))
+fmin = _binary_same(np.fmin, "fmin", np.logical_and, tensors_only=True,
+                    track=_track_both(FminBackward0))
 hypot = _binary_same(lambda a, b: via_double(np.hypot, a, b), "hypot", int_ok=False,
-                     tensors_only=True)
+                     tensors_only=True, track=_track_hypot)
 bitwise_and = _binary_same(np.bitwise_and, "bitwise_and", float_ok=False)
 bitwise_or = _binary_same(np.bitwise_or, "bitwise_or", float_ok=False)
 bitwise_xor = _binary_same(np.bitwise_xor, "bitwise_xor", float_ok=False)
@@ -540,17 +911,36 @@ def _float_input(input):
     return input._data, dt
 
 
-def _unary_float(np_func, name, exact=False):
+def _unary_node(name, rule, saves=None):
+    """The backward node of a one-input function; it saves ``self`` or ``result`` (or none)."""
+    return derivative(name, inputs=("self",), saves=(saves,) if saves else (), self=rule)
+
+
+def _track_unary(result, input, node, saves):
+    if input._requires_grad and _GRAD_MODE.grad_enabled:
+        if saves == "result":
+            tracked(result, node, (input,), None, {"result": result})
+        elif saves == "self":
+            tracked(result, node, (input,), {"self": input})
+        else:
+            tracked(result, node, (input,))
+    return result
+
+
+def _unary_float(np_func, name, node, saves, exact=False):
     """A function of floats; integer and bool inputs give the default float dtype.
 
     An ``exact`` function (sqrt, reciprocal) runs in the input's own precision, as PyTorch's;
-    the others run in float64 (see the module's docstring).
+    the others run in float64 (see the module's docstring). ``node`` is its backward node,
+    which saves ``saves`` ("self" or "result").
     """
 
     def op(input, *, out=None):
+        if out is not None:
+            _check_out(name, out, input)
         x, dt = _float_input(input)
         r = quiet.run(np_func, x) if exact else quiet.run(via_double, np_func, x)
-        return _finish(r, dt, out)
+        return _track_unary(_finish(r, dt, out), input, node, saves)
 
     op.__name__ = name
     return op
@@ -574,63 +964,114 @@ def _erfc(x):
     return np.fromiter(map(math.erfc, x.ravel()), np.float64, x.size).reshape(x.shape)
 
 
-exp = _unary_float(np.exp, "exp")
-exp2 = _unary_float(np.exp2, "exp2")
-expm1 = _unary_float(np.expm1, "expm1")
-log = _unary_float(np.log, "log")
-log2 = _unary_float(np.log2, "log2")
-log10 = _unary_float(np.log10, "log10")
-log1p = _unary_float(np.log1p, "log1p")
-sin = _unary_float(np.sin, "sin")
-cos = _unary_float(np.cos, "cos")
-tan = _unary_float(np.tan, "tan")
-asin = arcsin = _unary_float(np.arcsin, "asin")
-acos = arccos = _unary_float(np.arccos, "acos")
-atan = arctan = _unary_float(np.arctan, "atan")
-sinh = _unary_float(np.sinh, "sinh")
-cosh = _unary_float(np.cosh, "cosh")
-tanh = _unary_float(np.tanh, "tanh")
-asinh = arcsinh = _unary_float(np.arcsinh, "asinh")
-acosh = arccosh = _unary_float(np.arccosh, "acosh")
-atanh = arctanh = _unary_float(np.arctanh, "atanh")
-erf = _unary_float(_erf, "erf")
-erfc = _unary_float(_erfc, "erfc")
-sqrt = _unary_float(np.sqrt, "sqrt", exact=True)
-rsqrt = _unary_float(lambda x: 1 / np.sqrt(x), "rsqrt", exact=True)
-reciprocal = _unary_float(np.reciprocal, "reciprocal", exact=True)
-sigmoid = _unary_float(_sigmoid, "sigmoid", exact=True)
+# The rules, as PyTorch's derivatives.yaml states them (real inputs). Constants: ln 2, ln 10 and
+# 2 / sqrt(pi).
+ExpBackward0 = _unary_node("ExpBackward0", "grad * result", "result")
+Exp2Backward0 = _unary_node("Exp2Backward0", "grad * result * 0.6931471805599453", "result")
+Expm1Backward0 = _unary_node("Expm1Backward0", "grad * (result + 1)", "result")
+LogBackward0 = _unary_node("LogBackward0", "grad / self", "self")
+Log2Backward0 = _unary_node("Log2Backward0", "grad / (self * 0.6931471805599453)", "self")
+Log10Backward0 = _unary_node("Log10Backward0", "grad / (self * 2.3025850929940456)", "self")
+Log1PBackward0 = _unary_node("Log1PBackward0", "grad / (self + 1)", "self")
+SinBackward0 = _unary_node("SinBackward0", "grad * self.cos()", "self")
+CosBackward0 = _unary_node("CosBackward0", "grad * -self.sin()", "self")
+TanBackward0 = _unary_node("TanBackward0", "grad * (1 + result.pow(2))", "result")
+AsinBackward0 = _unary_node("AsinBackward0", "grad * (-self * self + 1).rsqrt()", "self")
+AcosBackward0 = _unary_node("AcosBackward0", "grad * -((-self * self + 1).rsqrt())", "self")
+AtanBackward0 = _unary_node("AtanBackward0", "grad / (self * self + 1)", "self")
+SinhBackward0 = _unary_node("SinhBackward0", "grad * self.cosh()", "self")
+CoshBackward0 = _unary_node("CoshBackward0", "grad * self.sinh()", "self")
+TanhBackward0 = _unary_node("TanhBackward0", "grad * (1 - result * result)", "result")
+AsinhBackward0 = _unary_node("AsinhBackward0", "grad * (self.pow(2) + 1).rsqrt()", "self")
+AcoshBackward0 = _unary_node("AcoshBackward0", "grad * (self * self - 1).rsqrt()", "self")
+AtanhBackward0 = _unary_node("AtanhBackward0", "grad * 1 / (1 - self.pow(2))", "self")
+ErfBackward0 = _unary_node(
+    "ErfBackward0", "1.1283791670955126 * (-self.pow(2)).exp() * grad", "self")
+ErfcBackward0 = _unary_node(
+    "ErfcBackward0", "-1.1283791670955126 * (-self.pow(2)).exp() * grad", "self")
+SqrtBackward0 = _unary_node("SqrtBackward0", "grad / (2 * result)", "result")
+RsqrtBackward0 = _unary_node("RsqrtBackward0", "-0.5 * grad * result.pow(3)", "result")
+ReciprocalBackward0 = _unary_node("ReciprocalBackward0", "-grad * (result * result)", "result")
+SigmoidBackward0 = _unary_node("SigmoidBackward0", "grad * (1 - result) * result", "result")
+
+exp = _unary_float(np.exp, "exp", ExpBackward0, "result")
+exp2 = _unary_float(np.exp2, "exp2", Exp2Backward0, "result")
+expm1 = _unary_float(np.expm1, "expm1", Expm1Backward0, "result")
+log = _unary_float(np.log, "log", LogBackward0, "self")
+log2 = _unary_float(np.log2, "log2", Log2Backward0, "self")
+log10 = _unary_float(np.log10, "log10", Log10Backward0, "self")
+log1p = _unary_float(np.log1p, "log1p", Log1PBackward0, "self")
+sin = _unary_float(np.sin, "sin", SinBackward0, "self")
+cos = _unary_float(np.cos, "cos", CosBackward0, "self")
+tan = _unary_float(np.tan, "tan", TanBackward0, "result")
+asin = arcsin = _unary_float(np.arcsin, "asin", AsinBackward0, "self")
+acos = arccos = _unary_float(np.arccos, "acos", AcosBackward0, "self")
+atan = arctan = _unary_float(np.arctan, "atan", AtanBackward0, "self")
+sinh = _unary_float(np.sinh, "sinh", SinhBackward0, "self")
+cosh = _unary_float(np.cosh, "cosh", CoshBackward0, "self")
+tanh = _unary_float(np.tanh, "tanh", TanhBackward0, "result")
+asinh = arcsinh = _unary_float(np.arcsinh, "asinh", AsinhBackward0, "self")
+acosh = arccosh = _unary_float(np.arccosh, "acosh", AcoshBackward0, "self")
+atanh = arctanh = _unary_float(np.arctanh, "atanh", AtanhBackward0, "self")
+erf = _unary_float(_erf, "erf", ErfBackward0, "self")
+erfc = _unary_float(_erfc, "erfc", ErfcBackward0, "self")
+sqrt = _unary_float(np.sqrt, "sqrt", SqrtBackward0, "result", exact=True)
+rsqrt = _unary_float(lambda x: 1 / np.sqrt(x), "rsqrt", RsqrtBackward0, "result", exact=True)
+reciprocal = _unary_float(np.reciprocal, "reciprocal", ReciprocalBackward0, "result", exact=True)
+sigmoid = _unary_float(_sigmoid, "sigmoid", SigmoidBackward0, "result", exact=True)
 
 
-def _unary_same(np_func, name, kernel=None, int_identity=False, int_ok=True):
+def _unary_same(np_func, name, node, saves=None, kernel=None, int_identity=False, int_ok=True):
     """A function keeping its input's dtype; ``kernel`` names it in PyTorch's dtype errors."""
     kernel = kernel or f"{name}_cpu"
 
     def op(input, *, out=None):
+        if out is not None:
+            _check_out(name, out, input)
         dt = input._dtype
         if dt is _BOOL or (not int_ok and dt.category == _INT):
             raise not_implemented(kernel, dt)
         if int_identity and dt.category == _INT:
             return _finish(input._data.copy(), dt, out)
-        return _finish(quiet.run(np_func, input._data), dt, out)
+        return _track_unary(_finish(quiet.run(np_func, input._data), dt, out), input, node, saves)
 
     op.__name__ = name
     return op
 
 
-abs = absolute = _unary_same(np.abs, "abs")  # noqa: A001
-floor = _unary_same(np.floor, "floor", "floor_vml_cpu", int_identity=True)
-ceil = _unary_same(np.ceil, "ceil", "ceil_vml_cpu", int_identity=True)
-trunc = fix = _unary_same(np.trunc, "trunc", "trunc_vml_cpu", int_identity=True)
-frac = _unary_same(lambda x: x - np.trunc(x), "frac", int_ok=False)
+AbsBackward0 = _unary_node("AbsBackward0", "grad * self.sgn()", "self")
+# Piecewise-constant functions have a zero gradient.
+FloorBackward0 = _unary_node("FloorBackward0", "zeros_like(grad)")
+CeilBackward0 = _unary_node("CeilBackward0", "zeros_like(grad)")
+TruncBackward0 = _unary_node("TruncBackward0", "zeros_like(grad)")
+RoundBackward0 = _unary_node("RoundBackward0", "zeros_like(grad)")
+RoundBackward1 = _unary_node("RoundBackward1", "zeros_like(grad)")
+SignBackward0 = _unary_node("SignBackward0", "zeros_like(grad)")
+# sgn's rule (for complex inputs) is zero for real ones; it saves what the complex rule reads.
+SgnBackward0 = derivative("SgnBackward0", inputs=("self",), saves=("result", "self"),
+                          self="zeros_like(grad)")
+FracBackward0 = _unary_node("FracBackward0", "grad")
+NegBackward0 = _unary_node("NegBackward0", "-grad")
+
+abs = absolute = _unary_same(np.abs, "abs", AbsBackward0, "self")  # noqa: A001
+floor = _unary_same(np.floor, "floor", FloorBackward0, kernel="floor_vml_cpu",
+                    int_identity=True)
+ceil = _unary_same(np.ceil, "ceil", CeilBackward0, kernel="ceil_vml_cpu", int_identity=True)
+trunc = fix = _unary_same(np.trunc, "trunc", TruncBackward0, kernel="trunc_vml_cpu",
+                          int_identity=True)
+frac = _unary_same(lambda x: x - np.trunc(x), "frac", FracBackward0, int_ok=False)
 
 
 def neg(input, *, out=None):
+    if out is not None:
+        _check_out("neg", out, input)
     if input._dtype is _BOOL:
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return _finish(np.negative(input._data), input._dtype, out)
+    return _track_unary(_finish(np.negative(input._data), input._dtype, out), input,
+                        NegBackward0, None)
 
 
 negative = neg
@@ -646,7 +1087,7 @@ def square(input, *, out=None):
     return pow(input, 2, out=out)
 
 
-def sign(input, *, out=None):
+def _sign(input, out):
     x = input._data
     if input._dtype is _BOOL:
         return _finish(x.copy(), _BOOL, out)
@@ -654,7 +1095,19 @@ def sign(input, *, out=None):
     return _finish((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype), input._dtype, out)
 
 
-sgn = sign
+def sign(input, *, out=None):
+    if out is not None:
+        _check_out("sign", out, input)
+    return _track_unary(_sign(input, out), input, SignBackward0, None)
+
+
+def sgn(input, *, out=None):
+    if out is not None:
+        _check_out("sgn", out, input)
+    result = _sign(input, out)
+    if _needs_grad(input):
+        tracked(result, SgnBackward0, (input,), {"self": input}, {"result": result})
+    return result
 
 
 def signbit(input, *, out=None):
@@ -663,28 +1116,36 @@ def signbit(input, *, out=None):
 
 
 def round(input, *, decimals=None, out=None):  # noqa: A001
+    if out is not None:
+        _check_out("round", out, input)
     dt = input._dtype
     x = input._data
     if dt.category != _FLOAT:
         if decimals is None and dt is not _BOOL:
             return _finish(x.copy(), dt, out)
         raise not_implemented("round_cpu" if decimals else "round_vml_cpu", dt)
+    node = RoundBackward0 if decimals is None else RoundBackward1
     if not decimals:
-        return _finish(np.round(x), dt, out)
+        return _track_unary(_finish(np.round(x), dt, out), input, node, None)
     # PyTorch scales by 10**|decimals| in float32 for float16 and float32, then rounds half-even.
     if dt is _F16:
         x = x.astype(np.float32)
     ten_pow = x.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
     with np.errstate(over="ignore", invalid="ignore"):
         r = np.round(x * ten_pow) / ten_pow if decimals > 0 else np.round(x / ten_pow) * ten_pow
-    return _finish(r, dt, out)
+    return _track_unary(_finish(r, dt, out), input, node, None)
+
+
+# relu's gradient passes where the result is positive (PyTorch's threshold_backward).
+ReluBackward0 = _unary_node("ReluBackward0", "where(result <= 0, 0, grad)", "result")
 
 
 def relu(input):
     if input._dtype is _BOOL:
         raise RuntimeError("Boolean inputs not supported for relu")
     x = input._data
-    return _wrap(np.where(x < 0, x.dtype.type(0), x), input._dtype)  # keeps NaN and -0.0
+    result = _wrap(np.where(x < 0, x.dtype.type(0), x), input._dtype)  # keeps NaN and -0.0
+    return _track_unary(result, input, ReluBackward0, "result")
 
 
 def _predicate(np_func, non_float):
@@ -705,7 +1166,12 @@ isfinite = _predicate(np.isfinite, True)
 isreal = _predicate(np.isreal, True)
 
 
+NanToNumBackward0 = _unary_node("NanToNumBackward0", "grad * self.isfinite()", "self")
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    if out is not None:
+        _check_out("nan_to_num", out, input)
     dt = input._dtype
     if dt.category != _FLOAT:
         return _finish(input._data.copy(), dt, out)
@@ -717,7 +1183,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
             posinf=info.max if posinf is None else dt.np.type(posinf),
             neginf=info.min if neginf is None else dt.np.type(neginf),
         )
-    return _finish(r, dt, out)
+    return _track_unary(_finish(r, dt, out), input, NanToNumBackward0, "self")
 
 
 def _clamp_check(min, max):
@@ -725,7 +1191,62 @@ def _clamp_check(min, max):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
 
 
-def clamp(input, min=None, max=None, *, out=None):
+# The gradient passes where the input lies within the bounds (the subgradient 1 on a bound);
+# a tensor bound gets it where it was taken (min loses to max when min > max).
+ClampBackward0 = derivative(
+    "ClampBackward0", inputs=("self", "min", "max"), saves=("max", "min", "self"),
+    self="clamp_backward(grad, self, min, max)",
+    min="clamp_backward_min(grad, self, min, max)",
+    max="clamp_backward_max(grad, self, min, max)",
+)
+ClampBackward1 = derivative(
+    "ClampBackward1", inputs=("self",), saves=("max", "min", "self"),
+    self="clamp_backward(grad, self, min, max)",
+)
+ClampMinBackward0 = derivative(
+    "ClampMinBackward0", inputs=("self",), saves=("min", "self"),
+    self="where(self >= min, grad, 0)",
+)
+ClampMinBackward1 = derivative(
+    "ClampMinBackward1", inputs=("self", "min"), saves=("min", "self"),
+    self="where(self >= min, grad, 0)", min="where(self < min, grad, 0)",
+)
+ClampMaxBackward0 = derivative(
+    "ClampMaxBackward0", inputs=("self",), saves=("max", "self"),
+    self="where(self <= max, grad, 0)",
+)
+ClampMaxBackward1 = derivative(
+    "ClampMaxBackward1", inputs=("self", "max"), saves=("max", "self"),
+    self="where(self <= max, grad, 0)", max="where(self > max, grad, 0)",
+)
+
+
+@rule_helper
+def clamp_backward(grad, self, min, max):
+    if min is not None and max is not None:
+        return where((self >= min).logical_and(self <= max), grad, 0)
+    if min is not None:
+        return where(self >= min, grad, 0)
+    if max is not None:
+        return where(self <= max, grad, 0)
+    return grad
+
+
+@rule_helper
+def clamp_backward_min(grad, self, min, max):
+    if max is not None:
+        return where((self < min).logical_and(min < max), grad, 0)
+    return where(self < min, grad, 0)
+
+
+@rule_helper
+def clamp_backward_max(grad, self, min, max):
+    if min is not None:
+        return where((self > max).logical_or(max < min), grad, 0)
+    return where(self > max, grad, 0)
+
+
+def _clamp(input, min, max, out):
     _clamp_check(min, max)
     bounds = [v for v in (min, max) if v is not None]
     dt = result_type(input, *bounds)
@@ -758,15 +1279,42 @@ def clamp(input, min=None, max=None, *, out=None):
     return _finish(r, dt, out)
 
 
+def clamp(input, min=None, max=None, *, out=None):
+    if out is not None:
+        _check_out("clamp", out, input, min, max)
+    result = _clamp(input, min, max, out)
+    if _needs_grad(input, min, max):
+        saved = {"max": max, "min": min, "self": input}
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            tracked(result, ClampBackward0, (input, _edge(min), _edge(max)), saved)
+        else:
+            tracked(result, ClampBackward1, (input,), saved)
+    return result
+
+
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    result = _clamp(input, min, None, None)
+    if _needs_grad(input, min):
+        saved = {"min": min, "self": input}
+        if isinstance(min, Tensor):
+            tracked(result, ClampMinBackward1, (input, min), saved)
+        else:
+            tracked(result, ClampMinBackward0, (input,), saved)
+    return result
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    result = _clamp(input, None, max, None)
+    if _needs_grad(input, max):
+        saved = {"max": max, "self": input}
+        if isinstance(max, Tensor):
+            tracked(result, ClampMaxBackward1, (input, max), saved)
+        else:
+            tracked(result, ClampMaxBackward0, (input,), saved)
+    return result
 
 
 def _broadcast_shape(*shapes):
@@ -781,6 +1329,13 @@ def _broadcast_shape(*shapes):
     return acc
 
 
+WhereBackward0 = derivative(
+    "WhereBackward0", inputs=("self", "other"), saves=("condition",),
+    self="where(condition, grad, 0)", other="where(condition, 0, grad)",
+)
+
+
+@rule_helper
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
@@ -793,11 +1348,16 @@ def where(condition, input=None, other=None, *, out=None):
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_dt.SCALAR_TYPE_NAMES[condition._dtype]}"
         )
+    if out is not None:
+        _check_out("where", out, input, other)
     dt = result_type(input, other)
     _broadcast_shape(*(shape_of(v) for v in (condition, input, other)))
     xa = cast(input._data, dt) if isinstance(input, Tensor) else checked_scalar(input, dt)
     xb = cast(other._data, dt) if isinstance(other, Tensor) else checked_scalar(other, dt)
-    return _finish(np.where(condition._data, xa, xb), dt, out)
+    result = _finish(np.where(condition._data, xa, xb), dt, out)
+    if _needs_grad(input, other):
+        tracked(result, WhereBackward0, (_edge(input), _edge(other)), {"condition": condition})
+    return result
 
 
 def _where_method(self, condition, other):
@@ -812,7 +1372,19 @@ def _lerp_check(input, end, weight):
                                f"dtype {_META_NAMES[v._dtype]}")
 
 
+LerpBackward0 = derivative(
+    "LerpBackward0", inputs=("self", "end"), saves=("weight",),
+    self="grad * (1 - weight)", end="grad * weight",
+)
+LerpBackward1 = derivative(
+    "LerpBackward1", inputs=("self", "end", "weight"), saves=("end", "self", "weight"),
+    self="grad * (1 - weight)", end="grad * weight", weight="grad * (end - self)",
+)
+
+
 def lerp(input, end, weight, *, out=None):
+    if out is not None:
+        _check_out("lerp", out, input, end, weight)
     _lerp_check(input, end, weight)
     dt = input._dtype
     if dt.category != _FLOAT:
@@ -827,7 +1399,16 @@ def lerp(input, end, weight, *, out=None):
     with np.errstate(invalid="ignore", over="ignore"):
         diff = e - s
         r = np.where(np.abs(w) < 0.5, s + w * diff, e - diff * (1 - w))
-    return _finish(r, dt, out)
+    result = _finish(r, dt, out)
+    if _needs_grad(input, end, weight):
+        if isinstance(weight, Tensor):
+            keep = weight._requires_grad
+            saved = {"end": end if keep else None, "self": input if keep else None,
+                     "weight": weight}
+            tracked(result, LerpBackward1, (input, end, weight), saved)
+        else:
+            tracked(result, LerpBackward0, (input, end), {"weight": weight})
+    return result
 
 
 # ---------------------------------------------------------------------- in-place forms
@@ -886,11 +1467,14 @@ def _squared(self, operands_):
     return result_type(self, 2)
 
 
-def _inplace(op, rule=None, check=None):
+def _inplace(op, rule=None, check=None, nodes=None):
     """``x.op_(...)``: PyTorch's checks in PyTorch's order, then ``op``'s result is written.
 
     ``check`` is the operation's own argument check; ``rule`` gives the dtype the operation
     computes in, which must cast safely to ``x``'s (None: any result fits, as for comparisons).
+    The node ``op`` recorded becomes ``x``'s ``grad_fn`` (see ``_take_history``). ``nodes``:
+    the (number, tensor operand) nodes of an operation that records nothing out of place
+    (comparisons: their in-place forms have a zero gradient).
     """
 
     def method(self, *args, **kwargs):
@@ -904,10 +1488,63 @@ def _inplace(op, rule=None, check=None):
                                                           if isinstance(v, Tensor) or is_scalar(v)])
         check_inplace(self, dt, shape)
         r = op(self, *args, **kwargs)
-        return inplace_store(self, cast(r._data, self._dtype))
+        node = r.grad_fn if r is not self else None
+        record = nodes is not None and _needs_grad(self, *tensors)
+        if node is not None or record:
+            _check_not_view(self)
+        if node is not None:
+            _save_original(node, self)
+        inplace_store(self, cast(r._data, self._dtype))
+        if node is not None:
+            _take_history(self, node, r)
+        elif record:
+            if tensors:
+                tracked(self, nodes[1], (self, tensors[0]))
+            else:
+                tracked(self, nodes[0], (self,))
+        return self
 
     method.__name__ = op.__name__ + "_"
     return method
+
+
+def _check_not_view(self):
+    """An in-place change of a view that autograd records needs PyTorch's CopySlices (the
+    base's history rewritten around the view's); autogradviz refuses it rather than compute
+    wrong gradients."""
+    if self._base is not None:
+        raise NotImplementedError(
+            "autogradviz does not support in-place operations that autograd records on a view "
+            "(PyTorch's CopySlices) yet; use the out-of-place operation instead"
+        )
+
+
+def _save_original(node, self):
+    """Before ``self`` is overwritten: a rule that reads ``self`` gets a copy of its old value
+    (PyTorch saves ``self.clone()`` for in-place operations; ``x.mul_(x)`` still saves ``x``
+    itself as ``other``, which the write then makes stale, as in PyTorch)."""
+    saved = node._saved.get("self")
+    if type(saved) is SavedTensor and saved.tensor is self and not saved.is_output:
+        from .shape import clone
+
+        node._saved["self"] = SavedTensor(clone(self))
+
+
+def _take_history(self, node, result):
+    """After ``self`` was overwritten with ``result``: ``self`` becomes the node's output, and
+    a saved result is ``self`` at its new version (a later in-place change is detected)."""
+    for name, saved in node._saved.items():
+        if type(saved) is SavedTensor and saved.tensor is result:
+            node._saved[name] = SavedTensor(self, is_output=True)
+    previous = self.grad_fn
+    if self._retains_grad and previous is not None:
+        ref = previous._retains_grad_hooks.pop(self._output_nr, None)
+        if ref is not None:
+            node._retains_grad_hooks[0] = ref
+    self.grad_fn = node
+    self._requires_grad = True
+    if self._output_nr:
+        self._output_nr = 0
 
 
 def _clamp_inplace_check(self, min=None, max=None):
@@ -930,7 +1567,7 @@ for _name, (_op, _rule, _check) in {
     "add": (add, _promoted, None),
     "sub": (sub, _promoted, lambda self, other, **kw: _check_sub(self, other)),
     "mul": (mul, _promoted, None),
-    "floor_divide": (floor_divide, _promoted, None),
+    "floor_divide": (_floor_divide_inplace, _promoted, None),
     "remainder": (remainder, _promoted, None),
     "fmod": (fmod, _promoted, None),
     "pow": (pow, _promoted, _check_pow),
@@ -955,7 +1592,7 @@ for _name, (_op, _rule, _check) in {
         ("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor),
         ("logical_not", logical_not), ("abs", abs), ("absolute", abs), ("neg", neg),
         ("negative", neg), ("floor", floor), ("ceil", ceil), ("trunc", trunc), ("fix", trunc),
-        ("frac", frac), ("sign", sign), ("sgn", sign), ("round", round), ("relu", relu),
+        ("frac", frac), ("sign", sign), ("sgn", sgn), ("round", round), ("relu", relu),
         ("nan_to_num", nan_to_num),
     )},
     **{n: (f, _floated, None) for n, f in (
@@ -967,6 +1604,17 @@ for _name, (_op, _rule, _check) in {
     )},
 }.items():
     INPLACE[_name + "_"] = _inplace(_op, _rule, _check)
+    INPLACE[_name + "_"].__name__ = _name + "_"
+
+# In place, a comparison writes 0s and 1s into a float tensor: a zero gradient for both sides.
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    _stem = _name.capitalize()
+    _nodes = (
+        derivative(f"{_stem}Backward0", inputs=("self",), self="zeros_like(grad)"),
+        derivative(f"{_stem}Backward1", inputs=("self", "other"), self="zeros_like(grad)",
+                   other="zeros_like(grad)"),
+    )
+    INPLACE[_name + "_"] = _inplace(globals()[_name], None, None, _nodes)
     INPLACE[_name + "_"].__name__ = _name + "_"
 
 
@@ -983,9 +1631,24 @@ def div_(self, other, *, rounding_mode=None):
 INPLACE["div_"] = INPLACE["true_divide_"] = INPLACE["divide_"] = div_
 
 
+ZeroBackward0 = derivative("ZeroBackward0", inputs=("self",), self="zeros_like(grad)")
+FillBackward2 = derivative("FillBackward2", inputs=("self",), self="zeros_like(grad)")
+FillBackward3 = derivative("FillBackward3", inputs=("self", "value"), self="zeros_like(grad)",
+                           value="grad.sum()")
+CopyBackwards = derivative("CopyBackwards", inputs=("self", "src"), self="zeros_like(grad)",
+                           src="grad")
+CopyBackwards.name = _cpp_name
+
+
 def zero_(self):
     check_inplace(self, self._dtype, self._data.shape)
-    return inplace_store(self, 0)
+    record = _needs_grad(self)
+    if record:
+        _check_not_view(self)
+    inplace_store(self, 0)
+    if record:
+        tracked(self, ZeroBackward0, (self,))
+    return self
 
 
 def fill_(self, value):
@@ -995,7 +1658,16 @@ def fill_(self, value):
             f"{value._data.ndim} dimensions."
         )
     check_inplace(self, self._dtype, self._data.shape)
-    return inplace_store(self, checked_scalar(value, self._dtype))
+    record = _needs_grad(self, value)
+    if record:
+        _check_not_view(self)
+    inplace_store(self, checked_scalar(value, self._dtype))
+    if record:
+        if isinstance(value, Tensor):
+            tracked(self, FillBackward3, (self, value))
+        else:
+            tracked(self, FillBackward2, (self,))
+    return self
 
 
 def copy_(self, src, non_blocking=False):
@@ -1007,7 +1679,13 @@ def copy_(self, src, non_blocking=False):
     _check_overlap(self, [src])
     shape = _broadcast_shape(self._data.shape, src._data.shape)
     check_inplace(self, self._dtype, shape)
-    return inplace_store(self, cast(src._data, self._dtype))
+    record = _needs_grad(self, src)
+    if record:
+        _check_not_view(self)
+    inplace_store(self, cast(src._data, self._dtype))
+    if record:
+        tracked(self, CopyBackwards, (self, src))
+    return self
 
 
 INPLACE.update(zero_=zero_, fill_=fill_, copy_=copy_)

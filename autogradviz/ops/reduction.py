@@ -20,8 +20,19 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
-from ._common import _FLOAT, cast, not_implemented, write_out
-from .elementwise import maximum, minimum, quiet, via_double
+from ..autograd.graph import derivative, rule_helper
+from ._backward import zeros_like
+from ._common import _FLOAT, cast, not_implemented, tracked, write_out
+from .elementwise import (
+    _check_out,
+    _needs_grad,
+    div,
+    maximum,
+    minimum,
+    quiet,
+    via_double,
+    where,
+)
 
 _BOOL = _dt.bool
 _F16 = _dt.float16
@@ -105,6 +116,278 @@ def _check_nonempty_dims(name, x, axes):
             raise _empty_reduction_error(name, a)
 
 
+# ---------------------------------------------------------------------- autograd helpers
+_UNSET = object()  # an argument not given (PyTorch's overloads tell dim=None from no dim)
+
+# Each reduction records PyTorch's node for the same call; the rules below are PyTorch's
+# backward formulas (FunctionsManual.cpp), written with autogradviz's differentiable operations
+# so that second derivatives work. Saved ``dim`` values are PyTorch's: a tuple for the reductions
+# that take several dims (sum, mean, amax, std, logsumexp, norm), an int for the others.
+def _dims_tuple(dim):
+    if isinstance(dim, int | np.integer):
+        return (int(dim),)
+    return tuple(int(d) for d in dim)
+
+
+def _wrapped_dims(dim, nd):
+    """``dim`` (None: every dimension) as sorted non-negative ints."""
+    if dim is None:
+        return tuple(range(nd))
+    return tuple(sorted(wrap_dim(d, nd or 1) for d in _dims_tuple(dim)))
+
+
+@rule_helper
+def unsqueeze_multiple(t, dim, n):
+    """Put back the reduced dims ``dim`` of an ``n``-d input (none for a full reduction: the
+    0-d result broadcasts as it is)."""
+    if dim is None or (not isinstance(dim, int) and len(dim) == 0):
+        return t
+    for d in _wrapped_dims(dim, n):
+        t = t.unsqueeze(d)
+    return t
+
+
+@rule_helper
+def sum_backward(grad, sizes, dim, keepdim):
+    """The gradient of a sum: ``grad`` broadcast back over the summed dims."""
+    if not keepdim and len(sizes) > 0:
+        grad = unsqueeze_multiple(grad, dim, len(sizes))
+    return grad.expand(sizes)
+
+
+@rule_helper
+def mean_backward(grad, sizes, dim, numel, keepdim):
+    all_reduce = dim is None or len(dim) == 0
+    n = numel if all_reduce else math.prod(sizes[d] for d in _wrapped_dims(dim, len(sizes)))
+    return sum_backward(grad, sizes, dim, keepdim) / n
+
+
+@rule_helper
+def nansum_backward(grad, self, dim, keepdim):
+    return sum_backward(grad, self.shape, dim, keepdim) * self.isnan().logical_not()
+
+
+@rule_helper
+def prod_backward(grad, self, result, dim=None, keepdim=False):
+    """grad * result / self, computed without dividing when ``self`` holds zeros."""
+    if self.dim() == 0:
+        return grad
+    self = self.to(grad.dtype)
+    if dim is None:
+        if not (self == 0).any():
+            return grad * (result / self)
+        return prod_safe_zeros_backward(grad, self.reshape(-1), 0).view(self.shape)
+    d = wrap_dim(dim, self.dim())
+    if not keepdim:
+        grad, result = grad.unsqueeze(d), result.unsqueeze(d)
+    if not (self == 0).any():
+        return grad * (result / self)
+    return prod_safe_zeros_backward(grad, self, d)
+
+
+@rule_helper
+def prod_safe_zeros_backward(grad, inp, dim):
+    """grad times the product of all the other elements along ``dim`` (exclusive cumprods)."""
+    from .._creation import ones
+    from .shape import cat
+
+    n = inp.shape[dim]
+    if inp.numel() == 0:
+        return grad.expand_as(inp)
+    ones_size = list(inp.shape)
+    ones_size[dim] = 1
+    one = ones(ones_size, dtype=grad.dtype)
+    exclusive_normal = cat([one, inp.narrow(dim, 0, n - 1)], dim).cumprod(dim)
+    narrow_reverse = inp.narrow(dim, 1, n - 1).flip(dim)
+    exclusive_reverse = cat([one, narrow_reverse], dim).cumprod(dim).flip(dim)
+    return grad * (exclusive_normal * exclusive_reverse)
+
+
+@rule_helper
+def evenly_distribute_backward(grad, self, value):
+    """``grad`` shared evenly among the elements equal to ``value`` (all NaNs if it is NaN)."""
+    mask = self.isnan() if bool(value.isnan()) else self == value
+    return where(mask, grad / mask.sum(), 0)
+
+
+@rule_helper
+def value_selecting_reduction_backward(grad, dim, indices, sizes, keepdim):
+    """``grad`` scattered to the positions ``indices`` picked along ``dim``; zeros elsewhere."""
+    from .._creation import zeros
+
+    if len(sizes) == 0:
+        return grad
+    if not keepdim:
+        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+    return zeros(sizes, dtype=grad.dtype).scatter(dim, indices, grad)
+
+
+@rule_helper
+def restore_reduced_dims(output, dim, keepdim):
+    """``output`` of a reduction over ``dim`` reshaped with its reduced dims back as size 1."""
+    if keepdim:
+        return output
+    total = output.dim() + len(dim)
+    shape = [0] * total
+    for d in dim:
+        shape[d % total] = 1
+    sizes = iter(output.shape)
+    shape = [1 if s == 1 else next(sizes) for s in shape]
+    return output.reshape(shape)
+
+
+@rule_helper
+def scale_grad_by_count(grad, mask, dim):
+    """``grad`` split evenly among the positions of ``mask`` (the ties of amax/amin)."""
+    return (grad / mask.sum(dim, True)) * mask
+
+
+@rule_helper
+def var_backward(grad, self, dim, correction, keepdim):
+    """2 (x - mean) / (n - correction), broadcast back over the reduced dims."""
+    correction = 1 if correction is None else correction
+    if self.dim() == 0 or dim is None:
+        dof = self.numel() - correction
+        if dof <= 0:
+            return grad * where(self == self.mean(), math.nan, math.inf)
+        return (2.0 / dof) * grad * (self - self.mean())
+    n = math.prod(self.shape[d] for d in _wrapped_dims(dim, self.dim()))
+    if not keepdim and self.dim() > 1:
+        grad = unsqueeze_multiple(grad, dim, self.dim())
+    dof = n - correction
+    scale = 2.0 / dof if dof else math.copysign(math.inf, 2.0)
+    return scale * grad * (self - self.mean(dim, True))
+
+
+@rule_helper
+def std_backward(result, grad, self, dim, correction, keepdim):
+    grad_var = where(result == 0, 0, grad / (result * 2))
+    return var_backward(grad_var, self, dim, correction, keepdim)
+
+
+@rule_helper
+def var_mean_backward(grads, self, dim, correction, keepdim):
+    grad = var_backward(grads[0], self, dim, correction, keepdim)
+    return grad + mean_backward(grads[1], self.shape, dim, self.numel(), keepdim)
+
+
+@rule_helper
+def std_mean_backward(grads, self, std, dim, correction, keepdim):
+    grad = std_backward(std, grads[0], self, dim, correction, keepdim)
+    return grad + mean_backward(grads[1], self.shape, dim, self.numel(), keepdim)
+
+
+@rule_helper
+def linalg_vector_norm_backward(grad, self, ord, norm, dim, keepdim):
+    """The gradient of ``||self||_ord`` (None, i.e. no gradient, for ord 0)."""
+    p = float(ord)
+    dim = () if dim is None else dim
+    if not keepdim and self.dim() != 0:
+        grad = unsqueeze_multiple(grad, dim, self.dim())
+        norm = unsqueeze_multiple(norm, dim, self.dim())
+    if p == 0.0:
+        return None
+    if p == 1.0:
+        return self.sgn() * grad
+    if p == 2.0:
+        return grad * where(norm == 0, 0, self / norm)
+    if math.isinf(p):
+        # amax(abs(self)) (amin for -inf), the gradient shared among the ties and NaNs
+        self_abs = self.abs()
+        mask = self_abs.eq(norm).logical_or(self_abs.isnan())
+        return self.sgn() * ((grad / mask.sum(dim, True)) * mask)
+    if p < 1.0:
+        self_scaled = self.sgn() * where(self == 0, 0, self.abs().pow(p - 1))
+        return self_scaled * grad * norm.pow(1 - p)
+    if p < 2.0:
+        self_scaled = self.sgn() * self.abs().pow(p - 1)
+    else:
+        self_scaled = self * self.abs().pow(p - 2)
+    return self_scaled * where(norm == 0, 0, grad / norm.pow(p - 1))
+
+
+@rule_helper
+def logsumexp_backward(grad, self, result, dim, keepdim):
+    if not keepdim and self.dim() != 0:
+        grad = unsqueeze_multiple(grad, dim, self.dim())
+        result = unsqueeze_multiple(result, dim, self.dim())
+    return grad * (self - result).exp()
+
+
+@rule_helper
+def reversed_cumsum(t, dim):
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+@rule_helper
+def cumsum_backward(grad, dim):
+    if grad.numel() <= 1 or grad.shape[dim] == 1:
+        return grad
+    return reversed_cumsum(grad, dim)
+
+
+@rule_helper
+def cumprod_backward(grad, self, dim, result):
+    """sum_{j >= k} grad_j * result_j / self_k, computed without dividing by zeros."""
+    from .._creation import ones
+    from .shape import cat
+
+    if self.numel() <= 1:
+        return grad
+    d = wrap_dim(dim, self.dim())
+    n = self.shape[d]
+    if n == 1:
+        return grad
+    if not (self == 0).any():
+        return reversed_cumsum(result * grad, d) / self
+    # With zeros: the product of the other elements, k by k (PyTorch's O(n^2) form).
+    ones_size = list(self.shape)
+    ones_size[d] = 1
+    one = ones(ones_size, dtype=grad.dtype)
+    pieces = []
+    for k in range(n):
+        if k == 0:
+            omitted = cat([one, self.narrow(d, 1, n - 1).cumprod(d)], d)
+        elif k == n - 1:
+            omitted = self.narrow(d, 0, k).prod(d, True)
+        else:
+            until_k = self.narrow(d, 0, k).prod(d, True)
+            from_k = self.narrow(d, k + 1, n - k - 1).cumprod(d)
+            omitted = cat([until_k, until_k * from_k], d)
+        pieces.append((grad.narrow(d, k, n - k) * omitted).sum(d, True))
+    return cat(pieces, d)
+
+
+@rule_helper
+def cummaxmin_backward(grad, self, indices, dim):
+    if self.numel() == 0:
+        return self
+    return zeros_like(self).scatter_add(dim, indices, grad)
+
+
+@rule_helper
+def softmax_backward_data(grad, output, dim):
+    return output * (grad - (grad * output).sum(dim, True))
+
+
+@rule_helper
+def log_softmax_backward_data(grad, output, dim):
+    return grad - output.exp() * grad.sum(dim, True)
+
+
+@rule_helper
+def not_implemented_error(name):
+    raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+
+def _track_values(pair, node, input, saved):
+    """Record ``node`` on the values of a (values, indices) result; the indices are saved."""
+    if _needs_grad(input):
+        values, indices = pair
+        tracked(values, node, (input,), saved, {"indices": indices})
+    return pair
+
+
 # ---------------------------------------------------------------------- sums and means
 def _sum_dtype(input, dtype):
     if dtype is not None:
@@ -128,9 +411,53 @@ def _sum(x, axes, keepdim, dt):
     return quiet.run(np.sum, x, axis=axes, keepdims=keepdim, dtype=acc)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
+SumBackward0 = derivative(
+    "SumBackward0", inputs=("self",), saves=("self_sym_sizes",),
+    self="grad.expand(self_sym_sizes)",
+)
+SumBackward1 = derivative(
+    "SumBackward1", inputs=("self",), saves=("dim", "keepdim", "self_sym_sizes"), int64=("dim",),
+    self="sum_backward(grad, self_sym_sizes, dim, keepdim)",
+)
+NansumBackward0 = derivative(
+    "NansumBackward0", inputs=("self",), saves=("dim", "keepdim", "self"), int64=("dim",),
+    self="nansum_backward(grad, self, dim, keepdim)",
+)
+MeanBackward0 = derivative(
+    "MeanBackward0", inputs=("self",), saves=("self_sym_numel", "self_sym_sizes"),
+    self="grad.expand(self_sym_sizes) / self_sym_numel",
+)
+MeanBackward1 = derivative(
+    "MeanBackward1", inputs=("self",),
+    saves=("dim", "keepdim", "self_sym_numel", "self_sym_sizes"), int64=("dim",),
+    self="mean_backward(grad, self_sym_sizes, dim, self_sym_numel, keepdim)",
+)
+ProdBackward0 = derivative(
+    "ProdBackward0", inputs=("self",), saves=("result", "self"),
+    self="prod_backward(grad, self, result)",
+)
+ProdBackward1 = derivative(
+    "ProdBackward1", inputs=("self",), saves=("dim", "keepdim", "result", "self"), int64=("dim",),
+    self="prod_backward(grad, self, result, dim, keepdim)",
+)
+
+
+def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A001
+    # ``sum(x)`` is PyTorch's sum (SumBackward0); any ``dim``, None too, is sum.dim_IntList.
+    if out is not None:
+        _check_out("sum", out, input)
+    given, dim = dim is not _UNSET, None if dim is _UNSET else dim
     dt = _sum_dtype(input, dtype)
-    return _reduce_out(_sum(cast(input._data, dt), _axes(input, dim), keepdim, dt), dt, out)
+    result = _reduce_out(_sum(cast(input._data, dt), _axes(input, dim), keepdim, dt), dt, out)
+    if _needs_grad(input):
+        sizes = input._data.shape
+        if not given and not keepdim:
+            tracked(result, SumBackward0, (input,), {"self_sym_sizes": sizes})
+        else:
+            saved = {"dim": None if dim is None else _dims_tuple(dim), "keepdim": keepdim,
+                     "self_sym_sizes": sizes}
+            tracked(result, SumBackward1, (input,), saved)
+    return result
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -138,7 +465,12 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     x = cast(input._data, dt)
     if dt.category == _FLOAT:
         x = np.where(np.isnan(x), x.dtype.type(0), x)
-    return _reduce_out(_sum(x, _axes(input, dim), keepdim, dt), dt)
+    result = _reduce_out(_sum(x, _axes(input, dim), keepdim, dt), dt)
+    if _needs_grad(input):
+        saved = {"dim": None if dim is None else _dims_tuple(dim), "keepdim": keepdim,
+                 "self": input}
+        tracked(result, NansumBackward0, (input,), saved)
+    return result
 
 
 def _mean_dtype(input, dtype, name="mean"):
@@ -157,22 +489,37 @@ def _count(x, axes):
     return x.size if axes is None else math.prod(x.shape[a] for a in axes)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):
+    # As for sum: a ``dim`` argument, None too, selects MeanBackward1.
+    if out is not None:
+        _check_out("mean", out, input)
+    given, dim = dim is not _UNSET, None if dim is _UNSET else dim
     dt = _mean_dtype(input, dtype)
     x = cast(input._data, dt)
     axes = _axes(input, dim)
     # PyTorch: sum (rounded to the dtype), then divide.
     total = cast(np.asarray(_sum(x, axes, keepdim, dt)), dt)
-    return _reduce_out(quiet.run(np.true_divide, total, dt.np.type(_count(x, axes))), dt, out)
+    result = _reduce_out(quiet.run(np.true_divide, total, dt.np.type(_count(x, axes))), dt, out)
+    if _needs_grad(input):
+        saved = {"self_sym_numel": input._data.size, "self_sym_sizes": input._data.shape}
+        if not given and not keepdim:
+            tracked(result, MeanBackward0, (input,), saved)
+        else:
+            saved.update(dim=None if dim is None else _dims_tuple(dim), keepdim=keepdim)
+            tracked(result, MeanBackward1, (input,), saved)
+    return result
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     dt = _mean_dtype(input, dtype, "nanmean")
     x = cast(input._data, dt)
     axes = _axes(input, dim)
+    count = np.sum(~np.isnan(x), axis=axes, keepdims=keepdim)
+    if _needs_grad(input):
+        # PyTorch's composite: nansum(input) / (number of non-NaN elements).
+        return div(nansum(input, dim, keepdim, dtype=dtype), _wrap(np.asarray(count), _I64))
     total = cast(np.asarray(_sum(np.where(np.isnan(x), x.dtype.type(0), x), axes, keepdim, dt)),
                  dt)
-    count = np.sum(~np.isnan(x), axis=axes, keepdims=keepdim)
     return _reduce_out(quiet.run(np.true_divide, total, count.astype(dt.np)), dt)
 
 
@@ -181,7 +528,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     x = cast(input._data, dt)
     axis = None if dim is None or x.ndim == 0 else wrap_dim(dim, x.ndim)
     # float16 multiplies in float16.
-    return _reduce_out(quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
+    result = _reduce_out(
+        quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
+    if _needs_grad(input):
+        if dim is None:
+            tracked(result, ProdBackward0, (input,), {"self": input}, {"result": result})
+        else:
+            saved = {"dim": int(dim), "keepdim": keepdim, "self": input}
+            tracked(result, ProdBackward1, (input,), saved, {"result": result})
+    return result
 
 
 # ---------------------------------------------------------------------- max, min, argmax
@@ -226,45 +581,120 @@ def _value_index(name, np_arg, input, dim, keepdim):
     return vals, idx
 
 
-def _max_min(name, np_red, np_arg, elementwise):
+def _selection_nodes(stem, saves_keepdim=True, number=0):
+    """The node of a reduction that picks one element per output (max(dim), sort, ...): the
+    gradient goes back to the picked positions (``indices``). sort and topk keep the reduced
+    dimension, so they save no ``keepdim``."""
+    saves = ("dim", "indices", "keepdim", "self_sym_sizes") if saves_keepdim else (
+        "dim", "indices", "self_sym_sizes")
+    rule = ("value_selecting_reduction_backward(grad, dim, indices, self_sym_sizes, "
+            f"{'keepdim' if saves_keepdim else 'True'})")
+    return derivative(f"{stem}Backward{number}", inputs=("self",), saves=saves, int64=("dim",),
+                      self=rule)
+
+
+def _evenly_node(stem, number=1):
+    """The node of a full max/min/median: the gradient is shared among the tied elements."""
+    return derivative(f"{stem}Backward{number}", inputs=("self",), saves=("result", "self"),
+                      self="evenly_distribute_backward(grad, self, result)")
+
+
+MaxBackward0 = _selection_nodes("Max")
+MinBackward0 = _selection_nodes("Min")
+MaxBackward1 = _evenly_node("Max")
+MinBackward1 = _evenly_node("Min")
+
+
+def _max_min(name, np_red, np_arg, elementwise, nodes):
+    by_dim, full = nodes
+
     def op(input, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return elementwise(input, dim)
         if dim is None:
             if input._data.size == 0:
                 raise _empty_reduction_error(name, None)
-            return _wrap(np.asarray(np_red(input._data)), input._dtype)
-        return _pair(name, *_value_index(name, np_arg, input, dim, keepdim), input._dtype)
+            result = _wrap(np.asarray(np_red(input._data)), input._dtype)
+            if _needs_grad(input):
+                tracked(result, full, (input,), {"self": input}, {"result": result})
+            return result
+        pair = _pair(name, *_value_index(name, np_arg, input, dim, keepdim), input._dtype)
+        saved = {"dim": int(dim), "keepdim": keepdim, "self_sym_sizes": input._data.shape}
+        return _track_values(pair, by_dim, input, saved)
 
     op.__name__ = name
     return op
 
 
-max = _max_min("max", np.max, _argmax, maximum)  # noqa: A001
-min = _max_min("min", np.min, _argmin, minimum)  # noqa: A001
+max = _max_min("max", np.max, _argmax, maximum, (MaxBackward0, MaxBackward1))  # noqa: A001
+min = _max_min("min", np.min, _argmin, minimum, (MinBackward0, MinBackward1))  # noqa: A001
+
+# The gradient is shared evenly among the elements equal to the extreme.
+AmaxBackward0 = derivative(
+    "AmaxBackward0", inputs=("self",), saves=("dim", "keepdim", "result", "self"),
+    int64=("dim",),
+    self="scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), "
+         "restore_reduced_dims(result, dim, keepdim) == self, dim)",
+)
+AminBackward0 = derivative(
+    "AminBackward0", inputs=("self",), saves=("dim", "keepdim", "result", "self"),
+    int64=("dim",),
+    self="scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), "
+         "restore_reduced_dims(result, dim, keepdim) == self, dim)",
+)
+AminmaxBackward0 = derivative(
+    "AminmaxBackward0", inputs=("self",), saves=("dim", "keepdim", "max", "min", "self"),
+    int64=("dim",), outputs=2,
+    self="aminmax_backward(grads, self, dim, keepdim, min, max)",
+)
 
 
-def _amax_amin(name, np_red):
+@rule_helper
+def aminmax_backward(grads, self, dim, keepdim, min, max):
+    dims = () if dim is None else (dim,)
+    low, high = (
+        scale_grad_by_count(restore_reduced_dims(g, dims, keepdim),
+                            restore_reduced_dims(value, dims, keepdim) == self, dims)
+        for g, value in zip(grads, (min, max), strict=True)
+    )
+    return low + high
+
+
+def _extreme(name, np_red, input, dim, keepdim):
+    x = input._data
+    axes = _axes(input, dim)
+    if x.size == 0:
+        if axes is None:
+            raise _empty_reduction_error(name, None)
+        _check_nonempty_dims(name, x, axes)
+    return _wrap(np.asarray(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
+
+
+def _amax_amin(name, np_red, node):
     def op(input, dim=(), keepdim=False):
-        x = input._data
-        axes = _axes(input, dim)
-        if x.size == 0:
-            if axes is None:
-                raise _empty_reduction_error(name, None)
-            _check_nonempty_dims(name, x, axes)
-        return _wrap(np.asarray(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
+        result = _extreme(name, np_red, input, dim, keepdim)
+        if _needs_grad(input):
+            saved = {"dim": _dims_tuple(dim), "keepdim": keepdim, "self": input}
+            tracked(result, node, (input,), saved, {"result": result})
+        return result
 
     op.__name__ = name
     return op
 
 
-amax = _amax_amin("amax", np.max)
-amin = _amax_amin("amin", np.min)
+amax = _amax_amin("amax", np.max, AmaxBackward0)
+amin = _amax_amin("amin", np.min, AminBackward0)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
     d = () if dim is None else dim
-    return return_types.aminmax(amin(input, d, keepdim), amax(input, d, keepdim))
+    low = _extreme("amin", np.min, input, d, keepdim)
+    high = _extreme("amax", np.max, input, d, keepdim)
+    result = return_types.aminmax(low, high)
+    if _needs_grad(input):
+        saved = {"dim": dim, "keepdim": keepdim, "self": input}
+        tracked(result, AminmaxBackward0, (input,), saved, {"max": high, "min": low})
+    return result
 
 
 def _arg_extreme(name, np_arg):
@@ -290,12 +720,48 @@ argmin = _arg_extreme("argmin", _argmin)
 
 # ---------------------------------------------------------------------- variance and norms
 def _var_args(dim, unbiased, correction):
-    # Legacy forms: var(input, unbiased) and var(input, dim, unbiased, keepdim).
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    return dim, correction
+    """(dim, the correction to apply, the correction PyTorch saves) from the call's arguments.
+
+    PyTorch picks among three signatures: ``var(dim, unbiased=True, keepdim)``,
+    ``var(dim=None, *, correction=None, keepdim)`` and ``var(unbiased=True)``; only the second
+    leaves ``correction`` unset (None) when it is not given.
+    """
+    if isinstance(dim, bool):  # the legacy var(input, unbiased)
+        unbiased, dim = dim, _UNSET
+    if correction is not _UNSET:
+        shown = correction
+    elif unbiased is not None:
+        shown = int(bool(unbiased))
+    else:
+        shown = 1 if dim is not _UNSET else None
+    return (None if dim is _UNSET else dim), (1 if shown is None else shown), shown
+
+
+VarBackward0 = derivative(
+    "VarBackward0", inputs=("self",), saves=("correction", "dim", "keepdim", "self"),
+    int64=("dim",), self="var_backward(grad, self, dim, correction, keepdim)",
+)
+StdBackward0 = derivative(
+    "StdBackward0", inputs=("self",), saves=("correction", "dim", "keepdim", "result", "self"),
+    int64=("dim",), self="std_backward(result, grad, self, dim, correction, keepdim)",
+)
+VarMeanBackward0 = derivative(
+    "VarMeanBackward0", inputs=("self",), saves=("correction", "dim", "keepdim", "self"),
+    int64=("dim",), outputs=2, self="var_mean_backward(grads, self, dim, correction, keepdim)",
+)
+StdMeanBackward0 = derivative(
+    "StdMeanBackward0", inputs=("self",),
+    saves=("correction", "dim", "keepdim", "result0", "self"), int64=("dim",), outputs=2,
+    self="std_mean_backward(grads, self, result0, dim, correction, keepdim)",
+)
+
+
+def _track_variance(result, node, input, dim, shown, keepdim, outputs=None):
+    if _needs_grad(input):
+        saved = {"correction": shown, "dim": None if dim is None else _dims_tuple(dim),
+                 "keepdim": keepdim, "self": input}
+        tracked(result, node, (input,), saved, outputs)
+    return result
 
 
 def _variance(name, input, dim, correction, keepdim):
@@ -323,28 +789,54 @@ def _variance(name, input, dim, correction, keepdim):
         return quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    dim, correction = _var_args(dim, unbiased, correction)
+def var(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, out=None):
+    if out is not None:
+        _check_out("var", out, input)
+    dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("var", input, dim, correction, keepdim)
-    return _reduce_out(r, dt, out)
+    return _track_variance(_reduce_out(r, dt, out), VarBackward0, input, dim, shown, keepdim)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    dim, correction = _var_args(dim, unbiased, correction)
+def std(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, out=None):
+    if out is not None:
+        _check_out("std", out, input)
+    dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("std", input, dim, correction, keepdim)
-    return _reduce_out(np.sqrt(r), dt, out)
+    result = _reduce_out(np.sqrt(r), dt, out)
+    return _track_variance(result, StdBackward0, input, dim, shown, keepdim, {"result": result})
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, correction = _var_args(dim, unbiased, correction)
+def _plain_mean(input, dim, keepdim):
+    from ..autograd.grad_mode import no_grad
+
+    with no_grad():
+        return mean(input, dim, keepdim)
+
+
+def var_mean(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET):
+    dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("var_mean", input, dim, correction, keepdim)
-    return _reduce_out(r, dt), mean(input, dim, keepdim)
+    result = (_reduce_out(r, dt), _plain_mean(input, dim, keepdim))
+    return _track_variance(result, VarMeanBackward0, input, dim, shown, keepdim)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, correction = _var_args(dim, unbiased, correction)
+def std_mean(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET):
+    dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("std_mean", input, dim, correction, keepdim)
-    return _reduce_out(np.sqrt(r), dt), mean(input, dim, keepdim)
+    result = (_reduce_out(np.sqrt(r), dt), _plain_mean(input, dim, keepdim))
+    return _track_variance(result, StdMeanBackward0, input, dim, shown, keepdim,
+                           {"result0": result[0]})
+
+
+LinalgVectorNormBackward0 = derivative(
+    "LinalgVectorNormBackward0", inputs=("self",),
+    saves=("dim", "keepdim", "ord", "result", "self"), int64=("dim",),
+    self="linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
+)
+LogsumexpBackward0 = derivative(
+    "LogsumexpBackward0", inputs=("self",), saves=("dim", "keepdim", "result", "self"),
+    int64=("dim",), self="logsumexp_backward(grad, self, result, dim, keepdim)",
+)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -373,7 +865,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             r = np.sum(x, axis=axes, keepdims=keepdim)
         else:
             r = np.sum(x ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    return _reduce_out(r, dt)
+    result = _reduce_out(r, dt)
+    if _needs_grad(input):
+        saved = {"dim": None if dim is None else _dims_tuple(dim), "keepdim": keepdim,
+                 "ord": 2 if p is None or p == "fro" else p, "self": input}
+        tracked(result, LinalgVectorNormBackward0, (input,), saved, {"result": result})
+    return result
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -396,12 +893,28 @@ def logsumexp(input, dim, keepdim=False):
         s = via_double(np.log, np.sum(via_double(np.exp, x - m), axis=axes, keepdims=True)) + m
     if not keepdim:
         s = s.reshape(np.sum(x, axis=axes).shape)
-    return _reduce_out(s, dt)
+    result = _reduce_out(s, dt)
+    if _needs_grad(input):
+        saved = {"dim": _dims_tuple(dim), "keepdim": keepdim, "self": input}
+        tracked(result, LogsumexpBackward0, (input,), saved, {"result": result})
+    return result
 
 
 # ---------------------------------------------------------------------- scans
-def _scan(name, np_scan):
+CumsumBackward0 = derivative(
+    "CumsumBackward0", inputs=("self",), saves=("dim",), int64=("dim",),
+    self="cumsum_backward(grad, dim)",
+)
+CumprodBackward0 = derivative(
+    "CumprodBackward0", inputs=("self",), saves=("dim", "result", "self"), int64=("dim",),
+    self="cumprod_backward(grad, self, dim, result)",
+)
+
+
+def _scan(name, np_scan, node):
     def op(input, dim, *, dtype=None, out=None):
+        if out is not None:
+            _check_out(name, out, input)
         dt = _sum_dtype(input, dtype)
         if dt is _BOOL:
             raise not_implemented(f"{name}_out_cpu", dt)
@@ -410,24 +923,43 @@ def _scan(name, np_scan):
         with np.errstate(over="ignore", invalid="ignore"):
             r = np_scan(x, axis=d, dtype=np.float32 if dt is _F16 else None) if x.ndim else (
                 x.copy())
-        return _reduce_out(r, dt, out)
+        result = _reduce_out(r, dt, out)
+        if _needs_grad(input):
+            if node is CumsumBackward0:
+                tracked(result, node, (input,), {"dim": int(dim)})
+            else:
+                tracked(result, node, (input,), {"dim": int(dim), "self": input},
+                        {"result": result})
+        return result
 
     op.__name__ = name
     return op
 
 
-cumsum = _scan("cumsum", np.cumsum)
-cumprod = _scan("cumprod", np.cumprod)
+cumsum = _scan("cumsum", np.cumsum, CumsumBackward0)
+cumprod = _scan("cumprod", np.cumprod, CumprodBackward0)
+
+# The gradient of each output goes to the element it copied (scatter-added: one element can
+# be the running extreme of several outputs).
+CummaxBackward0 = derivative(
+    "CummaxBackward0", inputs=("self",), saves=("dim", "indices", "self"), int64=("dim",),
+    self="cummaxmin_backward(grad, self, indices, dim)",
+)
+CumminBackward0 = derivative(
+    "CumminBackward0", inputs=("self",), saves=("dim", "indices", "self"), int64=("dim",),
+    self="cummaxmin_backward(grad, self, indices, dim)",
+)
 
 
-def _cumulative_extreme(name, better):
+def _cumulative_extreme(name, better, node):
     """cummax/cummin: a NaN, or an element at least as good, takes over (the later index)."""
 
     def op(input, dim):
         x = input._data
         d = wrap_dim(dim, x.ndim)
         if x.ndim == 0:
-            return _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
+            pair = _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
+            return _track_values(pair, node, input, {"dim": int(dim), "self": input})
         xs = np.moveaxis(x, d, 0)
         vals = np.empty_like(xs)
         idx = np.zeros(xs.shape, np.int64)
@@ -440,14 +972,15 @@ def _cumulative_extreme(name, better):
                 best = np.where(take, cur, best)
                 where = np.where(take, i, where)
                 vals[i], idx[i] = best, where
-        return _pair(name, np.moveaxis(vals, 0, d), np.moveaxis(idx, 0, d), input._dtype)
+        pair = _pair(name, np.moveaxis(vals, 0, d), np.moveaxis(idx, 0, d), input._dtype)
+        return _track_values(pair, node, input, {"dim": int(dim), "self": input})
 
     op.__name__ = name
     return op
 
 
-cummax = _cumulative_extreme("cummax", np.greater_equal)
-cummin = _cumulative_extreme("cummin", np.less_equal)
+cummax = _cumulative_extreme("cummax", np.greater_equal, CummaxBackward0)
+cummin = _cumulative_extreme("cummin", np.less_equal, CumminBackward0)
 
 
 # ---------------------------------------------------------------------- logical reductions
@@ -730,15 +1263,52 @@ def _median(name, input, dim, keepdim, ignore_nan):
     return _pair(name, v, i, input._dtype)
 
 
+MedianBackward0 = _evenly_node("Median", 0)
+MedianBackward1 = _selection_nodes("Median", number=1)
+NanmedianBackward0 = _evenly_node("Nanmedian", 0)
+NanmedianBackward1 = _selection_nodes("Nanmedian", number=1)
+ModeBackward0 = _selection_nodes("Mode")
+KthvalueBackward0 = _selection_nodes("Kthvalue")
+SortBackward0 = _selection_nodes("Sort", saves_keepdim=False)
+SortBackward1 = _selection_nodes("Sort", saves_keepdim=False, number=1)
+TopkBackward0 = _selection_nodes("Topk", saves_keepdim=False)
+
+
+def _track_median(result, input, dim, keepdim, nodes):
+    if dim is None:
+        if _needs_grad(input):
+            tracked(result, nodes[0], (input,), {"self": input}, {"result": result})
+        return result
+    saved = {"dim": int(dim), "keepdim": keepdim, "self_sym_sizes": input._data.shape}
+    return _track_values(result, nodes[1], input, saved)
+
+
 def median(input, dim=None, keepdim=False):
-    return _median("median", input, dim, keepdim, ignore_nan=False)
+    result = _median("median", input, dim, keepdim, ignore_nan=False)
+    return _track_median(result, input, dim, keepdim, (MedianBackward0, MedianBackward1))
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    return _median("nanmedian", input, dim, keepdim, ignore_nan=True)
+    result = _median("nanmedian", input, dim, keepdim, ignore_nan=True)
+    return _track_median(result, input, dim, keepdim, (NanmedianBackward0, NanmedianBackward1))
+
+
+def _selected(pair, node, input, dim, keepdim=None):
+    saved = {"dim": int(dim), "self_sym_sizes": input._data.shape}
+    if keepdim is not None:
+        saved["keepdim"] = keepdim
+    return _track_values(pair, node, input, saved)
 
 
 def mode(input, dim=-1, keepdim=False):
+    return _selected(_mode(input, dim, keepdim), ModeBackward0, input, dim, keepdim)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    return _selected(_kthvalue(input, k, dim, keepdim), KthvalueBackward0, input, dim, keepdim)
+
+
+def _mode(input, dim, keepdim):
     """The most frequent value (the smallest on a tie) and the index PyTorch reports for it:
     where its last copy ends up after ``std::sort`` by value."""
     x = input._data
@@ -772,7 +1342,7 @@ def mode(input, dim=-1, keepdim=False):
     return _pair("mode", vals, idx, input._dtype)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def _kthvalue(input, k, dim, keepdim):
     x = input._data
     nd = x.ndim
     d = wrap_dim(dim, nd)
@@ -826,16 +1396,21 @@ def _sort_order(x, d, descending, stable):
     return restore(out)
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, dim=-1, descending=False, stable=None, *, out=None):
+    if out is not None:
+        _check_out("sort", out, input)
     if isinstance(dim, bool):  # sort(input, stable, dim=..., descending=...)
         dim = -1
     x = input._data
     nd = x.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return _pair("sort", x.copy(), np.zeros((), np.int64), input._dtype)
-    order = _sort_order(x, d, descending, stable)
-    return _pair("sort", np.take_along_axis(x, order, axis=d), order, input._dtype)
+        pair = _pair("sort", x.copy(), np.zeros((), np.int64), input._dtype)
+    else:
+        order = _sort_order(x, d, descending, stable)
+        pair = _pair("sort", np.take_along_axis(x, order, axis=d), order, input._dtype)
+    # ``stable=`` selects PyTorch's other overload (sort.stable).
+    return _selected(pair, SortBackward0 if stable is None else SortBackward1, input, dim)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -847,6 +1422,10 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    return _selected(_topk(input, k, dim, largest, sorted), TopkBackward0, input, dim)
+
+
+def _topk(input, k, dim, largest, sorted):
     """The k largest (or smallest) elements, placed as PyTorch's ``std::nth_element`` (or, for
     small k, ``std::partial_sort``) and ``std::sort`` leave them."""
     x = input._data
@@ -876,7 +1455,32 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return _pair("topk", np.take_along_axis(x, idx, axis=d), idx, input._dtype)
 
 
+# PyTorch declares no derivative for these: backward through their node raises.
+Unique2Backward0 = derivative("Unique2Backward0", inputs=("self",),
+                              self="not_implemented_error('_unique2')")
+UniqueDimBackward0 = derivative("UniqueDimBackward0", inputs=("self",),
+                                self="not_implemented_error('unique_dim')")
+UniqueConsecutiveBackward0 = derivative("UniqueConsecutiveBackward0", inputs=("self",),
+                                        self="not_implemented_error('unique_consecutive')")
+
+
+def _track_first(result, node, input):
+    if _needs_grad(input):
+        tracked(result[0] if isinstance(result, tuple) else result, node, (input,))
+    return result
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    result = _unique(input, return_inverse, return_counts, dim)
+    return _track_first(result, Unique2Backward0 if dim is None else UniqueDimBackward0, input)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    result = _unique_consecutive(input, return_inverse, return_counts)
+    return _track_first(result, UniqueConsecutiveBackward0, input)
+
+
+def _unique(input, return_inverse, return_counts, dim):
     x = input._data
     if dim is None:
         res = np.unique(x.reshape(-1), return_inverse=return_inverse,
@@ -897,7 +1501,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return tuple(out)
 
 
-def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+def _unique_consecutive(input, return_inverse, return_counts):
     x = input._data.reshape(-1)
     if x.size == 0:
         return _wrap(x.copy(), input._dtype)
@@ -925,8 +1529,33 @@ def _softmax_input(name, input, dim, dtype):
     return (x.astype(np.float32) if dt is _F16 else x), d, dt
 
 
-def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x, d, dt = _softmax_input("softmax", input, dim, dtype)
+SoftmaxBackward0 = derivative(
+    "SoftmaxBackward0", inputs=("self",), saves=("dim", "result"), int64=("dim",),
+    self="softmax_backward_data(grad, result, dim)",
+)
+LogSoftmaxBackward0 = derivative(
+    "LogSoftmaxBackward0", inputs=("self",), saves=("dim", "result"), int64=("dim",),
+    self="log_softmax_backward_data(grad, result, dim)",
+)
+
+
+def _softmax_family(name, kernel, node):
+    def op(input, dim=None, dtype=None, *, _stacklevel=3):
+        source = input
+        if dtype is not None and dtype is not input._dtype and _needs_grad(input):
+            source, dtype = input.to(dtype), None  # PyTorch casts first (ToCopyBackward0)
+        x, d, dt = _softmax_input(name, source, dim, dtype)
+        result = kernel(x, d, dt)
+        if _needs_grad(source):
+            saved = {"dim": int(dim) if dim is not None else (0 if x.ndim in (0, 1, 3) else 1)}
+            tracked(result, node, (source,), saved, {"result": result})
+        return result
+
+    op.__name__ = name
+    return op
+
+
+def _softmax(x, d, dt):
     if x.ndim == 0:
         return _wrap(np.ones((), dt.np), dt)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -937,8 +1566,7 @@ def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
     return _reduce_out(r, dt)
 
 
-def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x, d, dt = _softmax_input("log_softmax", input, dim, dtype)
+def _log_softmax(x, d, dt):
     if x.ndim == 0:
         return _wrap(np.zeros((), dt.np), dt)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -946,3 +1574,7 @@ def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
         s = np.sum(via_double(np.exp, shifted), axis=d, keepdims=True)
         r = shifted - via_double(np.log, s)
     return _reduce_out(r, dt)
+
+
+softmax = _softmax_family("softmax", _softmax, SoftmaxBackward0)
+log_softmax = _softmax_family("log_softmax", _log_softmax, LogSoftmaxBackward0)
