@@ -25,7 +25,7 @@ def run_both(fn):
     for lib in (torch, autogradviz):
         try:
             out.append(("ok", fn(lib)))
-        except Exception as err:  # noqa: BLE001 - the exception itself is compared
+        except Exception as err:
             out.append(("error", (type(err).__name__, str(err))))
     return out
 

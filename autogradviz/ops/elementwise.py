@@ -9,10 +9,12 @@ Rounding follows PyTorch's kernels where NumPy's differ:
 
 - float16 arithmetic with a number (or 0-d tensor) as second operand runs in float32 and rounds
   once, as PyTorch's ``opmath`` does for ``*``, ``/`` and ``//``;
-- float32 transcendental functions are evaluated in float64 and rounded once: PyTorch's float
-  kernels are within an ulp of the exact result and usually the correctly rounded one, which
-  NumPy's float32 SIMD kernels often are not. Exact agreement in every last bit is not possible
-  (PyTorch itself uses SLEEF's vectorised kernels on long tensors and libm on short ones).
+- float32 transcendental functions on tensors of up to 16,384 elements are evaluated in float64
+  and rounded once: PyTorch's float kernels are within an ulp of the exact result and usually
+  the correctly rounded one, which NumPy's float32 SIMD kernels often are not. Longer tensors
+  use NumPy's float32 kernels (a third of the time): PyTorch itself switches to SLEEF's
+  vectorised kernels on long tensors, so its own last bits depend on the length, and parity
+  there is within a few ulp either way.
 """
 
 from __future__ import annotations
@@ -421,7 +423,18 @@ def _float_operands(input, other):
     return xa, xb, dt
 
 
+_F32_F64 = (_dt.float32, _dt.float64)
+
+
 def div(input, other, *, rounding_mode=None, out=None):
+    if (type(other) is Tensor and type(input) is Tensor and input._dtype is other._dtype
+            and rounding_mode is None and out is None and input._dtype in _F32_F64
+            and not (input._requires_grad or other._requires_grad)):
+        # The common case, kept short: float tensors of one dtype, nothing to record.
+        try:
+            return _wrap(quiet.run(np.true_divide, input._data, other._data), input._dtype)
+        except ValueError:
+            raise broadcast_error(input.shape, other.shape) from None
     if out is not None:
         _check_out("div", out, input, other)
     if rounding_mode is None:
@@ -696,6 +709,16 @@ def float_power(input, exponent, *, out=None):
     return result
 
 
+_NATIVE_FROM = 16384  # from this many elements, float32 functions use NumPy's float32 kernels
+
+
+def _unary_via_double(np_func, x):
+    """``np_func(x)`` for a float array: short float32/float16 inputs through float64."""
+    if x.dtype.char == "d" or x.size >= _NATIVE_FROM:
+        return np_func(x)
+    return np_func(x.astype(np.float64)).astype(np.float32)
+
+
 def via_double(np_func, *xs):
     """``np_func`` in float64, rounded to float32: close to PyTorch's float32 libm results."""
     dt = np.result_type(*xs)
@@ -867,6 +890,11 @@ def _invert(input):
 
 def _compare(np_func, name):
     def op(input, other, *, out=None):
+        if type(other) is Tensor and input._dtype is other._dtype and out is None:
+            try:  # the common case, kept short
+                return _wrap(quiet.run(np_func, input._data, other._data), _BOOL)
+            except ValueError:
+                raise broadcast_error(input.shape, other.shape) from None
         xa, xb, _ = operands(input, other)
         return _finish(_apply(np_func, input, other, xa, xb), _BOOL, out)
 
@@ -939,7 +967,10 @@ def _unary_float(np_func, name, node, saves, exact=False):
         if out is not None:
             _check_out(name, out, input)
         x, dt = _float_input(input)
-        r = quiet.run(np_func, x) if exact else quiet.run(via_double, np_func, x)
+        if exact:
+            r = quiet.run(np_func, x)
+        else:
+            r = quiet.run(_unary_via_double, np_func, x)
         return _track_unary(_finish(r, dt, out), input, node, saves)
 
     op.__name__ = name

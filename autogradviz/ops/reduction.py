@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
+from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._backward import zeros_like
 from ._common import _FLOAT, cast, not_implemented, tracked, write_out
@@ -395,6 +396,9 @@ def _sum_dtype(input, dtype):
     return input._dtype if input._dtype.category == _FLOAT else _I64
 
 
+_add_reduce = np.add.reduce
+
+
 def _sum(x, axes, keepdim, dt):
     # float16 accumulates in float32 (PyTorch's opmath), rounding once at the end.
     acc = np.float32 if dt is _F16 else None
@@ -444,6 +448,13 @@ ProdBackward1 = derivative(
 
 def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     # ``sum(x)`` is PyTorch's sum (SumBackward0); any ``dim``, None too, is sum.dim_IntList.
+    if dim is _UNSET and dtype is None and out is None and not keepdim:
+        dt = input._dtype
+        if dt.category == _FLOAT and dt is not _dt.float16:  # the common case, kept short
+            result = _wrap(quiet.run(_add_reduce, input._data, None), dt)
+            if input._requires_grad and _GRAD_MODE.grad_enabled:
+                tracked(result, SumBackward0, (input,), {"self_sym_sizes": input._data.shape})
+            return result
     if out is not None:
         _check_out("sum", out, input)
     given, dim = dim is not _UNSET, None if dim is _UNSET else dim
