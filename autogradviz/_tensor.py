@@ -124,7 +124,12 @@ class Tensor:
     # ------------------------------------------------------------------ basic attributes
     @property
     def data(self):
-        return _detached_alias(self)
+        # Like detach(), but with a version counter of its own: changes through ``.data`` are
+        # hidden from autograd's in-place checks, as in PyTorch.
+        alias = _new(Tensor)
+        alias._data = self._data.view()
+        alias._dtype = self._dtype
+        return alias
 
     @data.setter
     def data(self, value):

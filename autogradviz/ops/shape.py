@@ -215,8 +215,8 @@ def view(self, *shape):
     shape = _shape_arg(shape)
     x = self._data
     if x.flags.c_contiguous:
-        if min(shape, default=0) < 0:
-            shape = infer_size(shape, x.size)  # NumPy would accept any negative size
+        if min(shape, default=0) < -1 or shape.count(-1) > 1 or (-1 in shape and not x.size):
+            shape = infer_size(shape, x.size)  # raises: NumPy would accept these
         try:
             out = _view_of(self, x.reshape(shape))
         except ValueError:
