@@ -412,7 +412,10 @@ def _sum(x, axes, keepdim, dt):
         if keepdim:
             r = r.reshape([1 if a in axes else n for a, n in enumerate(x.shape)])
         return r
-    return quiet.run(np.sum, x, axis=axes, keepdims=keepdim, dtype=acc)
+    r = quiet.run(np.sum, x, axis=axes, keepdims=keepdim, dtype=acc)
+    if isinstance(r, np.ndarray) and not r.flags.c_contiguous:
+        r = r.copy()  # PyTorch's reductions return contiguous results whatever the input
+    return r
 
 
 SumBackward0 = derivative(
