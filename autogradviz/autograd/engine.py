@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._tensor import _wrap
 from . import anomaly, grad_mode
 from .graph import AccumulateGrad, GraphRoot, Node, gradient_edge
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One executed node."""
 
@@ -107,7 +108,7 @@ def make_grads(outputs, grad_outputs, *, is_grads_batched=False):
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype}"
                 )
-            grads.append(_creation.ones_like(out))
+            grads.append(_wrap(np.ones(out._data.shape, out._dtype.np), out._dtype))
             continue
         if not isinstance(g, Tensor):
             g = _creation.tensor(g, dtype=out._dtype)
@@ -243,7 +244,7 @@ def _accumulate(node, grad, create_graph):
         if create_graph:
             t._grad = grad
         else:
-            t._grad = grad.detach().clone()
+            t._grad = _wrap(np.array(grad._data, order="C"), grad._dtype)  # an owned copy
     elif create_graph or grad_mode.STATE.grad_enabled:
         t._grad = before + grad
     else:
@@ -335,7 +336,7 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
 
 
 def _new_buffer(node):
-    return [None] * getattr(node, "_num_outputs", 1)
+    return [None] * node._num_outputs
 
 
 def _add(a, b, create_graph):
@@ -347,8 +348,10 @@ def _add(a, b, create_graph):
 def _execute(node, received, create_graph, capture, accumulate_into):
     if isinstance(node, GraphRoot):  # it holds the starting gradients itself
         return node.apply(received), None, None
-    received = _call_tensor_hooks(node, received)
-    received = _call_pre_hooks(node, received)
+    hooked = node._hooked
+    if hooked:
+        received = _call_tensor_hooks(node, received)
+        received = _call_pre_hooks(node, received)
     if all(g is None for g in received):
         # Nothing flowed in: like PyTorch, the node is visited but sends nothing on.
         return (None,) * len(node.next_functions), None, None
@@ -359,7 +362,8 @@ def _execute(node, received, create_graph, capture, accumulate_into):
         if accumulate_into is not None and node not in accumulate_into:
             return (), None, None
         before = _accumulate(node, received[0], create_graph)
-        _call_post_hooks(node, (), received)
+        if hooked:
+            _call_post_hooks(node, (), received)
         return (), node.variable, before
     if capture is not None:
         for nr in range(len(received)):
@@ -371,7 +375,8 @@ def _execute(node, received, create_graph, capture, accumulate_into):
         )
     produced = node.apply(received)
     produced = _validate(node, produced)
-    produced = _call_post_hooks(node, produced, received)
+    if hooked:
+        produced = _call_post_hooks(node, produced, received)
     if anomaly.STATE.enabled:
         anomaly.check_nan(node, produced)
     return produced, None, None

@@ -19,9 +19,10 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+import types
 import weakref
 
-from . import grad_mode
+from . import anomaly, grad_mode
 
 _sequence = itertools.count()
 # AccumulateGrad runs as soon as it is ready: PyTorch gives it the largest sequence number.
@@ -109,6 +110,19 @@ def _op_name(node):
     return re.sub(r"Backward(\d*)$", lambda m: "" if m[1] == "0" else m[1], node.name())
 
 
+_EMPTY = types.MappingProxyType({})
+# Per-node fields made on first use: _pre_hooks/_post_hooks (Node.register_prehook/hook),
+# _tensor_pre_hooks (output_nr -> Tensor.register_hook hooks), _retains_grad_hooks
+# (output_nr -> weakref of the non-leaf that retains its grad), metadata.
+_LAZY_FIELDS = {
+    "_pre_hooks": _HookDict,
+    "_post_hooks": _HookDict,
+    "_tensor_pre_hooks": dict,
+    "_retains_grad_hooks": dict,
+    "metadata": dict,
+}
+
+
 class Node:
     """A node of the backward graph (``grad_fn``), named like PyTorch's for the same call."""
 
@@ -118,19 +132,18 @@ class Node:
     _private_names = frozenset()
     _int64_names = frozenset()
 
+    # Defaults kept on the class, so that making a node (once per recorded op) stays cheap.
+    next_functions = ()
+    _input_meta = ()  # (shape, dtype) of each input, to shape incoming gradients
+    _saved = _EMPTY
+    _freed = False
+    _hooked = False  # set once any hook dict exists: the engine's fast path skips hooks
+    _num_outputs = 1
+    _creation = None  # where the forward call was made: (file, line, text)
+    _anomaly_trace = None
+
     def __init__(self):
         self._sequence_nr = next(_sequence)
-        self.next_functions = ()
-        self._input_meta = ()  # (shape, dtype) of each input, to shape incoming gradients
-        self._saved = {}
-        self._freed = False
-        self._pre_hooks = _HookDict()
-        self._post_hooks = _HookDict()
-        self._tensor_pre_hooks = {}  # output_nr -> _HookDict of Tensor.register_hook hooks
-        self._retains_grad_hooks = {}  # output_nr -> weakref of the non-leaf retaining grad
-        self.metadata = {}
-        self._creation = None  # where the forward call was made: (file, line, text)
-        self._anomaly_trace = None
 
     # PyTorch's public Node API
     def name(self):
@@ -161,6 +174,13 @@ class Node:
         return value
 
     def __getattr__(self, attr):
+        # Hook dicts and ``metadata`` are made on first use (most nodes never have any).
+        factory = _LAZY_FIELDS.get(attr)
+        if factory is not None:
+            value = self.__dict__[attr] = factory()
+            if attr != "metadata":
+                self._hooked = True
+            return value
         if attr.startswith("_saved_"):
             name = attr[len("_saved_"):]
             saved = self.__dict__.get("_saved", {})
@@ -216,9 +236,9 @@ class OpNode(Node):
     _variadic = False
 
     def apply(self, grads):
-        grad = grads[0]
-        env = dict(_RULE_HELPERS)  # the saved names (``index``, ``dim``) win over helpers
-        env["grad"], env["grads"] = grad, tuple(grads)
+        # Rules see ``grad``/``grads`` and the saved values as locals (so a saved name such as
+        # ``index`` wins over a helper of that name) and the helpers as globals.
+        env = {"grad": grads[0], "grads": tuple(grads)}
         for name in self._saved:
             env[name] = self._saved_value(name)
         if len(grads) > 1:
@@ -227,15 +247,12 @@ class OpNode(Node):
         if self._variadic:
             # One input name for a list of tensors (cat, stack): its rule gives one per tensor.
             (name,) = self._input_names
-            produced = eval(self._compiled[name], env)
+            produced = eval(self._compiled[name], _RULE_HELPERS, env)
             return tuple(None if fn is None else g
                          for (fn, _), g in zip(self.next_functions, produced, strict=True))
         out = []
         for (next_fn, _), name in zip(self.next_functions, self._input_names, strict=True):
-            if next_fn is None:
-                out.append(None)
-                continue
-            out.append(eval(self._compiled[name], env))
+            out.append(None if next_fn is None else eval(self._compiled[name], _RULE_HELPERS, env))
         return tuple(out)
 
 
@@ -349,12 +366,14 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
         (t._data.shape, t._dtype) if t is not None and hasattr(t, "_data") else None
         for t in inputs
     )
-    if saved:
-        for k, v in saved.items():
-            node._saved[k] = SavedTensor(v) if _is_tensor(v) else v
-    if saved_outputs:
-        for k, v in saved_outputs.items():
-            node._saved[k] = SavedTensor(v, is_output=True)
+    if saved or saved_outputs:
+        store = node._saved = {}
+        if saved:
+            for k, v in saved.items():
+                store[k] = SavedTensor(v) if _is_tensor(v) else v
+        if saved_outputs:
+            for k, v in saved_outputs.items():
+                store[k] = SavedTensor(v, is_output=True)
     if isinstance(outputs, tuple | list):
         node._num_outputs = len(outputs)
         node._output_meta = tuple((o._data.shape, o._dtype) for o in outputs)
@@ -362,8 +381,6 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
             _set_history(out, node, i)
     else:
         _set_history(outputs, node, 0)
-    from . import anomaly
-
     if anomaly.STATE.enabled:
         node._anomaly_trace = anomaly.capture()
     if _creation_hook is not None:
