@@ -722,17 +722,24 @@ def test_grad_mode_off_in_place_keeps_history():
     assert ours == theirs
 
 
-def test_in_place_on_a_view_of_a_graph_tensor_is_refused():
-    """PyTorch rewrites the base's history with CopySlices; autogradviz does not have it yet and
-    refuses rather than compute wrong gradients (a documented difference)."""
-    x = autogradviz.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    y = x * 1
-    with pytest.raises(NotImplementedError, match="CopySlices"):
+def test_in_place_on_a_view_of_a_graph_tensor_rewrites_the_base():
+    """PyTorch rewrites the base's history with CopySlices (tests/test_grad_inplace_views.py
+    has the cases); without a graph to record, it is an ordinary write."""
+
+    def prog(lib):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = x * 1
         y[0].mul_(2)
-    assert y.tolist() == [[1.0, 2.0], [3.0, 4.0]]  # nothing was written
-    with autogradviz.no_grad():
-        y[0].mul_(2)  # without a graph to record, it is an ordinary write
-    assert y.tolist() == [[2.0, 4.0], [3.0, 4.0]]
+        names = (y.grad_fn.name(), type(y.grad_fn).__name__)
+        y.backward(lib.tensor([[1.0, 10.0], [100.0, 1000.0]]))
+        z = x.detach().clone()
+        with lib.no_grad():
+            z[0].mul_(2)
+        return names, x.grad.tolist(), y.tolist(), z.tolist()
+
+    theirs, ours = outcome(prog)
+    assert ours == theirs
+    assert ours[1][1] == [[2.0, 20.0], [100.0, 1000.0]]
 
 
 def test_rule_text_is_the_formula():

@@ -73,17 +73,21 @@ def _add_hook(hooks, fn):
 class SavedTensor:
     """A tensor saved for backward, with the version it had (in-place changes are detected)."""
 
-    __slots__ = ("is_output", "tensor", "version")
+    __slots__ = ("is_output", "producer", "tensor", "version")
 
-    def __init__(self, tensor, is_output=False):
+    def __init__(self, tensor, is_output=False, producer=None):
         self.tensor = tensor
         self.version = tensor._version
         self.is_output = is_output
+        self.producer = producer  # an output's producer when not the node (in place on a view)
 
     def unpack(self, node, name):
         t = self.tensor
         if t._version != self.version:
-            producer = node if self.is_output else t.grad_fn
+            if self.is_output:
+                producer = node if self.producer is None else self.producer
+            else:
+                producer = t.grad_fn if t._base is None else _refresh_view(t)
             which = "" if producer is None else (
                 f", which is output {0 if self.is_output else t._output_nr} of "
                 f"{_op_name(producer)},"
@@ -337,7 +341,7 @@ def gradient_edge(t):
     """The (node, input_nr) a gradient for tensor ``t`` flows into, or (None, 0)."""
     if t is None or not getattr(t, "_requires_grad", False):
         return (None, 0)
-    fn = t.grad_fn
+    fn = t.grad_fn if t._base is None else _refresh_view(t)  # a view's may be out of date
     if fn is not None:
         return (fn, getattr(t, "_output_nr", 0))
     acc = t._accumulator() if t._accumulator is not None else None
@@ -379,8 +383,14 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
         node._output_meta = tuple((o._data.shape, o._dtype) for o in outputs)
         for i, out in enumerate(outputs):
             _set_history(out, node, i)
+            if out._base is not None:  # PyTorch forbids changing these views in place
+                out._creation_meta = MULTI_OUTPUT
     else:
         _set_history(outputs, node, 0)
+        if outputs._base is not None and inputs:  # a view of a view inherits that
+            meta = getattr(inputs[0], "_creation_meta", None)
+            if meta is not None:
+                outputs._creation_meta = meta
     if anomaly.STATE.enabled:
         node._anomaly_trace = anomaly.capture()
     if _creation_hook is not None:
@@ -388,11 +398,33 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
     return node
 
 
+def make_node(node_cls, inputs, saved=None):
+    """A new ``node_cls`` node not (yet) attached to any output: an in-place operation makes
+    its node before writing, then hands it to ``inplace.rebase_history``."""
+    node = node_cls()
+    node.next_functions = tuple(gradient_edge(t) for t in inputs)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs)
+    if saved:
+        node._saved = {k: SavedTensor(v) if _is_tensor(v) else v for k, v in saved.items()}
+    announce(node)
+    return node
+
+
+def announce(node):
+    """Tell anomaly mode and the creation hook about a new node."""
+    if anomaly.STATE.enabled:
+        node._anomaly_trace = anomaly.capture()
+    if _creation_hook is not None:
+        _creation_hook(node)
+
+
 def _set_history(out, node, nr):
     out.grad_fn = node
     out._requires_grad = True
     if nr:
         out._output_nr = nr
+    if out._base is not None:
+        out._attr_version = out._version  # the version its history was made at
 
 
 def _is_tensor(v):
@@ -408,3 +440,8 @@ def set_creation_hook(fn):
     previous = _creation_hook
     _creation_hook = fn
     return previous
+
+
+# In-place changes of views (CopySlices) need the nodes above.
+from .inplace import MULTI_OUTPUT  # noqa: E402
+from .inplace import refresh_view as _refresh_view  # noqa: E402

@@ -7,7 +7,10 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, is_scalar, scalar_type_name
 from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import make_node as _make_node
 from ..autograd.graph import record as _record
+from ..autograd.inplace import check_view as _check_view
+from ..autograd.inplace import rebase_history as _rebase_history
 
 _FLOAT = _dt._FLOAT
 _INT = _dt._INT
@@ -138,15 +141,18 @@ def check_inplace(t, result_dtype, result_shape):
     if not _dt.can_cast(result_dtype, t._dtype):
         raise cast_error(result_dtype, t._dtype)
     if _GRAD_MODE.grad_enabled:
+        # PyTorch's order: the view's own restrictions, a view of a leaf, a leaf.
         base = t._base
+        if base is not None and (base._requires_grad or t._requires_grad):
+            _check_view(t)
+            if base._requires_grad and base.grad_fn is None:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation."
+                )
         if t._requires_grad and t.grad_fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
-            )
-        if base is not None and base._requires_grad and base.grad_fn is None:
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place "
-                "operation."
             )
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: the tensor's memory is read-only")
@@ -157,6 +163,31 @@ def inplace_store(t, arr):
     t._data[...] = arr
     t._bump_version()
     return t
+
+
+# In-place operations record in two steps, around the write (the version bump):
+#     node = inplace_node(IndexFillBackward0, (self,), {"dim": dim, "index": index})
+#     ... write into self, bump its version ...
+#     return commit_inplace(self, node)
+# The node is made before the write, so its edges are the inputs' histories before it;
+# ``commit_inplace`` then rewrites the history: ``self``'s, or through CopySlices its base's
+# when ``self`` is a view (see ``autograd/inplace.py``).
+def inplace_node(node_cls, inputs, saved=None):
+    """The node recording an in-place operation (``inputs[0]`` is the written tensor), or None
+    when grad mode is off or no input requires grad (one check when grad mode is off)."""
+    if _GRAD_MODE.grad_enabled:
+        for t in inputs:
+            if t is not None and t._requires_grad:
+                return _make_node(node_cls, inputs, saved)
+    return None
+
+
+def commit_inplace(self, node, result=None):
+    """After the write into ``self``: ``node`` (from ``inplace_node``, or the node an
+    out-of-place ``result`` was recorded with) becomes the history. Returns ``self``."""
+    if node is not None:
+        _rebase_history(self, node, result)
+    return self
 
 
 def tracked(out, node_cls, inputs, saved=None, saved_outputs=None):

@@ -36,6 +36,8 @@ from ._common import (
     broadcast_error,
     cast,
     check_inplace,
+    commit_inplace,
+    inplace_node,
     inplace_store,
     not_implemented,
     operands,
@@ -1503,7 +1505,7 @@ def _inplace(op, rule=None, check=None, nodes=None):
 
     ``check`` is the operation's own argument check; ``rule`` gives the dtype the operation
     computes in, which must cast safely to ``x``'s (None: any result fits, as for comparisons).
-    The node ``op`` recorded becomes ``x``'s ``grad_fn`` (see ``_take_history``). ``nodes``:
+    The node ``op`` recorded becomes ``x``'s history (``commit_inplace``). ``nodes``:
     the (number, tensor operand) nodes of an operation that records nothing out of place
     (comparisons: their in-place forms have a zero gradient).
     """
@@ -1520,34 +1522,16 @@ def _inplace(op, rule=None, check=None, nodes=None):
         check_inplace(self, dt, shape)
         r = op(self, *args, **kwargs)
         node = r.grad_fn if r is not self else None
-        record = nodes is not None and _needs_grad(self, *tensors)
-        if node is not None or record:
-            _check_not_view(self)
         if node is not None:
             _save_original(node, self)
+        elif nodes is not None:
+            node = inplace_node(nodes[1], (self, tensors[0])) if tensors else (
+                inplace_node(nodes[0], (self,)))
         inplace_store(self, cast(r._data, self._dtype))
-        if node is not None:
-            _take_history(self, node, r)
-        elif record:
-            if tensors:
-                tracked(self, nodes[1], (self, tensors[0]))
-            else:
-                tracked(self, nodes[0], (self,))
-        return self
+        return commit_inplace(self, node, r)
 
     method.__name__ = op.__name__ + "_"
     return method
-
-
-def _check_not_view(self):
-    """An in-place change of a view that autograd records needs PyTorch's CopySlices (the
-    base's history rewritten around the view's); autogradviz refuses it rather than compute
-    wrong gradients."""
-    if self._base is not None:
-        raise NotImplementedError(
-            "autogradviz does not support in-place operations that autograd records on a view "
-            "(PyTorch's CopySlices) yet; use the out-of-place operation instead"
-        )
 
 
 def _save_original(node, self):
@@ -1559,23 +1543,6 @@ def _save_original(node, self):
         from .shape import clone
 
         node._saved["self"] = SavedTensor(clone(self))
-
-
-def _take_history(self, node, result):
-    """After ``self`` was overwritten with ``result``: ``self`` becomes the node's output, and
-    a saved result is ``self`` at its new version (a later in-place change is detected)."""
-    for name, saved in node._saved.items():
-        if type(saved) is SavedTensor and saved.tensor is result:
-            node._saved[name] = SavedTensor(self, is_output=True)
-    previous = self.grad_fn
-    if self._retains_grad and previous is not None:
-        ref = previous._retains_grad_hooks.pop(self._output_nr, None)
-        if ref is not None:
-            node._retains_grad_hooks[0] = ref
-    self.grad_fn = node
-    self._requires_grad = True
-    if self._output_nr:
-        self._output_nr = 0
 
 
 def _clamp_inplace_check(self, min=None, max=None):
@@ -1673,13 +1640,9 @@ CopyBackwards.name = _cpp_name
 
 def zero_(self):
     check_inplace(self, self._dtype, self._data.shape)
-    record = _needs_grad(self)
-    if record:
-        _check_not_view(self)
+    node = inplace_node(ZeroBackward0, (self,))
     inplace_store(self, 0)
-    if record:
-        tracked(self, ZeroBackward0, (self,))
-    return self
+    return commit_inplace(self, node)
 
 
 def fill_(self, value):
@@ -1689,16 +1652,13 @@ def fill_(self, value):
             f"{value._data.ndim} dimensions."
         )
     check_inplace(self, self._dtype, self._data.shape)
-    record = _needs_grad(self, value)
-    if record:
-        _check_not_view(self)
-    inplace_store(self, checked_scalar(value, self._dtype))
-    if record:
-        if isinstance(value, Tensor):
-            tracked(self, FillBackward3, (self, value))
-        else:
-            tracked(self, FillBackward2, (self,))
-    return self
+    fill = checked_scalar(value, self._dtype)
+    if isinstance(value, Tensor):
+        node = inplace_node(FillBackward3, (self, value))
+    else:
+        node = inplace_node(FillBackward2, (self,))
+    inplace_store(self, fill)
+    return commit_inplace(self, node)
 
 
 def copy_(self, src, non_blocking=False):
@@ -1710,13 +1670,9 @@ def copy_(self, src, non_blocking=False):
     _check_overlap(self, [src])
     shape = _broadcast_shape(self._data.shape, src._data.shape)
     check_inplace(self, self._dtype, shape)
-    record = _needs_grad(self, src)
-    if record:
-        _check_not_view(self)
+    node = inplace_node(CopyBackwards, (self, src))
     inplace_store(self, cast(src._data, self._dtype))
-    if record:
-        tracked(self, CopyBackwards, (self, src))
-    return self
+    return commit_inplace(self, node)
 
 
 INPLACE.update(zero_=zero_, fill_=fill_, copy_=copy_)

@@ -16,8 +16,19 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _contiguous_strides, _view_of, _wrap, wrap_dim
 from ..autograd.grad_mode import no_grad
-from ..autograd.graph import derivative
-from ._common import broadcast_error, cast, check_inplace, scalar_as, tracked, write_out
+from ..autograd.graph import derivative, rule_helper
+from ..autograd.inplace import refresh_view
+from ._common import (
+    broadcast_error,
+    cast,
+    check_inplace,
+    commit_inplace,
+    inplace_node,
+    scalar_as,
+    tracked,
+    write_out,
+)
+from .elementwise import CopyBackwards, FillBackward3
 from .shape import (
     INT64_MAX,
     _empty_strided,
@@ -27,6 +38,7 @@ from .shape import (
     expand,
     slice_tensor,
     unsqueeze,
+    view,
 )
 from .shape import _select as _select_view
 
@@ -60,13 +72,14 @@ def _expandable(shape, target):
     return all(s in (1, t) for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
-def _strip_leading_ones(t):
-    """``t`` without leading size-1 dims (PyTorch's ``slicePrefix1sSize`` for assigned values)."""
+def _strip_leading_ones(t, always=False):
+    """``t`` viewed without its leading size-1 dims (PyTorch's ``slicePrefix1sSize`` for
+    assigned values; a recorded ``view``, made even when nothing is stripped if ``always``)."""
     shape = t._data.shape
     k = 0
     while k < len(shape) and shape[k] == 1:
         k += 1
-    return t if k == 0 else _view_of(t, t._data.reshape(shape[k:]))
+    return view(t, shape[k:]) if k or always else t
 
 
 # ---------------------------------------------------------------------- t[key]: the basic part
@@ -344,27 +357,35 @@ def _value_tensor(self, value):
 
 
 def _copy_to(dst, src):
-    """PyTorch's ``copy_to``: same shape copies, a 0-d value fills, others broadcast first."""
-    if dst._data.shape == src._data.shape or src._data.ndim == 0:
-        arr = src._data
-    else:
-        from .shape import expand
-
-        arr = expand(_strip_leading_ones(src), dst._data.shape)._data
+    """PyTorch's ``copy_to``: same shapes copy (``copy_``), a 0-d value fills (``fill_``), other
+    values are viewed without leading 1s and expanded first."""
+    fill = src._data.ndim == 0 and dst._data.shape != ()
+    if dst._data.shape != src._data.shape and not fill:
+        src = _strip_leading_ones(src, always=True)
+        if src._data.shape != dst._data.shape:
+            src = expand(src, dst._data.shape)
     check_inplace(dst, dst._dtype, dst._data.shape)
     # copy_ refuses to write where elements share memory; fill_ (a 0-d value) does not care.
     if src._data.ndim and any(
         s == 0 and n > 1 for s, n in zip(dst.stride(), dst._data.shape, strict=True)
     ):
         raise RuntimeError(_OVERLAP_MSG)
-    dst._data[...] = cast(np.asarray(arr), dst._dtype)
+    node = inplace_node(FillBackward3 if fill else CopyBackwards, (dst, src))
+    dst._data[...] = cast(np.asarray(src._data), dst._dtype)
     dst._bump_version()
+    commit_inplace(dst, node)
 
 
 def setitem(self, key, value):
     value = _value_tensor(self, value)
     if key is False:
         return
+    _setitem(self, key, value)
+    if self._base is not None and self._requires_grad:
+        refresh_view(self)  # written through a view of it: its history is made again now
+
+
+def _setitem(self, key, value):
     if key is Ellipsis:
         _copy_to(self, value)
     elif key is None or key is True:
@@ -372,7 +393,7 @@ def setitem(self, key, value):
     elif _is_int(key):
         _copy_to(_select(self, 0, int(key), 0), value)
     elif isinstance(key, slice):
-        _copy_to(_slice(self, 0, key), value)
+        _copy_to(_slice(self, 0, key, in_tuple=True), value)  # a whole-dim slice is ``self``
     else:
         r, indices = _apply_slicing(self, _items(key))
         if any(i is not None for i in indices):
@@ -409,30 +430,36 @@ def _mask_fill_target(self, indices, value):
 
 
 def _index_put(self, indices, value, accumulate):
+    """``self[indices] = value`` (or ``+=`` with ``accumulate``), recorded as PyTorch's
+    IndexPutBackward0 (also where it fills through a mask, as PyTorch does below autograd)."""
     check_inplace(self, self._dtype, self._data.shape)
-    if not accumulate:
-        mask = _mask_fill_target(self, indices, value)
-        if mask is not None:
-            masked_fill_(self, mask, value.reshape(()))
-            return
-    info = _Advanced(self, indices)
-    if not _expandable(value._data.shape, info.shape):
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
-            f"broadcast to indexing result of shape {list(info.shape)}"
-        )
-    if value._dtype is not self._dtype:
-        raise RuntimeError(
-            f"Index put requires the source and destination dtypes match, got "
-            f"{_TYPE_NAMES[self._dtype]} for the destination and {_TYPE_NAMES[value._dtype]} for "
-            "the source."
-        )
-    info.check_bounds()
-    if accumulate:
+    mask = None if accumulate else _mask_fill_target(self, indices, value)
+    if mask is not None:
+        where, fill = _masked_fill_args(self, mask, _view_of(value, value._data.reshape(())))
+    else:
+        info = _Advanced(self, indices)
+        if not _expandable(value._data.shape, info.shape):
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+                f"broadcast to indexing result of shape {list(info.shape)}"
+            )
+        if value._dtype is not self._dtype:
+            raise RuntimeError(
+                f"Index put requires the source and destination dtypes match, got "
+                f"{_TYPE_NAMES[self._dtype]} for the destination and {_TYPE_NAMES[value._dtype]} "
+                "for the source."
+            )
+        info.check_bounds()
+    saved = {"accumulate": bool(accumulate), "indices": tuple(indices)}
+    node = inplace_node(IndexPutBackward0, (self, value), saved)
+    if mask is not None:
+        self._data[where] = fill
+    elif accumulate:
         np.add.at(self._data, info.key, value._data)
     else:
         self._data[info.key] = value._data
     self._bump_version()
+    commit_inplace(self, node)
 
 
 def index_put_(self, indices, values, accumulate=False):
@@ -573,6 +600,7 @@ def _scatter_args(self, dim, index, src):
 
 
 def _scatter_into(self, dim, index, src, reduce, name):
+    """scatter_/scatter_add_ into ``self``, recorded as PyTorch records them."""
     x, pos, values = _scatter_args(self, dim, index, src)
     if reduce is not None:
         if reduce not in ("add", "multiply"):
@@ -587,6 +615,7 @@ def _scatter_into(self, dim, index, src, reduce, name):
                 stacklevel=4,
             )
     check_inplace(self, self._dtype, self._data.shape)
+    node = _scatter_node(self, dim, index, src, reduce, name)
     if reduce == "add":
         np.add.at(x, pos, values)
     elif reduce == "multiply":
@@ -594,7 +623,21 @@ def _scatter_into(self, dim, index, src, reduce, name):
     else:
         x[pos] = values
     self._bump_version()
-    return self
+    return commit_inplace(self, node)
+
+
+def _scatter_node(self, dim, index, src, reduce, name):
+    tensor_src = src if isinstance(src, Tensor) else None
+    saved = {"dim": int(dim), "index": index}
+    if name == "scatter_add":
+        return inplace_node(ScatterAddBackward0, (self, src), saved)
+    if reduce is not None:  # PyTorch has no derivative for scatter with ``reduce=``
+        if tensor_src is None:
+            return inplace_node(_NoScatterValueReduce, (self,))
+        return inplace_node(_NoScatterReduce, (self, tensor_src))
+    if tensor_src is None:
+        return inplace_node(ScatterBackward1, (self,), saved)
+    return inplace_node(ScatterBackward0, (self, tensor_src), saved)
 
 
 ScatterBackward0 = derivative(
@@ -674,8 +717,8 @@ def masked_fill(input, mask, value):
     return tracked(out, MaskedFillBackward0, (input,), {"mask": mask})
 
 
-def masked_fill_(self, mask, value):
-    check_inplace(self, self._dtype, self._data.shape)
+def _masked_fill_args(self, mask, value):
+    """masked_fill_'s checks (after ``check_inplace``): the positions and the value to write."""
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -697,9 +740,19 @@ def masked_fill_(self, mask, value):
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(shape)}"
         )
-    self._data[np.broadcast_to(mask._data, shape)] = scalar_as(value, self._dtype)
+    return np.broadcast_to(mask._data, shape), scalar_as(value, self._dtype)
+
+
+def masked_fill_(self, mask, value):
+    check_inplace(self, self._dtype, self._data.shape)
+    where, fill = _masked_fill_args(self, mask, value)
+    if isinstance(value, Tensor):
+        node = inplace_node(MaskedFillBackward1, (self, value), {"mask": mask})
+    else:
+        node = inplace_node(MaskedFillBackward0, (self,), {"mask": mask})
+    self._data[where] = fill
     self._bump_version()
-    return self
+    return commit_inplace(self, node)
 
 
 MaskedSelectBackward0 = derivative(
@@ -715,13 +768,35 @@ def masked_select(input, mask):
     return tracked(out, MaskedSelectBackward0, (input,), {"mask": mask, "self": input})
 
 
+MaskedScatterBackward0 = derivative(
+    "MaskedScatterBackward0", inputs=("self", "source"), saves=("mask", "source_sym_sizes"),
+    self="grad.masked_fill(mask, 0)",
+    source="masked_scatter_backward(grad, mask, source_sym_sizes)",
+)
+
+
+@rule_helper
+def masked_scatter_backward(grad, mask, sizes):
+    """The selected gradient, padded with zeros to the source's size."""
+    from .._creation import zeros
+    from .shape import cat
+
+    picked = masked_select(grad, mask)
+    numel = int(np.prod(sizes, dtype=np.int64))
+    if numel > picked._data.size:
+        picked = cat([picked, zeros(numel - picked._data.size, dtype=grad._dtype)])
+    return picked.view(tuple(sizes))
+
+
 def masked_scatter_(self, mask, source):
     m = np.broadcast_to(mask._data, self._data.shape)
     n = int(m.sum())
     check_inplace(self, self._dtype, self._data.shape)
+    saved = {"mask": mask, "source_sym_sizes": source._data.shape}
+    node = inplace_node(MaskedScatterBackward0, (self, source), saved)
     self._data[m] = cast(source._data.reshape(-1)[:n], self._dtype)
     self._bump_version()
-    return self
+    return commit_inplace(self, node)
 
 
 # ---------------------------------------------------------------------- by position
@@ -761,14 +836,23 @@ def index_select(input, dim, index, *, out=None):
     return tracked(_wrap(arr, input._dtype), IndexSelectBackward0, (input,), saved)
 
 
+def _index_add_saved(dim, index, source, alpha):
+    """IndexAddBackward0's saved values: the index and source only when source needs grad."""
+    needed = source._requires_grad
+    return {"alpha": alpha, "dim": int(dim), "index": index if needed else None,
+            "source": source if needed else None, "source_dim": source._data.ndim}
+
+
 def index_add_(self, dim, index, source, *, alpha=1):
     d = wrap_dim(dim, self._data.ndim)
     check_inplace(self, self._dtype, self._data.shape)
     pre = (slice(None),) * d
     src = cast(source._data, self._dtype) * scalar_as(alpha, self._dtype)
+    node = inplace_node(IndexAddBackward0, (self, source),
+                        _index_add_saved(dim, index, source, alpha))
     np.add.at(_nonempty(self._data), (*pre, index._data.reshape(-1)), src)
     self._bump_version()
-    return self
+    return commit_inplace(self, node)
 
 
 IndexAddBackward0 = derivative(
@@ -783,17 +867,22 @@ def index_add(input, dim, index, source, *, alpha=1):
     out = _wrap(input._data.copy(), input._dtype)
     with no_grad():
         index_add_(out, dim, index, source, alpha=alpha)
-    saved = {"alpha": alpha, "dim": int(dim), "index": index, "source": source,
-             "source_dim": source._data.ndim}
-    return tracked(out, IndexAddBackward0, (input, source), saved)
+    return tracked(out, IndexAddBackward0, (input, source),
+                   _index_add_saved(dim, index, source, alpha))
 
 
 def index_fill_(self, dim, index, value):
     d = wrap_dim(dim, self._data.ndim)
     check_inplace(self, self._dtype, self._data.shape)
-    self._data[(slice(None),) * d + (index._data,)] = scalar_as(value, self._dtype)
+    fill = scalar_as(value, self._dtype)
+    saved = {"dim": int(dim), "index": index}
+    if isinstance(value, Tensor):
+        node = inplace_node(IndexFillBackward1, (self, value), saved)
+    else:
+        node = inplace_node(IndexFillBackward0, (self,), saved)
+    self._data[(slice(None),) * d + (index._data,)] = fill
     self._bump_version()
-    return self
+    return commit_inplace(self, node)
 
 
 IndexFillBackward0 = derivative(
