@@ -396,7 +396,7 @@ class Tensor:
         return format_tensor(
             self._data,
             self._dtype,
-            grad_fn_name=None if grad_fn is None else grad_fn.name(),
+            grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
             requires_grad=self._requires_grad and grad_fn is None,
         )
 

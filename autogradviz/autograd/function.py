@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import grad_mode
 from .graph import Node, gradient_edge
+from .inplace import rebase_history
 
 
 class FunctionCtx:
@@ -132,13 +133,22 @@ class Function(metaclass=_FunctionMeta):
             if not isinstance(o, Tensor):
                 wrapped.append(o)
                 continue
-            if any(o is a for a in tensor_inputs) and o not in node._dirty:
+            dirty = any(o is d for d in node._dirty)
+            if any(o is a for a in tensor_inputs) and not dirty:
                 o = o.view_as(o)  # an input returned as is gets a new identity, like PyTorch
             if id(o) in non_diff or o._dtype.category != 2:
                 wrapped.append(o)
                 continue
-            o.grad_fn = node
-            o._requires_grad = True
+            if dirty:
+                if o._requires_grad and o.grad_fn is None:
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad has been used in an in-place "
+                        "operation."
+                    )
+                rebase_history(o, node)  # modified in place: a view's base gets CopySlices
+            else:
+                o.grad_fn = node
+                o._requires_grad = True
             if i:
                 o._output_nr = i
             wrapped.append(o)
