@@ -354,3 +354,43 @@ def test_hundred_thousand_op_chain():
     y.backward()
     assert x.grad.item() == 1.0
     assert sys.getrecursionlimit() == limit
+
+
+def test_custom_function_modifying_a_view_in_place():
+    def prog(lib):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                a.mul_(2)
+                ctx.mark_dirty(a)
+                return a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = lib.ones(3, requires_grad=True)
+        y = x * 1
+        z = Double.apply(y[1:])
+        y.sum().backward()
+        return type(y.grad_fn).__name__, type(z.grad_fn).__name__, x.grad.tolist(), repr(y)
+
+    assert_same(prog)
+
+
+def test_custom_function_modifying_a_leaf_in_place_errors():
+    def prog(lib):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                a.mul_(2)
+                ctx.mark_dirty(a)
+                return a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        Double.apply(lib.ones(3, requires_grad=True))
+
+    assert_same(prog)
