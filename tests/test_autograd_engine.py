@@ -394,3 +394,42 @@ def test_custom_function_modifying_a_leaf_in_place_errors():
         Double.apply(lib.ones(3, requires_grad=True))
 
     assert_same(prog)
+
+
+def test_anomaly_mode_names_the_forward_line_of_the_failing_node():
+    def prog(lib):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                raise ValueError("boom")
+
+        x = lib.ones(2, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with lib.autograd.detect_anomaly():
+                y = Bad.apply(x * 2)  # the line anomaly mode must name
+                try:
+                    y.sum().backward()
+                except ValueError as err:
+                    error = str(err)
+        texts = [str(w.message) for w in caught]
+        traces = [t for t in texts if t.startswith("Error detected in")]
+        return error, texts[0], traces[0].splitlines()[0], "y = Bad.apply(x * 2)" in traces[0]
+
+    assert_same(prog)
+
+
+def test_anomaly_mode_reports_nan_gradients():
+    def prog(lib):
+        x = lib.ones(2, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with lib.autograd.set_detect_anomaly(True):
+                z = (x * 0).log() * 0
+                z.sum().backward()
+
+    assert_same(prog)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 import warnings
 
@@ -16,9 +17,15 @@ class _State:
 STATE = _State()
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def capture():
-    """The forward call's stack, as PyTorch prints it in anomaly mode."""
-    return "".join(traceback.format_stack()[:-3])
+    """The forward call's stack, as PyTorch prints it in anomaly mode: the learner's frames,
+    not autogradviz's own."""
+    frames = [f for f in traceback.extract_stack()
+              if not os.path.abspath(f.filename).startswith(_PACKAGE + os.sep)]
+    return "".join(traceback.format_list(frames))
 
 
 def report(node, err):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import grad_mode
+from . import anomaly, grad_mode
 from .graph import Node, gradient_edge
 from .inplace import rebase_history
 
@@ -121,6 +121,8 @@ class Function(metaclass=_FunctionMeta):
         )
         if not record_graph:
             return outputs
+        if anomaly.STATE.enabled:
+            node._anomaly_trace = anomaly.capture()
         node.next_functions = tuple(gradient_edge(t) for t in tensor_inputs)
         node._input_meta = tuple((t._data.shape, t._dtype) for t in tensor_inputs)
         node._num_outputs = len(outs)
