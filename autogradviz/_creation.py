@@ -21,7 +21,7 @@ import numpy as np
 from . import _generator as _gen
 from . import dtypes as _dt
 from ._generator import _fma32, _fma64
-from ._tensor import Size, Tensor, _wrap, device
+from ._tensor import Size, Tensor, _contiguous_strides, _wrap, device
 
 _FLOAT, _INT = _dt._FLOAT, _dt._INT
 _builtin_range = range  # this module defines torch.range
@@ -346,20 +346,12 @@ def _empty_like_array(arr, np_dtype):
     """A zeroed array shaped like ``arr`` with ``arr``'s strides when they are dense and
     non-overlapping, else contiguous: PyTorch's ``empty_like`` (``preserve_format``)."""
     strides = _strides(arr)
-    if not _dense(arr.shape, strides) or strides == _c_strides(arr.shape):
+    if not _dense(arr.shape, strides) or strides == _contiguous_strides(arr.shape):
         return np.zeros(arr.shape, np_dtype)
     itemsize = np.dtype(np_dtype).itemsize
     return np.lib.stride_tricks.as_strided(
         np.zeros(arr.size, np_dtype), arr.shape, [s * itemsize for s in strides]
     )
-
-
-def _c_strides(shape):
-    strides, n = [], 1
-    for size in reversed(shape):
-        strides.append(n)
-        n *= max(size, 1)
-    return tuple(reversed(strides))
 
 
 def _copy_array(arr, dt):

@@ -15,8 +15,8 @@ kernel, and the float32 AVX2 block kernel with its Cephes ``log256_ps``/``sincos
 polynomials), float16 included; ``randint``/``random_`` for every dtype and range (with
 PyTorch's warnings and errors); ``randperm``; ``bernoulli`` (scalar and tensor ``p``);
 ``exponential``; ``multinomial`` with and without replacement, including the order in which
-``topk`` returns tied candidates (libstdc++'s selection and sorting algorithms are replayed
-when, and only when, values tie).
+``topk`` returns tied candidates (libstdc++'s selection and sorting algorithms are replayed,
+by ``_stdlib_sort``, when and only when values tie).
 
 Not bit-exact, by design or because it cannot be established here:
 - torch picks its float32 normal kernel by CPU: on CPUs without AVX2, or under the AVX-512
@@ -38,6 +38,8 @@ import threading
 import warnings
 
 import numpy as np
+
+from . import _stdlib_sort as _cxx
 
 __all__ = [
     "Generator",
@@ -1084,172 +1086,15 @@ def _multinomial_with_replacement(gen, p, k):
 def _libstdcxx_topk(values, k):
     """Indices of ``topk(values, k)`` as ATen's CPU kernel returns them, ties included.
 
-    ATen sorts (value, index) pairs with a comparator on values only, via libstdc++'s
-    ``partial_sort`` (when k * 64 <= n) or ``nth_element`` followed by ``sort`` of the first
-    k - 1; tied values come out in the order those algorithms leave them, replayed here.
+    ATen sorts (value, index) pairs with a comparator on values only (NaN largest) via
+    libstdc++'s ``partial_sort`` (when k * 64 <= n) or ``nth_element`` followed by ``sort`` of
+    the first k - 1; tied values come out in the order those algorithms leave them, replayed by
+    ``_stdlib_sort.topk``.
     """
     q = [(v, j) for j, v in enumerate(values)]
-    n = len(q)
-
-    def comp(x, y):
-        return (math.isnan(x[0]) and not math.isnan(y[0])) or x[0] > y[0]
-
-    if k * 64 <= n:
-        _partial_sort(q, 0, k, n, comp)
-    else:
-        _nth_element(q, 0, k - 1, n, comp)
-        _sort(q, 0, k - 1, comp)
+    _cxx.topk(q, k, _greater_nan_first)
     return [j for _, j in q[:k]]
 
 
-def _lg(n):
-    return n.bit_length() - 1
-
-
-def _adjust_heap(a, first, hole, length, value, comp):
-    top = hole
-    child = hole
-    while child < (length - 1) // 2:
-        child = 2 * (child + 1)
-        if comp(a[first + child], a[first + child - 1]):
-            child -= 1
-        a[first + hole] = a[first + child]
-        hole = child
-    if length % 2 == 0 and child == (length - 2) // 2:
-        child = 2 * (child + 1)
-        a[first + hole] = a[first + child - 1]
-        hole = child - 1
-    parent = (hole - 1) // 2
-    while hole > top and comp(a[first + parent], value):
-        a[first + hole] = a[first + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    a[first + hole] = value
-
-
-def _make_heap(a, first, last, comp):
-    length = last - first
-    if length < 2:
-        return
-    parent = (length - 2) // 2
-    while True:
-        _adjust_heap(a, first, parent, length, a[first + parent], comp)
-        if parent == 0:
-            return
-        parent -= 1
-
-
-def _pop_heap(a, first, last, result, comp):
-    value = a[result]
-    a[result] = a[first]
-    _adjust_heap(a, first, 0, last - first, value, comp)
-
-
-def _heap_select(a, first, middle, last, comp):
-    _make_heap(a, first, middle, comp)
-    for i in range(middle, last):
-        if comp(a[i], a[first]):
-            _pop_heap(a, first, middle, i, comp)
-
-
-def _partial_sort(a, first, middle, last, comp):
-    _heap_select(a, first, middle, last, comp)
-    while middle - first > 1:  # sort_heap
-        middle -= 1
-        _pop_heap(a, first, middle, middle, comp)
-
-
-def _move_median_to_first(a, result, x, y, z, comp):
-    if comp(a[x], a[y]):
-        if comp(a[y], a[z]):
-            m = y
-        elif comp(a[x], a[z]):
-            m = z
-        else:
-            m = x
-    elif comp(a[x], a[z]):
-        m = x
-    elif comp(a[y], a[z]):
-        m = z
-    else:
-        m = y
-    a[result], a[m] = a[m], a[result]
-
-
-def _unguarded_partition_pivot(a, first, last, comp):
-    mid = first + (last - first) // 2
-    _move_median_to_first(a, first, first + 1, mid, last - 1, comp)
-    pivot, lo, hi = first, first + 1, last
-    while True:
-        while comp(a[lo], a[pivot]):
-            lo += 1
-        hi -= 1
-        while comp(a[pivot], a[hi]):
-            hi -= 1
-        if not lo < hi:
-            return lo
-        a[lo], a[hi] = a[hi], a[lo]
-        lo += 1
-
-
-def _insertion_sort(a, first, last, comp):
-    if first == last:
-        return
-    for i in range(first + 1, last):
-        val = a[i]
-        if comp(val, a[first]):
-            a[first + 1 : i + 1] = a[first:i]
-            a[first] = val
-        else:
-            _unguarded_linear_insert(a, i, comp)
-
-
-def _unguarded_linear_insert(a, last, comp):
-    val = a[last]
-    nxt = last - 1
-    while comp(val, a[nxt]):
-        a[last] = a[nxt]
-        last = nxt
-        nxt -= 1
-    a[last] = val
-
-
-def _introsort_loop(a, first, last, depth, comp):
-    while last - first > 16:
-        if depth == 0:
-            _partial_sort(a, first, last, last, comp)
-            return
-        depth -= 1
-        cut = _unguarded_partition_pivot(a, first, last, comp)
-        _introsort_loop(a, cut, last, depth, comp)
-        last = cut
-
-
-def _sort(a, first, last, comp):
-    if first == last:
-        return
-    _introsort_loop(a, first, last, 2 * _lg(last - first), comp)
-    if last - first > 16:
-        _insertion_sort(a, first, first + 16, comp)
-        for i in range(first + 16, last):
-            _unguarded_linear_insert(a, i, comp)
-    else:
-        _insertion_sort(a, first, last, comp)
-
-
-def _nth_element(a, first, nth, last, comp):
-    if first == last or nth == last:
-        return
-    depth = 2 * _lg(last - first)
-    while last - first > 3:
-        if depth == 0:
-            _heap_select(a, first, nth + 1, last, comp)
-            a[first], a[nth] = a[nth], a[first]
-            return
-        depth -= 1
-        cut = _unguarded_partition_pivot(a, first, last, comp)
-        if cut <= nth:
-            first = cut
-        else:
-            last = cut
-    _insertion_sort(a, first, last, comp)
+def _greater_nan_first(x, y):
+    return (math.isnan(x[0]) and not math.isnan(y[0])) or x[0] > y[0]

@@ -12,6 +12,7 @@ import weakref
 import numpy as np
 import pytest
 import torch
+from _grad_harness import outcome
 
 import autogradviz
 from autogradviz.autograd import backward_steps
@@ -19,19 +20,9 @@ from autogradviz.autograd import backward_steps
 LIBS = pytest.mark.parametrize("lib", [torch, autogradviz], ids=["torch", "autogradviz"])
 
 
-def run_both(fn):
-    """Run ``fn(lib)`` with each library; return both results (or their exceptions)."""
-    out = []
-    for lib in (torch, autogradviz):
-        try:
-            out.append(("ok", fn(lib)))
-        except Exception as err:
-            out.append(("error", (type(err).__name__, str(err))))
-    return out
-
-
 def assert_same(fn):
-    theirs, ours = run_both(fn)
+    """``fn(lib)`` gives the same result, or raises the same error, in both libraries."""
+    theirs, ours = outcome(fn)
     assert ours == theirs
 
 

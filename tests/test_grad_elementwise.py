@@ -15,7 +15,7 @@ and ``gradgradcheck`` (second derivatives through ``create_graph=True``) for mos
 in-place semantics: history rewritten onto the modified tensor, saved copies of the original,
 the error for a saved tensor modified in place, leaves and ``out=``.
 
-``test_grad_reduction.py`` imports the harness from here.
+The harness (``check_parity``, ``outcome``, the gradcheck helpers) is ``_grad_harness``'s.
 """
 
 import os
@@ -24,174 +24,21 @@ os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
 import numpy as np
 import pytest
-import torch
+from _grad_harness import (
+    DTYPES,
+    Leaf,
+    away_from_zero,
+    check_gradcheck_values,
+    check_parity,
+    node_names_reached,
+    nograd,
+    normal,
+    outcome,
+    positive,
+    unit,
+)
 
 import autogradviz
-from autogradviz.autograd import gradcheck, gradgradcheck
-
-DTYPES = ["float32", "float64"]
-TOLERANCES = {"float32": (1e-5, 1e-6), "float64": (1e-10, 1e-12)}
-
-
-# ---------------------------------------------------------------------- leaves
-class Leaf:
-    """An input: ``arr`` as a tensor of ``dtype`` (None: the case's float dtype)."""
-
-    def __init__(self, arr, dtype=None, grad=True):
-        self.arr, self.dtype, self.grad = np.asarray(arr), dtype, grad
-
-
-def nograd(arr, dtype=None):
-    return Leaf(arr, dtype, grad=False)
-
-
-def rng(seed):
-    return np.random.default_rng(seed)
-
-
-def normal(*shape, seed=0):
-    return np.asarray(rng(seed).standard_normal(shape))
-
-
-def positive(*shape, seed=0):
-    return np.asarray(rng(seed).uniform(0.5, 2.0, shape))
-
-
-def unit(*shape, seed=0):
-    """Inside (-1, 1), away from the ends (asin, atanh)."""
-    return np.asarray(rng(seed).uniform(-0.8, 0.8, shape))
-
-
-def away_from_zero(*shape, seed=0):
-    x = rng(seed).uniform(0.3, 2.0, shape)
-    return np.asarray(x * np.where(rng(seed + 1).random(shape) < 0.5, -1, 1))
-
-
-def make_leaf(lib, spec, dtype):
-    if isinstance(spec, np.ndarray):
-        spec = Leaf(spec, grad=spec.dtype.kind == "f")
-    if not isinstance(spec, Leaf):
-        return spec  # a number, None, a dtype ...
-    arr = spec.arr
-    dt = spec.dtype or (dtype if arr.dtype.kind == "f" else str(arr.dtype))
-    t = lib.tensor(arr.copy(), dtype=getattr(lib, dt))
-    if spec.grad:
-        t.requires_grad_()
-    return t
-
-
-# ---------------------------------------------------------------------- the graph, as data
-def saved_values(fn):
-    out = {}
-    for attr in dir(fn):
-        if attr.startswith("_saved_"):
-            try:
-                out[attr[len("_saved_"):]] = getattr(fn, attr)
-            except Exception as err:  # the failure itself is compared
-                out[attr[len("_saved_"):]] = ("error", type(err).__name__, str(err))
-    return out
-
-
-def plain(value, lib):
-    """A saved value as comparable data (tensors by dtype, shape, values, producer)."""
-    if isinstance(value, lib.Tensor):
-        fn = value.grad_fn
-        return ("tensor", str(value.dtype).replace("torch.", ""), tuple(value.shape),
-                value.detach().numpy().astype(np.float64),
-                None if fn is None else type(fn).__name__)
-    if isinstance(value, tuple | list):
-        return tuple(plain(v, lib) for v in value)
-    return value
-
-
-def graph(fn, lib):
-    """The backward graph below ``fn``: (class name, name(), saved values, children)."""
-    if fn is None:
-        return None
-    name = type(fn).__name__
-    if name == "AccumulateGrad":
-        return (name,)
-    saved = {k: plain(v, lib) for k, v in sorted(saved_values(fn).items())}
-    children = tuple((graph(f, lib), n) for f, n in fn.next_functions)
-    return (name, fn.name(), saved, children)
-
-
-def assert_same(theirs, ours, rtol, atol, path="graph"):
-    if isinstance(theirs, tuple) and theirs and theirs[0] == "tensor":
-        assert isinstance(ours, tuple) and ours[:1] == ("tensor",), (path, theirs, ours)
-        assert ours[1:3] == theirs[1:3] and ours[4] == theirs[4], (path, theirs, ours)
-        np.testing.assert_allclose(ours[3], theirs[3], rtol=rtol, atol=atol, equal_nan=True,
-                                   err_msg=path)
-    elif isinstance(theirs, dict):
-        assert isinstance(ours, dict) and sorted(ours) == sorted(theirs), (path, theirs, ours)
-        for k in theirs:
-            assert_same(theirs[k], ours[k], rtol, atol, f"{path}._saved_{k}")
-    elif isinstance(theirs, tuple):
-        assert isinstance(ours, tuple) and len(ours) == len(theirs), (path, theirs, ours)
-        for i, (a, b) in enumerate(zip(theirs, ours, strict=True)):
-            assert_same(a, b, rtol, atol, f"{path}[{i}]")
-    elif isinstance(theirs, float) and np.isnan(theirs):
-        assert isinstance(ours, float) and np.isnan(ours), (path, theirs, ours)
-    else:
-        assert type(ours) is type(theirs) and ours == theirs, (path, theirs, ours)
-
-
-# ---------------------------------------------------------------------- the parity harness
-def run(lib, prog, specs, dtype, seed):
-    leaves = [make_leaf(lib, s, dtype) for s in specs]
-    out = prog(lib, *leaves)
-    info = {
-        "graph": graph(out.grad_fn, lib),
-        "dtype": str(out.dtype), "shape": tuple(out.shape),
-        "requires_grad": out.requires_grad,
-        "value": out.detach().numpy().astype(np.float64),
-    }
-    if out.requires_grad:
-        g = rng(seed + 1000).standard_normal(tuple(out.shape))
-        try:
-            out.backward(lib.tensor(g, dtype=out.dtype))
-        except Exception as err:  # compared (NotImplemented nodes raise)
-            info["backward error"] = (type(err).__name__, str(err))
-            return info
-        info["grads"] = [
-            None if not isinstance(t, lib.Tensor) or t.grad is None
-            else (str(t.grad.dtype), t.grad.numpy(force=True).astype(np.float64))
-            for t in leaves
-        ]
-    return info
-
-
-def check_parity(prog, specs, dtype="float64", seed=0):
-    """Run ``prog`` in both libraries and compare graph, output and leaf gradients."""
-    rtol, atol = TOLERANCES[dtype]
-    theirs = run(torch, prog, specs, dtype, seed)
-    ours = run(autogradviz, prog, specs, dtype, seed)
-    assert_same(theirs["graph"], ours["graph"], rtol, atol)
-    for key in ("dtype", "shape", "requires_grad"):
-        assert ours[key] == theirs[key], key
-    np.testing.assert_allclose(ours["value"], theirs["value"], rtol=rtol, atol=atol,
-                               equal_nan=True, err_msg="value")
-    assert ours.get("backward error") == theirs.get("backward error")
-    assert ("grads" in ours) == ("grads" in theirs)
-    for i, (a, b) in enumerate(zip(theirs.get("grads", []), ours.get("grads", []),
-                                   strict=True)):
-        assert (a is None) == (b is None), f"leaf {i}: torch {a}, autogradviz {b}"
-        if a is not None:
-            assert b[0] == a[0], f"leaf {i} grad dtype"
-            np.testing.assert_allclose(b[1], a[1], rtol=rtol, atol=atol, equal_nan=True,
-                                       err_msg=f"gradient of leaf {i}")
-
-
-def outcome(fn):
-    """``fn(lib)`` for both libraries: its result, or its exception's type and message."""
-    out = []
-    for lib in (torch, autogradviz):
-        try:
-            out.append(("ok", fn(lib)))
-        except Exception as err:  # the exception itself is compared
-            out.append(("error", type(err).__name__, str(err)))
-    return out
-
 
 # ---------------------------------------------------------------------- binary operations
 # (name, prog, the other operand's data maker, grads for (self, other))
@@ -765,11 +612,6 @@ def test_second_derivative_values_match():
 
 
 # ---------------------------------------------------------------------- gradcheck
-def _t(arr):
-    return autogradviz.tensor(np.asarray(arr, np.float64), dtype=autogradviz.float64,
-                              requires_grad=True)
-
-
 A = normal(2, 3, seed=11)
 B = normal(2, 3, seed=12)
 C = positive(2, 3, seed=13)
@@ -876,9 +718,7 @@ GRADCHECK = {
 
 @pytest.mark.parametrize(("fn", "inputs", "second"), GRADCHECK.values(), ids=GRADCHECK.keys())
 def test_gradcheck(fn, inputs, second):
-    assert gradcheck(fn, [_t(a) for a in inputs])
-    if second:
-        assert gradgradcheck(fn, [_t(a) for a in inputs])
+    check_gradcheck_values(fn, inputs, second)
 
 
 def test_gradcheck_covers_every_differentiable_elementwise_op():
@@ -888,18 +728,4 @@ def test_gradcheck_covers_every_differentiable_elementwise_op():
 
     declared = {v.__name__ for v in vars(ew).values()
                 if isinstance(v, type) and issubclass(v, OpNode) and v.__name__ != "NotImplemented"}
-    seen, visited = set(), set()
-
-    def collect(fn):
-        stack = [fn]
-        while stack:
-            f = stack.pop()
-            if f is None or f in visited:
-                continue
-            visited.add(f)  # (holding the node keeps its id from being reused)
-            seen.add(type(f).__name__)
-            stack.extend(g for g, _ in f.next_functions)
-
-    for fn, inputs, _ in GRADCHECK.values():
-        collect(fn(*[_t(a) for a in inputs]).grad_fn)
-    assert declared - seen == set()
+    assert declared - node_names_reached(GRADCHECK.values()) == set()

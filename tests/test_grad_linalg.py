@@ -13,7 +13,7 @@ os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
 import pytest
 import torch
-from _grad_harness import check_gradcheck, check_graph
+from _grad_harness import assert_out_refuses_grad, check_gradcheck_case, check_graph_case
 
 import autogradviz as avz
 
@@ -115,23 +115,16 @@ def _params():
         yield pytest.param(name, marks=mark)
 
 
-def _case(name):
-    fn, shapes, *rest = CASES[name]
-    return fn, shapes, rest[0] if rest else {}
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", list(_params()))
 def test_graph_and_gradients(name, dtype):
-    fn, shapes, options = _case(name)
-    check_graph(fn, shapes, dtype, **options)
+    check_graph_case(CASES[name], dtype)
 
 
 @pytest.mark.parametrize("name", list(_params()))
 def test_gradcheck(name):
-    fn, shapes, options = _case(name)
     second = name in SECOND_ORDER or (name in SECOND_ORDER_MUL and _MUL_OK)
-    check_gradcheck(fn, shapes, second_order=second, **options)
+    check_gradcheck_case(CASES[name], second_order=second)
 
 
 def test_1d_at_2d_result_was_squeezed_in_place():
@@ -156,13 +149,8 @@ OUT_CASES = {
 @pytest.mark.parametrize("name", OUT_CASES)
 def test_out_refuses_grad(name):
     """With ``out=``, PyTorch refuses inputs that require grad (but not under no_grad)."""
-    messages = []
-    for lib in (torch, avz):
-        a, b, out = lib.ones(3, 3, requires_grad=True), lib.ones(3, 3), lib.empty(0)
-        with pytest.raises(RuntimeError) as err:
-            OUT_CASES[name](lib, a, b, out)
-        messages.append(str(err.value))
-        if name != "mm_bad_shapes":
-            with lib.no_grad():
-                OUT_CASES[name](lib, a, b, out)
-    assert messages[1] == messages[0]
+    assert_out_refuses_grad(
+        OUT_CASES[name],
+        lambda lib: (lib.ones(3, 3, requires_grad=True), lib.ones(3, 3), lib.empty(0)),
+        then_no_grad=name != "mm_bad_shapes",
+    )

@@ -1,8 +1,9 @@
 """Autograd parity of the reductions, scans, selections and softmax against real PyTorch.
 
-The harness is ``test_grad_elementwise``'s: each program runs in torch and in autogradviz on the
-same NumPy data; the backward graphs (names, ``next_functions``, ``_saved_*`` values), outputs
-and leaf gradients after ``.backward(g)`` must agree (float32: rtol 1e-5, float64: rtol 1e-10).
+The harness is ``_grad_harness.check_parity``: each program runs in torch and in autogradviz on
+the same NumPy data; the backward graphs (names, ``next_functions``, ``_saved_*`` values),
+outputs and leaf gradients after ``.backward(g)`` must agree (float32: rtol 1e-5, float64: rtol
+1e-10).
 Ties (max, amax, median, mode, sort), zeros (prod, cumprod, norm) and NaNs (nansum, nanmean,
 nanmedian) are covered, then ``gradcheck``/``gradgradcheck`` in float64 for every reduction that
 has a derivative.
@@ -17,10 +18,18 @@ import warnings
 import numpy as np
 import pytest
 import torch  # noqa: F401 - the parity oracle must be installed: no silent skip
-from test_grad_elementwise import DTYPES, check_parity, nograd, normal, outcome, positive
+from _grad_harness import (
+    DTYPES,
+    check_gradcheck_values,
+    check_parity,
+    node_names_reached,
+    nograd,
+    normal,
+    outcome,
+    positive,
+)
 
 import autogradviz
-from autogradviz.autograd import gradcheck, gradgradcheck
 
 X = normal(2, 3, seed=21)
 X3 = normal(2, 3, 4, seed=22)
@@ -320,11 +329,6 @@ def test_second_derivatives_match():
 
 
 # ---------------------------------------------------------------------- gradcheck
-def _t(arr):
-    return autogradviz.tensor(np.asarray(arr, np.float64), dtype=autogradviz.float64,
-                              requires_grad=True)
-
-
 A = normal(3, 4, seed=31)
 A3 = normal(2, 3, 2, seed=32)
 DISTINCT = np.array([[0.3, -1.1, 2.0, 0.9], [1.4, 0.2, -0.6, -2.2], [-0.4, 1.7, 0.8, 0.1]])
@@ -386,9 +390,7 @@ GRADCHECK = {
 
 @pytest.mark.parametrize(("fn", "inputs", "second"), GRADCHECK.values(), ids=GRADCHECK.keys())
 def test_gradcheck(fn, inputs, second):
-    assert gradcheck(fn, [_t(a) for a in inputs])
-    if second:
-        assert gradgradcheck(fn, [_t(a) for a in inputs])
+    check_gradcheck_values(fn, inputs, second)
 
 
 def test_gradcheck_covers_every_differentiable_reduction():
@@ -400,14 +402,4 @@ def test_gradcheck_covers_every_differentiable_reduction():
     declared = {v.__name__ for v in vars(rd).values()
                 if isinstance(v, type) and issubclass(v, OpNode)
                 and not v.__name__.startswith("Unique")}
-    seen, visited = set(), set()
-    for fn, inputs, _ in GRADCHECK.values():
-        stack = [fn(*[_t(a) for a in inputs]).grad_fn]
-        while stack:
-            f = stack.pop()
-            if f is None or f in visited:
-                continue
-            visited.add(f)
-            seen.add(type(f).__name__)
-            stack.extend(g for g, _ in f.next_functions)
-    assert declared - seen == set()
+    assert declared - node_names_reached(GRADCHECK.values()) == set()

@@ -6,50 +6,13 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
+from _parity import DTYPES, FLOATS, INTS, assert_parity, evaluate
 
 import autogradviz
 from autogradviz import _creation
-
-DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
-FLOATS = ["float16", "float32", "float64"]
-INTS = ["uint8", "int8", "int16", "int32", "int64"]
-
-
-def summary(x):
-    """A comparable description of a result: a tensor's dtype, shape, requires_grad and raw
-    bytes (so floats compare bit for bit); the repr of anything else."""
-    if isinstance(x, torch.Tensor | autogradviz.Tensor):
-        data = np.array(x.detach().numpy(), order="C")
-        return ("tensor", str(x.dtype), tuple(x.shape), x.requires_grad, data.tobytes())
-    if isinstance(x, tuple | list) and not isinstance(x, torch.Size | autogradviz.Size):
-        return type(x).__name__, [summary(v) for v in x]
-    return repr(x)
-
-
-def outcome(lib, fn):
-    """``fn(lib)``'s result summary, or the type and message of what it raised, and the messages
-    of the UserWarnings it gave."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = summary(fn(lib))
-        except Exception as e:
-            result = ("raised", type(e).__name__, str(e))
-    return result, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
-
-def assert_parity(fn):
-    assert outcome(autogradviz, fn) == outcome(torch, fn)
-
-
-def evaluate(expr):
-    return lambda lib: eval(expr, {"torch": lib, "np": np})
-
 
 # ---------------------------------------------------------------------- tensor() from data
 TENSOR_CASES = [
@@ -171,7 +134,7 @@ def test_tensor_from_data(expr):
 ])
 def test_tensor_from_list_of_arrays(expr):
     """Values only: PyTorch's "extremely slow" warning is given once per process."""
-    assert outcome(autogradviz, evaluate(expr))[0] == outcome(torch, evaluate(expr))[0]
+    assert_parity(evaluate(expr), check_warnings=False)
 
 
 @pytest.mark.parametrize("np_dtype", DTYPES)

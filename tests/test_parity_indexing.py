@@ -14,58 +14,18 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from _parity import (
+    arr,
+    assert_same_exception,
+    assert_same_tensor,
+    pair,
+    raised,
+    run,
+    seeded_arrays,
+    tensors,
+)
 
 import autogradviz as avz
-
-
-def arr(shape, dtype="float32", seed=0):
-    """A seeded NumPy array; both libraries get a copy of the same one."""
-    rng = np.random.default_rng(seed)
-    if dtype == "bool":
-        return np.asarray(rng.random(shape) < 0.5)
-    if dtype.startswith(("int", "uint")):
-        return rng.integers(0 if dtype == "uint8" else -9, 10, shape).astype(dtype)
-    return np.asarray(rng.standard_normal(shape), dtype)
-
-
-def pair(a):
-    return torch.from_numpy(a.copy()), avz.from_numpy(a.copy())
-
-
-def assert_same(rt, rg, *, layout=True):
-    """Same kind of result; for tensors the same shape, dtype, values and (optionally) strides."""
-    if isinstance(rt, tuple | list):
-        assert isinstance(rg, tuple | list) and len(rg) == len(rt)
-        for a, b in zip(rt, rg, strict=True):
-            assert_same(a, b, layout=layout)
-        return
-    assert isinstance(rg, avz.Tensor), type(rg)
-    assert tuple(rg.shape) == tuple(rt.shape)
-    assert str(rg.dtype) == str(rt.dtype)
-    np.testing.assert_array_equal(rg.numpy(), rt.numpy())
-    if layout:
-        assert rg.is_contiguous() == rt.is_contiguous()
-        if rt.numel():  # NumPy keeps no strides for empty arrays (see test_parity_views)
-            assert rg.stride() == rt.stride()
-            assert rg.storage_offset() == rt.storage_offset()
-
-
-def run(fn, lib, *args):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(lib, *args)
-
-
-def raised(fn, lib, *args):
-    with pytest.raises(Exception) as info:
-        run(fn, lib, *args)
-    return info.value
-
-
-def assert_same_error(et, eg):
-    assert type(eg).__name__ == type(et).__name__, (eg, et)
-    assert str(eg) == str(et)
-
 
 # ---------------------------------------------------------------------- basic indexing (views)
 # key builders take the library, so tensor indices are built by each library.
@@ -118,14 +78,14 @@ def _basic(case, dtype="float32"):
 @pytest.mark.parametrize("case", BASIC)
 def test_basic_index_is_view(case):
     t, g, rt, rg = _basic(case)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     # Writes go both ways, and the version counter is shared.
     rt.add_(2)
     rg.add_(2)
     np.testing.assert_array_equal(g.numpy(), t.numpy())
     t.mul_(3)
     g.mul_(3)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     assert (g._version, rg._version) == (t._version, rt._version)
 
 
@@ -133,7 +93,7 @@ def test_basic_index_is_view(case):
 @pytest.mark.parametrize("case", ["int", "slice_both", "combo", "none_slice_step"])
 def test_basic_index_dtypes(case, dtype):
     _, _, rt, rg = _basic(case, dtype)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
 
 
 # ---------------------------------------------------------------------- advanced indexing
@@ -200,11 +160,11 @@ def test_advanced_index(case, dtype):
     shape, key = ADVANCED[case]
     t, g = pair(arr(shape, dtype))
     rt, rg = run(lambda lib, x: x[key(lib)], torch, t), run(lambda lib, x: x[key(lib)], avz, g)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     # A copy: writing to the base leaves it alone.
     t.fill_(0)
     g.fill_(0)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
 
 
 # ---------------------------------------------------------------------- __setitem__
@@ -266,7 +226,7 @@ def test_setitem(case, dtype):
     vt, vg = t.t(), g.t()  # a view of the target sees the write, and shares its version
     for lib, x in ((torch, t), (avz, g)):
         run(lambda lib, x: x.__setitem__(key(lib), value(lib, dtype)), lib, x)
-    assert_same((t, vt), (g, vg))
+    assert_same_tensor((t, vt), (g, vg))
     assert (g._version, vg._version) == (t._version, vt._version)
 
 
@@ -390,12 +350,11 @@ FUNCS = {
 @pytest.mark.parametrize("case", FUNCS)
 def test_indexing_functions(case, dtype):
     shapes, fn = FUNCS[case]
-    arrays = [arr(s, dtype, seed=i) for i, s in enumerate(shapes)]
-    ins_t = [torch.from_numpy(a.copy()) for a in arrays]
-    ins_g = [avz.from_numpy(a.copy()) for a in arrays]
+    arrays = seeded_arrays(shapes, dtype)
+    ins_t, ins_g = tensors(torch, arrays), tensors(avz, arrays)
     rt, rg = run(fn, torch, *ins_t), run(fn, avz, *ins_g)
-    assert_same(rt, rg)
-    assert_same(ins_t, ins_g)  # in-place forms changed the input the same way
+    assert_same_tensor(rt, rg)
+    assert_same_tensor(ins_t, ins_g)  # in-place forms changed the input the same way
     assert [x._version for x in ins_g] == [x._version for x in ins_t]
 
 
@@ -501,7 +460,7 @@ ERRORS = {
 def test_errors(case):
     shape, fn = ERRORS[case]
     t, g = pair(arr(shape))
-    assert_same_error(raised(fn, torch, t), raised(fn, avz, g))
+    assert_same_exception(raised(fn, torch, t), raised(fn, avz, g))
 
 
 # PyTorch's index kernel checks each index as it writes, so it has already written the
@@ -563,7 +522,7 @@ def test_setitem_errors_leave_tensor_unchanged(case):
     def write(lib, x):
         x[key(lib)] = value(lib)
 
-    assert_same_error(raised(write, torch, t), raised(write, avz, g))
+    assert_same_exception(raised(write, torch, t), raised(write, avz, g))
     np.testing.assert_array_equal(g.detach().numpy(), a)
     if case not in TORCH_WRITES_PARTLY:
         np.testing.assert_array_equal(t.detach().numpy(), g.detach().numpy())

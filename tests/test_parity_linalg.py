@@ -12,69 +12,30 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
-import warnings
-
-import numpy as np
 import pytest
 import torch
+from _parity import assert_same_exception, assert_same_tensor, attempt, seeded_arrays, tensors
 
 import autogradviz as avz
 
 RTOL = {"float32": 1e-5, "float64": 1e-12}
 
 
-def arr(shape, dtype="float32", seed=0):
-    """A seeded NumPy array; both libraries get a copy of the same one."""
-    rng = np.random.default_rng(seed)
-    if dtype == "bool":
-        return np.asarray(rng.random(shape) < 0.5)
-    if dtype.startswith(("int", "uint")):
-        return rng.integers(0 if dtype == "uint8" else -9, 10, shape).astype(dtype)
-    return np.asarray(rng.standard_normal(shape), dtype)
-
-
 def inputs(shapes, dtypes):
-    arrays = [arr(s, d, seed=i) for i, (s, d) in enumerate(zip(shapes, dtypes, strict=True))]
-    return (
-        [torch.from_numpy(a.copy()) for a in arrays],
-        [avz.from_numpy(a.copy()) for a in arrays],
-    )
+    arrays = seeded_arrays(shapes, dtypes)
+    return tensors(torch, arrays), tensors(avz, arrays)
 
 
 def assert_close(rt, rg, *, layout=True):
-    assert isinstance(rg, avz.Tensor), type(rg)
-    assert tuple(rg.shape) == tuple(rt.shape)
-    assert str(rg.dtype) == str(rt.dtype)
-    expected, got = rt.numpy(), rg.numpy()
-    name = str(rt.dtype).removeprefix("torch.")
-    if name in RTOL:
-        scale = max(float(np.abs(expected).max(initial=0)), 1.0)
-        np.testing.assert_allclose(got, expected, rtol=RTOL[name], atol=RTOL[name] * scale)
-    else:
-        np.testing.assert_array_equal(got, expected)
-    if layout:
-        assert rg.is_contiguous() == rt.is_contiguous()
-        if rt.numel():
-            assert rg.stride() == rt.stride()
-
-
-def outcome(fn, lib, args):
-    """The result of ``fn``, or the exception it raised, with warnings collected."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = fn(lib, *args)
-        except Exception as err:  # whatever it is, it is compared with PyTorch's
-            result = err
-    return result, [str(w.message) for w in caught]
+    """``_parity.assert_same_tensor`` with this module's float tolerances."""
+    assert_same_tensor(rt, rg, layout=layout, rtol=RTOL)
 
 
 def assert_same_outcome(fn, shapes, dtypes, *, layout=True):
     ts, gs = inputs(shapes, dtypes)
-    (rt, wt), (rg, wg) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    (rt, wt), (rg, wg) = attempt(fn, torch, *ts), attempt(fn, avz, *gs)
     if isinstance(rt, Exception):
-        assert type(rg).__name__ == type(rt).__name__, (rg, rt)
-        assert str(rg) == str(rt)
+        assert_same_exception(rt, rg)
     else:
         assert_close(rt, rg, layout=layout)
     assert wg == wt
@@ -278,10 +239,10 @@ def test_out(case):
     # Not from_numpy: PyTorch cannot resize storage that NumPy owns.
     ot = torch.zeros(out_shape, dtype=getattr(torch, out_dtype))
     og = avz.zeros(out_shape, dtype=getattr(avz, out_dtype))
-    (rt, wt), (rg, wg) = outcome(fn, torch, [*ts, ot]), outcome(fn, avz, [*gs, og])
+    (rt, wt), (rg, wg) = attempt(fn, torch, *ts, ot), attempt(fn, avz, *gs, og)
     assert wg == wt
     if isinstance(rt, Exception):
-        assert (type(rg).__name__, str(rg)) == (type(rt).__name__, str(rt))
+        assert_same_exception(rt, rg)
     else:
         assert (rg is og) == (rt is ot)
         assert_close(rt, rg)
@@ -340,9 +301,9 @@ ERRORS = {
 def test_errors(case):
     fn, shapes = ERRORS[case]
     ts, gs = inputs(shapes, ["float32"] * len(shapes))
-    (et, _), (eg, _) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    (et, _), (eg, _) = attempt(fn, torch, *ts), attempt(fn, avz, *gs)
     assert isinstance(et, Exception), et
-    assert (type(eg).__name__, str(eg)) == (type(et).__name__, str(et))
+    assert_same_exception(et, eg)
 
 
 DTYPE_ERRORS = {
@@ -370,6 +331,6 @@ DTYPE_ERRORS = {
 def test_dtype_errors(case, dtypes):
     fn, shapes = DTYPE_ERRORS[case]
     ts, gs = inputs(shapes, list(dtypes))
-    (et, _), (eg, _) = outcome(fn, torch, ts), outcome(fn, avz, gs)
+    (et, _), (eg, _) = attempt(fn, torch, *ts), attempt(fn, avz, *gs)
     assert isinstance(et, Exception), et
-    assert (type(eg).__name__, str(eg)) == (type(et).__name__, str(et))
+    assert_same_exception(et, eg)

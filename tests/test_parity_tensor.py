@@ -7,51 +7,13 @@ import os
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
 import itertools
-import operator
-import warnings
 
 import numpy as np
 import pytest
 import torch
+from _parity import DTYPES, assert_parity, evaluate
 
 import autogradviz
-
-DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
-
-
-def summary(x):
-    """A comparable description of a result: a tensor's dtype, shape, strides, requires_grad and
-    raw bytes (floats compare bit for bit); the type and repr of anything else."""
-    if isinstance(x, torch.Tensor | autogradviz.Tensor):
-        data = np.array(x.detach().numpy(), order="C")
-        return ("tensor", str(x.dtype), tuple(x.shape), x.stride(), x.requires_grad,
-                data.tobytes())
-    if isinstance(x, np.ndarray):
-        return ("ndarray", x.dtype.str, x.shape, x.tobytes())
-    if isinstance(x, list | tuple) and not isinstance(x, torch.Size | autogradviz.Size):
-        return type(x).__name__, [summary(v) for v in x]
-    return type(x).__name__, repr(x)
-
-
-def outcome(lib, fn):
-    """``fn(lib)``'s result summary, or the type and message of what it raised, and the messages
-    of the UserWarnings it gave."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = summary(fn(lib))
-        except Exception as e:
-            result = ("raised", type(e).__name__, str(e))
-    return result, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
-
-def assert_parity(fn):
-    assert outcome(autogradviz, fn) == outcome(torch, fn)
-
-
-def evaluate(expr):
-    return lambda lib: eval(expr, {"torch": lib, "np": np, "operator": operator})
-
 
 # ---------------------------------------------------------------------- attributes
 ATTRIBUTE_CASES = [
@@ -290,7 +252,7 @@ def test_attributes(expr):
 def test_transpose_of_other_than_2d(expr):
     """Values only: PyTorch warns once per process (TORCH_WARN_ONCE), so whether it warns here
     depends on what ran before."""
-    assert outcome(autogradviz, evaluate(expr))[0] == outcome(torch, evaluate(expr))[0]
+    assert_parity(evaluate(expr), check_warnings=False)
 
 
 # ---------------------------------------------------------------------- conversions

@@ -10,66 +10,22 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
+from _parity import (
+    arr,
+    as_list,
+    assert_same_exception,
+    assert_same_tensor,
+    pair,
+    raised,
+    run,
+    seeded_arrays,
+    tensors,
+)
 
 import autogradviz as avz
-
-
-def arr(shape, dtype="float32", seed=0):
-    """A seeded NumPy array; both libraries get a copy of the same one."""
-    rng = np.random.default_rng(seed)
-    if dtype == "bool":
-        return np.asarray(rng.random(shape) < 0.5)
-    if dtype.startswith(("int", "uint")):
-        return rng.integers(0 if dtype == "uint8" else -9, 10, shape).astype(dtype)
-    return np.asarray(rng.standard_normal(shape), dtype)
-
-
-def pair(a):
-    return torch.from_numpy(a.copy()), avz.from_numpy(a.copy())
-
-
-def as_list(r):
-    return list(r) if isinstance(r, tuple | list) else [r]
-
-
-def assert_same(rt, rg, *, layout=True):
-    """Same kind of result; for tensors the same shape, dtype, values and (optionally) strides."""
-    if isinstance(rt, tuple | list):
-        assert isinstance(rg, tuple | list) and len(rg) == len(rt)
-        for a, b in zip(rt, rg, strict=True):
-            assert_same(a, b, layout=layout)
-        return
-    assert isinstance(rg, avz.Tensor), type(rg)
-    assert tuple(rg.shape) == tuple(rt.shape)
-    assert str(rg.dtype) == str(rt.dtype)
-    np.testing.assert_array_equal(rg.numpy(), rt.numpy())
-    if layout:
-        assert rg.is_contiguous() == rt.is_contiguous()
-        if rt.numel():  # empty views: see test_empty_view_layout_differs
-            assert rg.stride() == rt.stride()
-            assert rg.storage_offset() == rt.storage_offset()
-
-
-def run(fn, lib, *args):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(lib, *args)
-
-
-def assert_same_error(fn, *arrays):
-    """``fn`` raises the same exception type with the same message in both libraries."""
-    with pytest.raises(Exception) as et:
-        run(fn, torch, *(torch.from_numpy(a.copy()) for a in arrays))
-    with pytest.raises(Exception) as eg:
-        run(fn, avz, *(avz.from_numpy(a.copy()) for a in arrays))
-    assert type(eg.value).__name__ == type(et.value).__name__, (eg.value, et.value)
-    assert str(eg.value) == str(et.value)
-
 
 # ---------------------------------------------------------------------- views
 # (input shape, view function of (library, tensor)) -> a view or a tuple of views.
@@ -228,7 +184,7 @@ def _views(case):
 @pytest.mark.parametrize("case", VIEWS)
 def test_view_layout(case):
     _, _, rt, rg = _views(case)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "uint8", "bool", "int16"])
@@ -236,7 +192,7 @@ def test_view_layout(case):
 def test_view_layout_dtypes(case, dtype):
     shape, fn = VIEWS[case]
     t, g = pair(arr(shape, dtype))
-    assert_same(run(fn, torch, t), run(fn, avz, g))
+    assert_same_tensor(run(fn, torch, t), run(fn, avz, g))
 
 
 @pytest.mark.xfail(
@@ -275,17 +231,17 @@ def test_view_shares_storage(case):
     # A write to the base reaches every view.
     t.mul_(-2)
     g.mul_(-2)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     assert _versions(g, vg) == _versions(t, vt)
     # Views of views share the same storage and counter.
     for a, b in zip(vt, vg, strict=True):
         wt, wg = a.unsqueeze(0).transpose(0, -1), b.unsqueeze(0).transpose(0, -1)
-        assert_same(wt, wg)
+        assert_same_tensor(wt, wg)
         if _writable(wt):
             wt.sub_(3)
             wg.sub_(3)
             np.testing.assert_array_equal(g.numpy(), t.numpy())
-            assert_same(a, b)
+            assert_same_tensor(a, b)
         assert wg._version == wt._version == t._version == g._version
 
 
@@ -302,7 +258,7 @@ def test_version_counts_inplace(op, dtype):
                 target.copy_(lib.ones(target.shape, dtype=target.dtype))
             else:
                 getattr(target, op)(*([5] if op == "fill_" else []))
-    assert_same((t, vt, wt), (g, vg, wg))
+    assert_same_tensor((t, vt, wt), (g, vg, wg))
     assert [x._version for x in (g, vg, wg)] == [x._version for x in (t, vt, wt)]
 
 
@@ -331,10 +287,10 @@ def test_copy_is_independent(case):
     shape, fn = COPIES[case]
     t, g = pair(arr(shape))
     rt, rg = run(fn, torch, t), run(fn, avz, g)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     t.add_(100)
     g.add_(100)
-    assert_same(rt, rg)
+    assert_same_tensor(rt, rg)
     assert rg._version == rt._version
 
 
@@ -410,10 +366,9 @@ JOINS = {
 @pytest.mark.parametrize("case", JOINS)
 def test_join_and_copy_ops(case, dtype):
     shapes, fn = JOINS[case]
-    arrays = [arr(s, dtype, seed=i) for i, s in enumerate(shapes)]
-    rt = run(fn, torch, *(torch.from_numpy(a.copy()) for a in arrays))
-    rg = run(fn, avz, *(avz.from_numpy(a.copy()) for a in arrays))
-    assert_same(rt, rg)
+    arrays = seeded_arrays(shapes, dtype)
+    rt, rg = run(fn, torch, *tensors(torch, arrays)), run(fn, avz, *tensors(avz, arrays))
+    assert_same_tensor(rt, rg)
 
 
 @pytest.mark.parametrize(
@@ -434,7 +389,7 @@ def test_join_promotes_dtypes(name, dtypes):
     results = [
         getattr(lib, name)([lib.from_numpy(a.copy()) for a in arrays]) for lib in (torch, avz)
     ]
-    assert_same(*results)
+    assert_same_tensor(*results)
 
 
 def test_cat_out():
@@ -443,7 +398,7 @@ def test_cat_out():
     ot, og = torch.empty(3, 3), avz.empty(3, 3)
     rt, rg = torch.cat([ta, tb], out=ot), avz.cat([ga, gb], out=og)
     assert rg is og and rt is ot
-    assert_same(ot, og)
+    assert_same_tensor(ot, og)
 
 
 # ---------------------------------------------------------------------- errors
@@ -560,7 +515,9 @@ ERRORS = {
 @pytest.mark.parametrize("case", ERRORS)
 def test_errors(case):
     shapes, fn = ERRORS[case]
-    assert_same_error(fn, *(arr(s, seed=i) for i, s in enumerate(shapes)))
+    arrays = seeded_arrays(shapes)
+    assert_same_exception(raised(fn, torch, *tensors(torch, arrays)),
+                          raised(fn, avz, *tensors(avz, arrays)))
 
 
 @pytest.mark.parametrize(

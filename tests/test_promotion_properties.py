@@ -10,12 +10,12 @@ import operator
 
 import numpy as np
 import torch
+from _parity import DTYPES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autogradviz
 
-DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 OPS = {"+": operator.add, "*": operator.mul, "/": operator.truediv, "==": operator.eq,
        "!=": operator.ne, "<": operator.lt, ">=": operator.ge}
 FAST = settings(max_examples=200, deadline=None)

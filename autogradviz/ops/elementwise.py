@@ -105,7 +105,8 @@ def _apply(func, a, b, xa, xb):
         raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
-def _finish(arr, dt, out):
+def _finish(arr, dt, out=None):
+    """``arr`` as a new tensor of ``dt``, or written into ``out``."""
     if type(arr) is not np.ndarray:
         arr = np.asarray(arr)
     if arr.dtype != dt.np:
