@@ -198,6 +198,8 @@ from .ops.shape import (
 
 _methods.attach()
 
+from . import nn, optim  # noqa: E402 - built on the namespace above
+
 # PyTorch's dtype aliases are the same objects.
 float = float32  # noqa: A001
 double = float64

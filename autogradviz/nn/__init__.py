@@ -1,0 +1,51 @@
+"""``nn``: modules, layers, losses, ``functional`` and ``init``, as in ``torch.nn``.
+
+Everything here is built from autogradviz's tensor operations, so a model's autograd graph has
+PyTorch's nodes, and initialisation draws PyTorch's random numbers: ``torch.manual_seed(0);
+nn.Linear(3, 2).weight`` prints the same values on either library.
+"""
+
+from __future__ import annotations
+
+from . import functional, init
+from .layers import (
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    Linear,
+    LogSoftmax,
+    ModuleList,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+    "init",
+]
