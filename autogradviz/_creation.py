@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _generator as _gen
 from . import dtypes as _dt
-from ._generator import _fma32, _fma64
+from ._fma import _fma32, _fma64
 from ._tensor import Size, Tensor, _contiguous_strides, _wrap, device
 
 _FLOAT, _INT = _dt._FLOAT, _dt._INT

@@ -694,3 +694,16 @@ def test_default_dtype_in_promotion(default):
     finally:
         autogradviz.set_default_dtype(autogradviz.float32)
         torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("alpha", [0.3, -1.7, 2])
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_alpha_is_one_fused_multiply_add_bit_for_bit(op, alpha, dtype):
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal(20000).astype(dtype)
+    b = rng.standard_normal(20000).astype(dtype)
+    theirs = getattr(torch, op)(torch.from_numpy(a), torch.from_numpy(b), alpha=alpha).numpy()
+    ours = getattr(autogradviz, op)(autogradviz.from_numpy(a), autogradviz.from_numpy(b),
+                                    alpha=alpha).numpy()
+    assert np.array_equal(ours, theirs)

@@ -26,6 +26,7 @@ import threading
 import numpy as np
 
 from .. import dtypes as _dt
+from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap, is_scalar
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import SavedTensor, derivative, rule_helper
@@ -310,6 +311,12 @@ def add(input, other, *, alpha=1, out=None):
         _check_out("add", out, input, other)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
+        if dt in _F32_F64:
+            # PyTorch computes ``input + alpha * other`` as one fused multiply-add.
+            result = _finish(_fused_alpha(input, other, xa, xb, alpha, dt), dt, out)
+            if _needs_grad(input, other):
+                tracked(result, AddBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
+            return result
         xb = _times_alpha(xb, alpha, dt)
     if dt is _BOOL:
         return _finish(_apply(np.logical_or, input, other, xa, xb), dt, out)
@@ -317,6 +324,18 @@ def add(input, other, *, alpha=1, out=None):
     if _needs_grad(input, other):
         tracked(result, AddBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
     return result
+
+
+def _fused_alpha(input, other, xa, xb, alpha, dt):
+    """``xa + alpha * xb`` rounded once, as PyTorch's FMA-compiled kernel does (float32/64)."""
+    _times_alpha(np.zeros((), dt.np), alpha, dt)  # PyTorch's checks of ``alpha``
+    a = np.asarray(checked_scalar(alpha, dt), dt.np)
+    try:
+        xa, xb = np.broadcast_arrays(np.asarray(xa, dt.np), np.asarray(xb, dt.np))
+    except ValueError:
+        raise broadcast_error(shape_of(input), shape_of(other)) from None
+    fma = _fma32 if dt is _dt.float32 else _fma64
+    return quiet.run(fma, xb, a, xa).reshape(xa.shape)
 
 
 def _times_alpha(xb, alpha, dt):
@@ -364,6 +383,11 @@ def sub(input, other, *, alpha=1, out=None):
     _check_sub(input, other)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
+        if dt in _F32_F64:  # ``input - alpha * other``, one fused multiply-add as in PyTorch
+            result = _finish(_fused_alpha(input, other, xa, xb, -alpha, dt), dt, out)
+            if _needs_grad(input, other):
+                tracked(result, SubBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
+            return result
         xb = _times_alpha(xb, alpha, dt)
     result = _finish(_apply(_np_sub, input, other, xa, xb), dt, out)
     if _needs_grad(input, other):

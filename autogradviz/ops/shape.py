@@ -523,7 +523,8 @@ def broadcast_tensors(*tensors):
             shape = np.broadcast_shapes(shape, t._data.shape)
         except ValueError:
             raise broadcast_error(shape, t._data.shape) from None
-    return tuple(expand(t, shape) for t in tensors)
+    # A tensor already of the broadcast shape comes back as itself (no ExpandBackward0).
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .._generator import _fma32, _fma64
+from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad, no_grad
 
