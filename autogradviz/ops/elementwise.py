@@ -326,10 +326,10 @@ def add(input, other, *, alpha=1, out=None):
     return result
 
 
-def _fused_alpha(input, other, xa, xb, alpha, dt):
-    """``xa + alpha * xb`` rounded once, as PyTorch's FMA-compiled kernel does (float32/64)."""
+def _fused_alpha(input, other, xa, xb, alpha, dt, sign=1):
+    """``xa + sign * alpha * xb`` rounded once, as PyTorch's FMA-compiled kernel does."""
     _times_alpha(np.zeros((), dt.np), alpha, dt)  # PyTorch's checks of ``alpha``
-    a = np.asarray(checked_scalar(alpha, dt), dt.np)
+    a = np.asarray(sign * checked_scalar(alpha, dt), dt.np)
     try:
         xa, xb = np.broadcast_arrays(np.asarray(xa, dt.np), np.asarray(xb, dt.np))
     except ValueError:
@@ -384,7 +384,7 @@ def sub(input, other, *, alpha=1, out=None):
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
         if dt in _F32_F64:  # ``input - alpha * other``, one fused multiply-add as in PyTorch
-            result = _finish(_fused_alpha(input, other, xa, xb, -alpha, dt), dt, out)
+            result = _finish(_fused_alpha(input, other, xa, xb, alpha, dt, -1), dt, out)
             if _needs_grad(input, other):
                 tracked(result, SubBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
             return result

@@ -5,10 +5,10 @@ PyTorch's named tuples (``torch.return_types.max(values=..., indices=...)``).
 
 Where several elements are equal, which index PyTorch reports depends on the C++ algorithm it
 runs: ``std::sort`` and ``std::nth_element`` (sort, topk, mode) and Sedgewick's quickselect
-(kthvalue). Those algorithms are replayed step by step below, in Python, for the rows that have
-ties and at most ``_REPLAY_LIMIT`` elements; longer rows take a stable order instead (replaying
-them would take seconds). Float sums are NumPy's pairwise sums: they can differ from PyTorch's
-in the last bits.
+(kthvalue). Those algorithms are replayed step by step in Python (the C++ ones by
+``autogradviz._stdlib_sort``) for the rows that have ties and at most ``_REPLAY_LIMIT``
+elements; longer rows take a stable order instead (replaying them would take seconds). Float
+sums and means add in PyTorch's order (``_cascade_sum``): they agree with PyTorch's to the bit.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ import warnings
 
 import numpy as np
 
+from .. import _creation
+from .. import _stdlib_sort as _cxx
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._backward import zeros_like
-from ._common import _FLOAT, cast, not_implemented, tracked, write_out
+from ._cascade_sum import cascade_sum, small_order
+from ._common import _FLOAT, cast, not_implemented, tracked
 from .elementwise import (
     _check_out,
+    _finish,
     _needs_grad,
     div,
     maximum,
@@ -85,15 +89,6 @@ def _axes(input, dim):
     if nd == 0:
         return None
     return dims
-
-
-def _reduce_out(arr, dt, out=None):
-    arr = np.asarray(arr)
-    if arr.dtype != dt.np:
-        arr = cast(arr, dt)
-    if out is not None:
-        return write_out(out, arr, dt)
-    return _wrap(arr, dt)
 
 
 def _pair(name, values, indices, input_dtype):
@@ -400,19 +395,10 @@ _add_reduce = np.add.reduce
 
 
 def _sum(x, axes, keepdim, dt):
-    # float16 accumulates in float32 (PyTorch's opmath), rounding once at the end.
-    acc = np.float32 if dt is _F16 else None
-    if dt.category == _FLOAT and axes is not None and x.size:
-        # NumPy sums pairwise only along the contiguous last axis; along others it adds row
-        # after row, which loses precision on long sums. Make the reduced axes last.
-        kept = [a for a in range(x.ndim) if a not in axes]
-        moved = np.ascontiguousarray(np.transpose(x, kept + list(axes))).reshape(
-            [x.shape[a] for a in kept] + [-1])
-        r = quiet.run(np.sum, moved, axis=-1, dtype=acc)
-        if keepdim:
-            r = r.reshape([1 if a in axes else n for a, n in enumerate(x.shape)])
-        return r
-    r = quiet.run(np.sum, x, axis=axes, keepdims=keepdim, dtype=acc)
+    if dt.category == _FLOAT:
+        # PyTorch's cascade sum, added in its order (float16 accumulates in float32)
+        return quiet.run(cascade_sum, x, axes, keepdim, _creation.get_num_threads())
+    r = quiet.run(np.sum, x, axis=axes, keepdims=keepdim)
     if isinstance(r, np.ndarray) and not r.flags.c_contiguous:
         r = r.copy()  # PyTorch's reductions return contiguous results whatever the input
     return r
@@ -454,7 +440,16 @@ def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A00
     if dim is _UNSET and dtype is None and out is None and not keepdim:
         dt = input._dtype
         if dt.category == _FLOAT and dt is not _dt.float16:  # the common case, kept short
-            result = _wrap(quiet.run(_add_reduce, input._data, None), dt)
+            x = input._data
+            if x.size < 4:  # PyTorch adds them in order: 0 + x0 + x1 + x2
+                r = quiet.run(_add_reduce, x, None, None, None, False, 0.0)
+            elif x.size < 8 and x.flags.c_contiguous:  # in an order of its own
+                order = small_order(x.size, 8 if dt is _dt.float32 else 4)
+                y = x if order is None else x.reshape(-1)[order]
+                r = quiet.run(_add_reduce, y, None, None, None, False, 0.0)
+            else:
+                r = _sum(x, None, False, dt)
+            result = _wrap(r, dt)
             if input._requires_grad and _GRAD_MODE.grad_enabled:
                 tracked(result, SumBackward0, (input,), {"self_sym_sizes": input._data.shape})
             return result
@@ -462,7 +457,7 @@ def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A00
         _check_out("sum", out, input)
     given, dim = dim is not _UNSET, None if dim is _UNSET else dim
     dt = _sum_dtype(input, dtype)
-    result = _reduce_out(_sum(cast(input._data, dt), _axes(input, dim), keepdim, dt), dt, out)
+    result = _finish(_sum(cast(input._data, dt), _axes(input, dim), keepdim, dt), dt, out)
     if _needs_grad(input):
         sizes = input._data.shape
         if not given and not keepdim:
@@ -479,7 +474,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     x = cast(input._data, dt)
     if dt.category == _FLOAT:
         x = np.where(np.isnan(x), x.dtype.type(0), x)
-    result = _reduce_out(_sum(x, _axes(input, dim), keepdim, dt), dt)
+    result = _finish(_sum(x, _axes(input, dim), keepdim, dt), dt)
     if _needs_grad(input):
         saved = {"dim": None if dim is None else _dims_tuple(dim), "keepdim": keepdim,
                  "self": input}
@@ -509,11 +504,14 @@ def mean(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):
         _check_out("mean", out, input)
     given, dim = dim is not _UNSET, None if dim is _UNSET else dim
     dt = _mean_dtype(input, dtype)
-    x = cast(input._data, dt)
+    # PyTorch: sum (rounded to the dtype), then divide; float16 sums and divides in float32
+    # (the input converted to float32) and rounds the quotient.
+    acc = _dt.float32 if dt is _F16 else dt
+    x = cast(input._data, acc)
     axes = _axes(input, dim)
-    # PyTorch: sum (rounded to the dtype), then divide.
-    total = cast(np.asarray(_sum(x, axes, keepdim, dt)), dt)
-    result = _reduce_out(quiet.run(np.true_divide, total, dt.np.type(_count(x, axes))), dt, out)
+    total = np.asarray(_sum(x, axes, keepdim, acc))
+    quotient = quiet.run(np.true_divide, total, acc.np.type(_count(x, axes)))
+    result = _finish(cast(quotient, dt), dt, out)
     if _needs_grad(input):
         saved = {"self_sym_numel": input._data.size, "self_sym_sizes": input._data.shape}
         if not given and not keepdim:
@@ -534,7 +532,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         return div(nansum(input, dim, keepdim, dtype=dtype), _wrap(np.asarray(count), _I64))
     total = cast(np.asarray(_sum(np.where(np.isnan(x), x.dtype.type(0), x), axes, keepdim, dt)),
                  dt)
-    return _reduce_out(quiet.run(np.true_divide, total, count.astype(dt.np)), dt)
+    return _finish(quiet.run(np.true_divide, total, count.astype(dt.np)), dt)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -542,7 +540,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     x = cast(input._data, dt)
     axis = None if dim is None or x.ndim == 0 else wrap_dim(dim, x.ndim)
     # float16 multiplies in float16.
-    result = _reduce_out(
+    result = _finish(
         quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
     if _needs_grad(input):
         if dim is None:
@@ -808,7 +806,7 @@ def var(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, o
         _check_out("var", out, input)
     dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("var", input, dim, correction, keepdim)
-    return _track_variance(_reduce_out(r, dt, out), VarBackward0, input, dim, shown, keepdim)
+    return _track_variance(_finish(r, dt, out), VarBackward0, input, dim, shown, keepdim)
 
 
 def std(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, out=None):
@@ -816,7 +814,7 @@ def std(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, o
         _check_out("std", out, input)
     dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("std", input, dim, correction, keepdim)
-    result = _reduce_out(np.sqrt(r), dt, out)
+    result = _finish(np.sqrt(r), dt, out)
     return _track_variance(result, StdBackward0, input, dim, shown, keepdim, {"result": result})
 
 
@@ -830,14 +828,14 @@ def _plain_mean(input, dim, keepdim):
 def var_mean(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET):
     dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("var_mean", input, dim, correction, keepdim)
-    result = (_reduce_out(r, dt), _plain_mean(input, dim, keepdim))
+    result = (_finish(r, dt), _plain_mean(input, dim, keepdim))
     return _track_variance(result, VarMeanBackward0, input, dim, shown, keepdim)
 
 
 def std_mean(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET):
     dim, correction, shown = _var_args(dim, unbiased, correction)
     r, dt = _variance("std_mean", input, dim, correction, keepdim)
-    result = (_reduce_out(np.sqrt(r), dt), _plain_mean(input, dim, keepdim))
+    result = (_finish(np.sqrt(r), dt), _plain_mean(input, dim, keepdim))
     return _track_variance(result, StdMeanBackward0, input, dim, shown, keepdim,
                            {"result0": result[0]})
 
@@ -879,7 +877,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             r = np.sum(x, axis=axes, keepdims=keepdim)
         else:
             r = np.sum(x ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    result = _reduce_out(r, dt)
+    result = _finish(r, dt)
     if _needs_grad(input):
         saved = {"dim": None if dim is None else _dims_tuple(dim), "keepdim": keepdim,
                  "ord": 2 if p is None or p == "fro" else p, "self": input}
@@ -900,14 +898,14 @@ def logsumexp(input, dim, keepdim=False):
     axes = _axes(input, dim)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         if x.size == 0:
-            return _reduce_out(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt)
+            return _finish(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt)
         # PyTorch: log(sum(exp(x - m))) + m, with infinite maxima replaced by 0.
         m = np.max(x, axis=axes, keepdims=True)
         m = np.where(np.isinf(m), m.dtype.type(0), m)
         s = via_double(np.log, np.sum(via_double(np.exp, x - m), axis=axes, keepdims=True)) + m
     if not keepdim:
         s = s.reshape(np.sum(x, axis=axes).shape)
-    result = _reduce_out(s, dt)
+    result = _finish(s, dt)
     if _needs_grad(input):
         saved = {"dim": _dims_tuple(dim), "keepdim": keepdim, "self": input}
         tracked(result, LogsumexpBackward0, (input,), saved, {"result": result})
@@ -937,7 +935,7 @@ def _scan(name, np_scan, node):
         with np.errstate(over="ignore", invalid="ignore"):
             r = np_scan(x, axis=d, dtype=np.float32 if dt is _F16 else None) if x.ndim else (
                 x.copy())
-        result = _reduce_out(r, dt, out)
+        result = _finish(r, dt, out)
         if _needs_grad(input):
             if node is CumsumBackward0:
                 tracked(result, node, (input,), {"dim": int(dim)})
@@ -1004,7 +1002,7 @@ def _all_any(name, np_red):
         # Unlike sum, an empty dim list reduces nothing.
         axes = () if isinstance(dim, tuple | list) and not dim else _axes(input, dim)
         r = np_red(input._data != 0, axis=axes, keepdims=keepdim)
-        return _reduce_out(r, dt, out)
+        return _finish(r, dt, out)
 
     op.__name__ = name
     return op
@@ -1020,136 +1018,11 @@ def count_nonzero(input, dim=None):
     )
 
 
-# ---------------------------------------------------------------------- C++ standard library
-# PyTorch's CPU kernels order equal elements the way libstdc++'s algorithms leave them. These
-# are line-by-line ports of libstdc++'s std::sort, std::nth_element and std::partial_sort on a
-# list ``v`` of (key, index) pairs; ``less`` compares keys.
-_THRESHOLD = 16
+# ---------------------------------------------------------------------- ties
+# PyTorch's CPU kernels order equal elements the way libstdc++'s std::sort, std::nth_element and
+# std::partial_sort leave them; ``_cxx`` (autogradviz._stdlib_sort) replays those on a list
+# ``v`` of (key, index) pairs, and ``_less``/``_greater`` compare the keys.
 _REPLAY_LIMIT = 4096
-
-
-def _insertion_sort(v, first, last, less):
-    for i in range(first + 1, last):
-        val = v[i]
-        if less(val[0], v[first][0]):
-            v[first + 1:i + 1] = v[first:i]
-            v[first] = val
-        else:
-            _unguarded_linear_insert(v, i, less)
-
-
-def _unguarded_linear_insert(v, last, less):
-    val = v[last]
-    while less(val[0], v[last - 1][0]):
-        v[last] = v[last - 1]
-        last -= 1
-    v[last] = val
-
-
-def _partition_pivot(v, first, last, less):
-    a, b, c = first + 1, first + (last - first) // 2, last - 1
-    ka, kb, kc = v[a][0], v[b][0], v[c][0]
-    if less(ka, kb):
-        m = b if less(kb, kc) else c if less(ka, kc) else a
-    else:
-        m = a if less(ka, kc) else c if less(kb, kc) else b
-    v[first], v[m] = v[m], v[first]
-    pivot = v[first][0]
-    lo, hi = first + 1, last
-    while True:
-        while less(v[lo][0], pivot):
-            lo += 1
-        hi -= 1
-        while less(pivot, v[hi][0]):
-            hi -= 1
-        if not lo < hi:
-            return lo
-        v[lo], v[hi] = v[hi], v[lo]
-        lo += 1
-
-
-def _adjust_heap(v, first, hole, length, value, less):
-    top = hole
-    child = hole
-    while child < (length - 1) // 2:
-        child = 2 * (child + 1)
-        if less(v[first + child][0], v[first + child - 1][0]):
-            child -= 1
-        v[first + hole] = v[first + child]
-        hole = child
-    if length % 2 == 0 and child == (length - 2) // 2:
-        child = 2 * (child + 1)
-        v[first + hole] = v[first + child - 1]
-        hole = child - 1
-    parent = (hole - 1) // 2
-    while hole > top and less(v[first + parent][0], value[0]):
-        v[first + hole] = v[first + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    v[first + hole] = value
-
-
-def _heap_select(v, first, middle, last, less):
-    length = middle - first
-    if length >= 2:
-        for parent in range((length - 2) // 2, -1, -1):
-            _adjust_heap(v, first, parent, length, v[first + parent], less)
-    for i in range(middle, last):
-        if less(v[i][0], v[first][0]):
-            value = v[i]
-            v[i] = v[first]
-            _adjust_heap(v, first, 0, length, value, less)
-
-
-def _partial_sort(v, first, middle, last, less):
-    _heap_select(v, first, middle, last, less)
-    while middle - first > 1:  # sort_heap
-        middle -= 1
-        value = v[middle]
-        v[middle] = v[first]
-        _adjust_heap(v, first, 0, middle - first, value, less)
-
-
-def _introsort_loop(v, first, last, depth, less):
-    while last - first > _THRESHOLD:
-        if depth == 0:
-            _partial_sort(v, first, last, last, less)
-            return
-        depth -= 1
-        cut = _partition_pivot(v, first, last, less)
-        _introsort_loop(v, cut, last, depth, less)
-        last = cut
-
-
-def _std_sort(v, first, last, less):
-    if last - first < 2:
-        return
-    _introsort_loop(v, first, last, 2 * ((last - first).bit_length() - 1), less)
-    if last - first > _THRESHOLD:
-        _insertion_sort(v, first, first + _THRESHOLD, less)
-        for i in range(first + _THRESHOLD, last):
-            _unguarded_linear_insert(v, i, less)
-    else:
-        _insertion_sort(v, first, last, less)
-
-
-def _nth_element(v, nth, less):
-    first, last = 0, len(v)
-    if nth == last:
-        return
-    depth = 2 * ((last - first).bit_length() - 1)
-    while last - first > 3:
-        if depth == 0:
-            _heap_select(v, first, nth + 1, last, less)
-            v[first], v[nth] = v[nth], v[first]
-            return
-        depth -= 1
-        cut = _partition_pivot(v, first, last, less)
-        if cut <= nth:
-            first = cut
-        else:
-            last = cut
-    _insertion_sort(v, first, last, less)
 
 
 def _quick_select(v, k, greater):
@@ -1159,25 +1032,25 @@ def _quick_select(v, k, greater):
         if hi <= lo:
             return
         if hi == lo + 1:
-            if greater(v[lo][0], v[hi][0]):
+            if greater(v[lo], v[hi]):
                 v[lo], v[hi] = v[hi], v[lo]
             return
         p = (lo + hi) >> 1
         v[p], v[lo + 1] = v[lo + 1], v[p]
-        if greater(v[lo + 1][0], v[hi][0]):
+        if greater(v[lo + 1], v[hi]):
             v[lo + 1], v[hi] = v[hi], v[lo + 1]
-        if greater(v[lo][0], v[hi][0]):
+        if greater(v[lo], v[hi]):
             v[lo], v[hi] = v[hi], v[lo]
-        if greater(v[lo + 1][0], v[lo][0]):
+        if greater(v[lo + 1], v[lo]):
             v[lo + 1], v[lo] = v[lo], v[lo + 1]
         i, j = lo + 1, hi
-        pivot = v[lo][0]
+        pivot = v[lo]
         while True:
             i += 1
-            while greater(pivot, v[i][0]):
+            while greater(pivot, v[i]):
                 i += 1
             j -= 1
-            while greater(v[j][0], pivot):
+            while greater(v[j], pivot):
                 j -= 1
             if j < i:
                 break
@@ -1227,11 +1100,11 @@ def _rows(x, d):
 
 
 def _less(a, b):
-    return a < b
+    return a[0] < b[0]
 
 
 def _greater(a, b):
-    return a > b
+    return a[0] > b[0]
 
 
 # ---------------------------------------------------------------------- selection
@@ -1342,7 +1215,7 @@ def _mode(input, dim, keepdim):
             idx[r, 0] = np.flatnonzero(row == vals[r, 0])[-1]
             continue
         v = list(zip(row.tolist(), range(row.size), strict=True))  # raw values: NaN as in C++
-        _std_sort(v, 0, len(v), _less)
+        _cxx.sort(v, 0, len(v), _less)
         best, run = 0, 0
         for i in range(len(v)):
             run += 1
@@ -1398,14 +1271,14 @@ def _sort_order(x, d, descending, stable):
     (insertion sort), and for rows without ties; other rows replay libstdc++'s introsort.
     """
     order = _stable_argsort(x, d, descending)
-    if stable or x.shape[d] <= _THRESHOLD:
+    if stable or x.shape[d] <= _cxx.THRESHOLD:
         return order
     rows, restore = _rows(x, d)
     out = _rows(order, d)[0].copy()
     less = _greater if descending else _less
     for r in np.flatnonzero(_tie_rows(rows)):
         v = _keyed(rows[r])
-        _std_sort(v, 0, len(v), less)
+        _cxx.sort(v, 0, len(v), less)
         out[r] = [i for _, i in v]
     return restore(out)
 
@@ -1458,12 +1331,7 @@ def _topk(input, k, dim, largest, sorted):
     less = _greater if largest else _less
     for r in np.flatnonzero(replay) if k else ():
         v = _keyed(rows[r])
-        if k * 64 <= n:
-            _partial_sort(v, 0, k, n, less)
-        else:
-            _nth_element(v, k - 1, less)
-            if sorted:
-                _std_sort(v, 0, k - 1, less)
+        _cxx.topk(v, k, less, sorted)
         idx[r] = [i for _, i in v[:k]]
     idx = restore(idx)
     return _pair("topk", np.take_along_axis(x, idx, axis=d), idx, input._dtype)
@@ -1577,7 +1445,7 @@ def _softmax(x, d, dt):
         s = np.sum(e, axis=d, keepdims=True)
         # PyTorch's last-dimension kernel multiplies by the reciprocal of the sum.
         r = e * (1 / s) if d == x.ndim - 1 else e / s
-    return _reduce_out(r, dt)
+    return _finish(r, dt)
 
 
 def _log_softmax(x, d, dt):
@@ -1587,7 +1455,7 @@ def _log_softmax(x, d, dt):
         shifted = x - np.max(x, axis=d, keepdims=True) if x.size else x
         s = np.sum(via_double(np.exp, shifted), axis=d, keepdims=True)
         r = shifted - via_double(np.log, s)
-    return _reduce_out(r, dt)
+    return _finish(r, dt)
 
 
 softmax = _softmax_family("softmax", _softmax, SoftmaxBackward0)
