@@ -1080,7 +1080,8 @@ def set_rng_state(new_state):
 
 
 def get_num_threads():
-    """PyTorch's intra-op thread count; here it only shapes how ``arange`` splits its work."""
+    """PyTorch's intra-op thread count; here it only shapes how ``arange`` and float sums
+    (``ops/_cascade_sum``) split their work, which shows in their last bits."""
     return _NUM_THREADS
 
 

@@ -25,7 +25,7 @@ from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._backward import zeros_like
-from ._cascade_sum import cascade_sum, small_order
+from ._cascade_sum import cascade_sum, small_order, sum_all
 from ._common import _FLOAT, cast, not_implemented, tracked
 from .elementwise import (
     _check_out,
@@ -443,12 +443,14 @@ def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A00
             x = input._data
             if x.size < 4:  # PyTorch adds them in order: 0 + x0 + x1 + x2
                 r = quiet.run(_add_reduce, x, None, None, None, False, 0.0)
-            elif x.size < 8 and x.flags.c_contiguous:  # in an order of its own
+            elif not x.flags.c_contiguous:
+                r = _sum(x, None, False, dt)
+            elif x.size < 8:  # in an order of its own
                 order = small_order(x.size, 8 if dt is _dt.float32 else 4)
                 y = x if order is None else x.reshape(-1)[order]
                 r = quiet.run(_add_reduce, y, None, None, None, False, 0.0)
-            else:
-                r = _sum(x, None, False, dt)
+            else:  # PyTorch's cascade sum, added in its order
+                r = quiet.run(sum_all, x, _creation.get_num_threads())
             result = _wrap(r, dt)
             if input._requires_grad and _GRAD_MODE.grad_enabled:
                 tracked(result, SumBackward0, (input,), {"self_sym_sizes": input._data.shape})
