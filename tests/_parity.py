@@ -38,7 +38,6 @@ INTS = ["uint8", "int8", "int16", "int32", "int64"]
 TOLERANCES = {
     "ulp": {"float16": (1e-3, 1e-5), "float32": (1e-6, 1e-7), "float64": (1e-12, 1e-14)},
     "sum": {"float16": (1e-3, 1e-3), "float32": (1e-6, 1e-6), "float64": (1e-12, 1e-12)},
-    "long_sum": {"float32": (1e-5, 1e-4)},
 }
 
 
