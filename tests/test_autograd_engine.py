@@ -347,19 +347,26 @@ def test_hundred_thousand_op_chain():
     assert sys.getrecursionlimit() == limit
 
 
+def double_in_place(lib):
+    """A custom Function that doubles its input in place (``mark_dirty``)."""
+
+    class Double(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return Double
+
+
 def test_custom_function_modifying_a_view_in_place():
     def prog(lib):
-        class Double(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, a):
-                a.mul_(2)
-                ctx.mark_dirty(a)
-                return a
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * 2
-
+        Double = double_in_place(lib)
         x = lib.ones(3, requires_grad=True)
         y = x * 1
         z = Double.apply(y[1:])
@@ -371,17 +378,7 @@ def test_custom_function_modifying_a_view_in_place():
 
 def test_custom_function_modifying_a_leaf_in_place_errors():
     def prog(lib):
-        class Double(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, a):
-                a.mul_(2)
-                ctx.mark_dirty(a)
-                return a
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * 2
-
+        Double = double_in_place(lib)
         Double.apply(lib.ones(3, requires_grad=True))
 
     assert_same(prog)
