@@ -31,6 +31,9 @@ _C_TYPE_NAMES = {
 }
 
 
+_WARNED_ONCE = set()  # the warnings PyTorch gives only once per process, once given
+
+
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
@@ -507,6 +510,11 @@ class Tensor:
 
     @property
     def T(self):
+        # PyTorch gives each of these deprecation warnings once per process (TORCH_WARN_ONCE).
+        kind = "0-d" if self._data.ndim == 0 else "n-d" if self._data.ndim != 2 else None
+        if kind is None or kind in _WARNED_ONCE:
+            return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
+        _WARNED_ONCE.add(kind)
         if self._data.ndim == 0:
             warnings.warn(
                 "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "

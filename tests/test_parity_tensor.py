@@ -369,3 +369,21 @@ def test_result_type_of_two_numbers(a, b):
 ])
 def test_promotion_argument_errors(expr):
     assert_parity(evaluate(expr))
+
+
+def test_dot_T_deprecation_warns_once_per_process_like_pytorch():
+    import subprocess
+    import sys
+
+    script = (
+        "import os, warnings, sys\n"
+        "os.environ['ATEN_CPU_CAPABILITY'] = 'avx2'\n"
+        "lib = __import__(sys.argv[1])\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    x = lib.ones(3); x.T; x.T; lib.ones(2, 2, 2).T; lib.tensor(1.0).T\n"
+        "print(len(w))\n"
+    )
+    counts = [subprocess.run([sys.executable, "-c", script, lib], capture_output=True, text=True,
+                             check=True).stdout for lib in ("torch", "autogradviz")]
+    assert counts[0] == counts[1]
