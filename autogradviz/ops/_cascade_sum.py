@@ -31,6 +31,7 @@ GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 # dtype -> (elements per loaded vector, accumulator lanes, accumulator dtype)
 _PARAMS = {_F32: (8, 8, _F32), _F64: (4, 4, _F64), _F16: (16, 8, _F32)}
+_EINSUM_DTYPES = (_F32, _F64)
 
 # Orders in which PyTorch adds the elements of a contiguous row shorter than two vectors
 # (the scalar loop, or one vector and a scalar tail): a plain sequential sum of a permutation.
@@ -59,6 +60,41 @@ def _ceil_log2(n):
     return 1 if n <= 2 else (n - 1).bit_length()
 
 
+def _lanes_inner(a, axis):
+    """Whether ``np.einsum`` sums ``a`` over ``axis`` one element after another from 0.
+
+    einsum adds every input into its output (zeroed first: ``0 + a[0]`` only turns a -0 into
+    +0, as ``_seq`` allows) in iteration order, and NumPy's iterator makes the axis of smallest
+    stride the inner loop: when that is a lane axis (contiguous, longer than 1) each step is an
+    elementwise add of one lane vector, in order along ``axis``; were it the summed axis, the
+    inner loop would be einsum's unrolled (reordering) sum. float16 would add in float32."""
+    if (a.ndim <= axis + 1 or a.shape[-1] < 2 or a.dtype not in _EINSUM_DTYPES
+            or not _EINSUM_SEQUENTIAL):
+        return False
+    if a.flags.c_contiguous:
+        return True
+    st = a.strides
+    return st[-1] == a.itemsize and all(s > 0 or n == 1 for s, n in zip(st, a.shape, strict=True))
+
+
+def _einsum_is_sequential():
+    """Probe once that einsum sums as ``_lanes_inner`` expects (a NumPy whose iterator or
+    kernels ordered the additions otherwise falls back to the explicit loops): a big value,
+    ones that each vanish when added to it, then minus the big value give exactly 0 only when
+    added in order."""
+    for dt, big in ((_F32, 2.0 ** 25), (_F64, 2.0 ** 54)):
+        a = np.ones((3, 24, 4, 8), dt)
+        a[:, 0] = big
+        a[:, -1] = -big
+        if (np.einsum("ij...->i...", a).any() or np.einsum("i...->...", a[0]).any()
+                or np.einsum("i...->...", a[0, :, 0]).any()):
+            return False
+    return True
+
+
+_EINSUM_SEQUENTIAL = _einsum_is_sequential()
+
+
 def _seq(a):
     """``((0 + a[0]) + a[1]) + ...`` along axis 0, in a's dtype (zeros when a is empty).
 
@@ -68,6 +104,11 @@ def _seq(a):
     m = a.shape[0]
     if m <= 1:
         return a[0] if m else np.zeros(a.shape[1:], a.dtype)
+    if m <= 3:  # a couple of adds cost less than any one call that scans
+        acc = a[0] + a[1]
+        return acc + a[2] if m == 3 else acc
+    if a.size >= 160 and _lanes_inner(a, 0):  # einsum's fixed cost is ~1.2 us
+        return np.einsum("i...->...", a)
     if a.size < 200 * m:
         # np.add.accumulate is a strictly sequential scan: one call instead of m, but ~3 ns an
         # element, where a loop costs ~0.6 us a step
@@ -81,6 +122,8 @@ def _seq(a):
 def _seq_groups(a):
     """Sequential sums along axis 1 of ``a`` (groups along axis 0)."""
     s = a.shape[1]
+    if _lanes_inner(a, 1):
+        return np.einsum("ij...->i...", a)
     if a.size < 200 * s:
         return np.add.accumulate(a, axis=1)[:, -1]
     if a.size < 1 << 17:  # mid-sized: each step's rows copied together first, cheaper steps
