@@ -59,6 +59,21 @@ def _forward_unimplemented(self, *input):
     )
 
 
+
+def zero_grads(params, set_to_none=True):
+    """PyTorch's ``zero_grad`` for modules and optimizers: drop each ``.grad`` or zero it in place
+    (detached first)."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
 class Module:
     """Base class for all neural network modules; subclasses define ``forward``."""
 
@@ -372,16 +387,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ conversion
     def _apply(self, fn):

@@ -17,6 +17,7 @@ import numpy as np
 from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..nn.module import zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -160,17 +161,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def state_dict(self):
         mappings = {}
