@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .shape import reorder_dimensions
+
 GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
@@ -270,16 +272,7 @@ def _plan(shape, strides, axes):
                 return 1
         return 0
 
-    perm = dims[:]
-    for i in range(1, len(perm)):  # ATen's insertion sort with ambiguous comparisons
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
+    perm = reorder_dimensions(dims[:], should_swap)
     sizes, ins, outs, groups = [], [], [], []
     for d in perm:  # coalesce_dimensions
         if sizes and all(sizes[-1] * st[-1] == s[d] for st, s in ((ins, strides),

@@ -114,6 +114,21 @@ def compute_view_strides(old_shape, old_strides, new_shape):
     return tuple(new_strides)
 
 
+def reorder_dimensions(perm, should_swap):
+    """Sort ``perm`` in place with TensorIterator's insertion sort: ``should_swap(d0, d1)`` > 0
+    swaps, < 0 stops, 0 (ambiguous) moves on, so the result depends on this exact algorithm."""
+    for i in range(1, len(perm)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            order = should_swap(perm[d0], perm[d1])
+            if order > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif order < 0:
+                break
+    return perm
+
+
 def _iter_strides(shape, operands):
     """The strides PyTorch's TensorIterator gives a new output of ``shape``.
 
@@ -135,15 +150,7 @@ def _iter_strides(shape, operands):
                 return 1
         return 0
 
-    for i in range(1, nd):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            order = should_swap(perm[d0], perm[d1])
-            if order > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif order < 0:
-                break
+    reorder_dimensions(perm, should_swap)
     strides = [0] * nd
     acc = 1
     for d in perm:
