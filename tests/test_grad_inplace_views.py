@@ -18,7 +18,7 @@ os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 import numpy as np
 import pytest
 import torch
-from _grad_harness import check_gradcheck, check_graph
+from _grad_harness import check_gradcheck, check_graph, outcome
 
 import autogradviz as avz
 
@@ -274,16 +274,6 @@ def test_no_grad_write_keeps_history():
 
 
 # ---------------------------------------------------------------------- errors
-def _outcome(fn):
-    out = []
-    for lib in (torch, avz):
-        try:
-            out.append(("ok", fn(lib)))
-        except Exception as err:  # the exception itself is compared
-            out.append(("error", type(err).__name__, str(err)))
-    return out
-
-
 def _leaf(lib):
     return lib.from_numpy(np.arange(12.0).reshape(3, 4)).requires_grad_()
 
@@ -397,7 +387,7 @@ ERRORS = {
 
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors(name):
-    theirs, ours = _outcome(ERRORS[name])
+    theirs, ours = outcome(ERRORS[name])
     assert ours == theirs
 
 
@@ -471,7 +461,7 @@ def test_double_backward_through_copyslices():
         (h,) = lib.autograd.grad((g * g).sum(), x)
         return g.detach().numpy().tolist(), h.numpy().tolist()
 
-    theirs, ours = _outcome(prog)
+    theirs, ours = outcome(prog)
     np.testing.assert_allclose(ours[1][0], theirs[1][0], rtol=1e-12)
     np.testing.assert_allclose(ours[1][1], theirs[1][1], rtol=1e-12)
 
@@ -482,7 +472,7 @@ def test_double_backward_through_copyslices():
                    "(using it in an operation or backward), so reading the grad_fn of another "
                    "view of a written base shows the old node until then")
 def test_sibling_view_grad_fn_read_directly():
-    theirs, ours = _outcome(lambda lib: _grad_fn_name_of_sibling(lib))
+    theirs, ours = outcome(lambda lib: _grad_fn_name_of_sibling(lib))
     assert ours == theirs
 
 
@@ -515,7 +505,7 @@ def _view_taken_before_base_required_grad_written(lib):
                    "does; autogradviz's requires_grad is a plain field, so a view taken before "
                    "its base came to require grad (by an in-place write) stays a constant")
 def test_view_taken_before_base_required_grad():
-    theirs, ours = _outcome(_view_taken_before_base_required_grad)
+    theirs, ours = outcome(_view_taken_before_base_required_grad)
     assert ours == theirs
 
 
@@ -524,5 +514,5 @@ def test_view_taken_before_base_required_grad():
                    "before its base came to require grad with that message; PyTorch refuses it "
                    "as a leaf that requires grad")
 def test_write_into_view_taken_before_base_required_grad():
-    theirs, ours = _outcome(_view_taken_before_base_required_grad_written)
+    theirs, ours = outcome(_view_taken_before_base_required_grad_written)
     assert ours == theirs
