@@ -261,3 +261,16 @@ preserve_format = "preserve"
 
 def get_default_device():
     return device("cpu")
+
+
+def load_ipython_extension(ip):
+    """``%load_ext autogradviz``: draw graphs in Jupyter (needs the ``jupyter`` extra)."""
+    from .viz.ipython import load_ipython_extension as load
+
+    load(ip)
+
+
+def unload_ipython_extension(ip):
+    from .viz.ipython import unload_ipython_extension as unload
+
+    unload(ip)

@@ -1,0 +1,525 @@
+"""The neutral graph model: what a drawing shows, built from tensors or ``grad_fn`` nodes.
+
+The builder only uses the public autograd API that autogradviz and PyTorch share (``name()``,
+``next_functions``, ``variable``, ``_saved_<name>``, ``_sequence_nr``, tensor attributes), so
+graphs built by real PyTorch give the same model. Nodes are numbered in creation order, never
+by memory address, so the same code gives the same model (and the same drawing) byte for byte.
+
+Edges point the way the forward pass went (input -> consumer); gradients travel them backwards.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# How many elements a node shows in full; larger tensors are summarised (min / mean / max).
+SMALL_NUMEL = 6
+ACCUMULATE_NAMES = ("torch::autograd::AccumulateGrad", "AccumulateGrad")
+
+
+@dataclass
+class VizNode:
+    """One box of the drawing."""
+
+    id: str  # stable: "n0", "n1", ... in creation order
+    kind: str  # "op", "leaf", "const", "saved" or "group" (a collapsed run / summary)
+    title: str  # "MulBackward0", "AccumulateGrad", ...
+    name: str | None = None  # the variable the learner bound to it
+    rule: tuple[str, ...] = ()  # the local derivative rule, one line per input
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    value: str | None = None  # formatted data (small) or summary (large)
+    grad: str | None = None
+    flags: tuple[str, ...] = ()  # "requires_grad", "retains_grad", "version 2", ...
+    saved: tuple[tuple[str, str], ...] = ()  # (name, description) of saved values
+    freed: bool = False  # backward freed its saved tensors
+    scope: str | None = None  # "model/0" for grouping into clusters
+    count: int = 1  # nodes stood for (collapsed runs, summaries)
+    source: object = field(default=None, repr=False, compare=False)  # the autograd node
+
+
+@dataclass
+class VizEdge:
+    src: str
+    dst: str
+    label: str | None = None  # the input's name when a node has several inputs
+    kind: str = "grad"  # "grad" (gradient path), "const" (no gradient), "view", "saved"
+    count: int = 1
+
+
+@dataclass
+class GraphModel:
+    nodes: list[VizNode]
+    edges: list[VizEdge]
+    roots: list[str]
+    state: str  # "before backward", "after backward", "after backward 2", "freed"
+    notice: str | None = None  # why the drawing is a summary, when it is one
+    total_nodes: int = 0  # nodes of the whole graph (before any summarising)
+
+    def node(self, node_id):
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def summary_text(self):
+        """Deterministic plain-text form (the drawing's ``text/plain``)."""
+        lines = [f"autograd graph: {len(self.nodes)} nodes, {len(self.edges)} edges, {self.state}"]
+        if self.notice:
+            lines.append(self.notice)
+        inputs = {}
+        for e in self.edges:
+            inputs.setdefault(e.dst, []).append(e)
+        for n in self.nodes:
+            head = f"{n.name} = {n.title}" if n.name else n.title
+            if n.count > 1:
+                head += f" x{n.count}"
+            detail = []
+            if n.shape is not None:
+                detail.append(f"{_shape_text(n.shape)} {n.dtype}")
+            if n.grad is not None:
+                detail.append(f"grad {n.grad}")
+            ins = ", ".join(e.src for e in inputs.get(n.id, ()))
+            line = f"  {n.id:>4} {head}"
+            if detail:
+                line += "  " + "  ".join(detail)
+            if ins:
+                line += f"  <- {ins}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- duck typing
+def is_tensor(obj):
+    """A tensor of autogradviz or of PyTorch (both have grad_fn / requires_grad / is_leaf)."""
+    return hasattr(obj, "grad_fn") and hasattr(obj, "requires_grad") and hasattr(obj, "is_leaf")
+
+
+def is_node(obj):
+    return hasattr(obj, "next_functions") and callable(getattr(obj, "name", None))
+
+
+def sequence_nr(node):
+    """Creation order (ours is an attribute, PyTorch's a method)."""
+    nr = getattr(node, "_sequence_nr", 0)
+    return nr() if callable(nr) else nr
+
+
+def is_accumulate(node):
+    return node.name() in ACCUMULATE_NAMES
+
+
+def node_title(node):
+    return "AccumulateGrad" if is_accumulate(node) else node.name()
+
+
+def _our_rule_classes():
+    from ..autograd.graph import OpNode
+
+    found, todo = {}, [OpNode]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            found.setdefault(sub.__name__, sub)
+            todo.append(sub)
+    return found
+
+
+_RULES_BY_NAME: dict | None = None
+
+
+def rule_of(node):
+    """The node's input names and local rule lines; PyTorch nodes borrow ours by name."""
+    global _RULES_BY_NAME
+    cls = type(node)
+    if not hasattr(cls, "rule_lines"):
+        if _RULES_BY_NAME is None:
+            _RULES_BY_NAME = _our_rule_classes()
+        cls = _RULES_BY_NAME.get(node.name())
+        if cls is None:
+            return (), ()
+    return tuple(getattr(cls, "_input_names", ())), tuple(cls.rule_lines())
+
+
+# ---------------------------------------------------------------------- values
+def _as_array(t):
+    try:
+        data = t.detach()
+        if hasattr(data, "cpu"):
+            data = data.cpu()
+        try:
+            return np.asarray(data.numpy())
+        except (TypeError, RuntimeError):  # e.g. PyTorch's bfloat16
+            return np.asarray(data.float().numpy())
+    except Exception:  # a tensor we cannot read (meta, sparse...): show no values
+        return None
+
+
+def format_values(t):
+    """Small tensors in full (4 significant digits), large ones as min / mean / max."""
+    a = _as_array(t)
+    if a is None:
+        return None
+    if a.size <= SMALL_NUMEL:
+        if a.ndim == 0:
+            return _number(a.item())
+        return "[" + ", ".join(_number(v) for v in a.reshape(-1).tolist()) + "]"
+    if a.dtype.kind == "b":
+        a = a.astype(np.int64)
+    a = a.astype(np.float64)
+    return f"min {_number(a.min())}  mean {_number(a.mean())}  max {_number(a.max())}"
+
+
+def _number(v):
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    return f"{float(v):.4g}"
+
+
+def _shape_text(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _dtype_text(dtype):
+    return str(dtype).replace("torch.", "")
+
+
+def _version(t):
+    try:
+        return int(t._version)
+    except Exception:
+        return 0
+
+
+def _saved_items(node):
+    """The node's ``_saved_<name>`` values described, and whether backward freed them."""
+    items, freed = [], bool(getattr(node, "_freed", False))
+    for attr in sorted(a for a in dir(node) if a.startswith("_saved_")):
+        try:
+            value = getattr(node, attr)
+        except RuntimeError:  # freed by backward
+            freed = True
+            items.append((attr[len("_saved_"):], "freed"))
+            continue
+        except Exception:
+            continue
+        if is_tensor(value):
+            desc = f"{_shape_text(tuple(value.shape))} {_dtype_text(value.dtype)}"
+        else:
+            desc = repr(value)
+            if len(desc) > 40:
+                desc = desc[:37] + "..."
+        items.append((attr[len("_saved_"):], desc))
+    return tuple(items), freed
+
+
+# ---------------------------------------------------------------------- names
+def names_from_namespace(namespace):
+    """Map tensors found in a namespace (and modules' parameters) to their names.
+
+    Returns ``{key: name}`` where key is ``("node", id(grad_fn), output_nr)`` for a non-leaf
+    and ``("leaf", id(tensor))`` for a leaf. Names starting with ``_`` (IPython's history) are
+    skipped; a given name wins over one found.
+    """
+    found = {}
+    for var, value in list(namespace.items()):
+        if not isinstance(var, str) or var.startswith("_"):
+            continue
+        if is_tensor(value):
+            found.setdefault(tensor_key(value), (var, value))
+        elif hasattr(value, "named_parameters") and callable(value.named_parameters):
+            try:
+                params = list(value.named_parameters())
+            except Exception:
+                continue
+            for pname, p in params:
+                found.setdefault(tensor_key(p), (f"{var}.{pname}", p))
+    return found
+
+
+def tensor_key(t):
+    fn = t.grad_fn
+    if fn is not None:
+        return ("node", id(fn), int(getattr(t, "output_nr", 0) or 0))
+    return ("leaf", id(t))
+
+
+# ---------------------------------------------------------------------- building
+class _Walk:
+    """The nodes reachable from the roots, iteratively (deep graphs must work)."""
+
+    def __init__(self, start_nodes):
+        self.nodes = []  # autograd nodes, in discovery order
+        seen = {}
+        stack = list(reversed(start_nodes))
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen[id(node)] = node
+            self.nodes.append(node)
+            for fn, _ in reversed(tuple(node.next_functions)):
+                if fn is not None and id(fn) not in seen:
+                    stack.append(fn)
+        self.keep_alive = seen
+
+
+def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, modules=None):
+    """The graph model of ``roots`` (tensors and/or nodes, one or a list).
+
+    ``names`` maps a name to a tensor or node (it wins over names found in ``namespace``);
+    ``saved`` adds the saved tensors and attributes as nodes of their own; ``scopes`` maps an
+    autograd node to a scope name; ``modules`` (a module or a dict name -> module) groups the
+    nodes that use a module's parameters.
+    """
+    if is_tensor(roots) or is_node(roots):
+        roots = [roots]
+    roots = list(roots)
+    if not roots:
+        raise ValueError("draw() needs at least one tensor or grad_fn node")
+    known = names_from_namespace(namespace or {})
+    for name, obj in (names or {}).items():
+        if is_tensor(obj):
+            known[tensor_key(obj)] = (str(name), obj)
+        elif is_node(obj):
+            known[("node", id(obj), 0)] = (str(name), None)
+        else:
+            raise TypeError(f"names[{name!r}] must be a tensor or a grad_fn node, "
+                            f"not {type(obj).__name__}")
+
+    start, root_tensors = [], []
+    for r in roots:
+        if is_tensor(r):
+            root_tensors.append(r)
+            if r.grad_fn is not None:
+                start.append(r.grad_fn)
+        elif is_node(r):
+            start.append(r)
+        else:
+            raise TypeError(f"draw() takes tensors or grad_fn nodes, not {type(r).__name__}")
+    for r in root_tensors:  # roots are named by the caller's binding, else shown as tensors
+        known.setdefault(tensor_key(r), (None, r))
+
+    walk = _Walk(start)
+    ops = [n for n in walk.nodes if not is_accumulate(n)]
+    ops.sort(key=sequence_nr)
+    by_id = {}
+    nodes, edges = [], []
+
+    def new_id():
+        return f"n{len(nodes)}"
+
+    def add_leaf(acc):
+        var = acc.variable
+        entry = known.get(("leaf", id(var)))
+        viz = VizNode(id=new_id(), kind="leaf", title="AccumulateGrad",
+                      name=entry[0] if entry else None, source=acc)
+        _describe_tensor(viz, var, leaf=True)
+        viz.rule = (f"{viz.name or 'variable'}.grad += grad",)
+        nodes.append(viz)
+        by_id[id(acc)] = viz
+        return viz
+
+    # Leaf tensors drawn as roots without any node (a leaf root that requires grad).
+    for t in root_tensors:
+        if t.grad_fn is None:
+            entry = known.get(("leaf", id(t)))
+            viz = VizNode(id=new_id(), kind="leaf", title="tensor",
+                          name=entry[0] if entry else None, source=t)
+            _describe_tensor(viz, t, leaf=True)
+            nodes.append(viz)
+            by_id[id(t)] = viz
+
+    const_count = 0
+    for op in ops:
+        input_names, rule = rule_of(op)
+        # Inputs first, so numbering follows creation (a leaf exists before its first use).
+        for fn, _ in op.next_functions:
+            if fn is not None and is_accumulate(fn) and id(fn) not in by_id:
+                add_leaf(fn)
+        viz = VizNode(id=new_id(), kind="op", title=node_title(op), rule=rule, source=op)
+        entry = known.get(("node", id(op), 0))
+        if entry is not None:
+            viz.name = entry[0]
+            if entry[1] is not None:
+                _describe_tensor(viz, entry[1], leaf=False)
+        items, viz.freed = _saved_items(op)
+        viz.saved = items
+        nodes.append(viz)
+        by_id[id(op)] = viz
+        several = len(op.next_functions) > 1
+        for i, (fn, _nr) in enumerate(op.next_functions):
+            label = None
+            if several:
+                label = input_names[i] if i < len(input_names) else str(i)
+            if fn is None:
+                const = VizNode(id=new_id(), kind="const", title="constant",
+                                rule=(), flags=("no grad",))
+                const_count += 1
+                nodes.append(const)
+                edges.append(VizEdge(const.id, viz.id, label, kind="const"))
+            else:
+                edges.append(VizEdge(None, viz.id, label, kind="grad"))
+                edges[-1]._source_node = fn  # resolved below (inputs may come later: cycles none)
+
+    for e in edges:
+        fn = getattr(e, "_source_node", None)
+        if fn is not None:
+            src = by_id.get(id(fn))
+            if src is None:  # an AccumulateGrad reached only as a root
+                src = add_leaf(fn) if is_accumulate(fn) else None
+            e.src = src.id
+            del e._source_node
+
+    # Root nodes given directly that are AccumulateGrad (rare): make sure they are drawn.
+    for n in start:
+        if id(n) not in by_id and is_accumulate(n):
+            add_leaf(n)
+
+    if saved:
+        _add_saved_nodes(nodes, edges)
+    scopes = SCOPES if scopes is None else scopes
+    if scopes:
+        for viz in nodes:
+            if viz.source is not None and viz.kind == "op":
+                viz.scope = scopes.get(viz.source)
+    if modules is not None:
+        _group_by_modules(nodes, edges, modules)
+
+    root_ids = [by_id[id(n)].id for n in start if id(n) in by_id]
+    root_ids += [by_id[id(t)].id for t in root_tensors if id(t) in by_id]
+    model = GraphModel(nodes=nodes, edges=edges, roots=root_ids,
+                       state=_graph_state(nodes), total_nodes=len(nodes))
+    return model
+
+
+def _describe_tensor(viz, t, *, leaf):
+    viz.shape = tuple(int(s) for s in t.shape)
+    viz.dtype = _dtype_text(t.dtype)
+    viz.value = format_values(t)
+    flags = []
+    if leaf:
+        flags.append("leaf")
+    if t.requires_grad:
+        flags.append("requires_grad")
+    if not leaf and getattr(t, "retains_grad", False):
+        flags.append("retains_grad")
+    version = _version(t)
+    if version:
+        flags.append(f"version {version}")
+    if getattr(t, "_base", None) is not None:
+        flags.append("view")
+    viz.flags = tuple(flags)
+    grad = t.grad if (leaf or getattr(t, "retains_grad", False)) else None
+    if grad is not None:
+        viz.grad = format_values(grad)
+
+
+def _add_saved_nodes(nodes, edges):
+    for viz in list(nodes):
+        for name, desc in viz.saved:
+            node = VizNode(id=f"{viz.id}s{len(edges)}", kind="saved", title=name,
+                           value=desc, freed=desc == "freed")
+            nodes.append(node)
+            edges.append(VizEdge(node.id, viz.id, None, kind="saved"))
+
+
+def _group_by_modules(nodes, edges, modules):
+    """Put each module's parameters, and the ops that use them, into the module's scope."""
+    if hasattr(modules, "named_modules"):
+        named = list(modules.named_modules())
+        root_name = type(modules).__name__
+        named = [(n or root_name, m) for n, m in named]
+    else:
+        named = list(modules.items())
+    owner = {}
+    # Deepest modules last, so a parameter belongs to the module that holds it directly.
+    for mod_name, mod in named:
+        for p in mod.parameters(recurse=False) if _takes_recurse(mod) else mod.parameters():
+            owner[id(p)] = mod_name
+    scope_of = {}
+    for viz in nodes:
+        if viz.kind == "leaf" and viz.source is not None:
+            var = getattr(viz.source, "variable", viz.source)
+            if id(var) in owner:
+                viz.scope = owner[id(var)]
+                scope_of[viz.id] = viz.scope
+    # An op takes the scope of the parameters it consumes (directly or through a transpose).
+    by_id = {n.id: n for n in nodes}
+    for _ in range(2):
+        for e in edges:
+            dst = by_id[e.dst]
+            if dst.scope is None and e.src in scope_of:
+                src = by_id[e.src]
+                if src.kind == "leaf" or src.title in ("TBackward0", "PermuteBackward0"):
+                    dst.scope = scope_of[e.src]
+                    scope_of[dst.id] = dst.scope
+
+
+def _takes_recurse(mod):
+    try:
+        mod.parameters(recurse=False)
+        return True
+    except TypeError:
+        return False
+
+
+def _graph_state(nodes):
+    """"before backward", "after backward n" (n when autogradviz's engine counted the passes),
+    with ", saved tensors freed" once a backward without ``retain_graph`` freed them."""
+    ops = [n for n in nodes if n.kind == "op"]
+    runs = max((_runs(n.source) for n in ops), default=0)
+    freed = any(n.freed for n in ops)
+    if runs:
+        state = f"after backward {runs}"
+    elif freed or any(n.grad is not None for n in nodes if n.kind == "leaf"):
+        state = "after backward"
+    else:
+        return "before backward"
+    return state + (", saved tensors freed" if freed else "")
+
+
+def _runs(node):
+    """How many backward passes ran through the node (autogradviz's engine counts them)."""
+    return int(getattr(node, "_runs", 0) or 0)
+
+
+# ---------------------------------------------------------------------- scopes
+# Scopes recorded while a ``scope(...)`` block runs: node -> "outer/inner".
+SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_scope_stack: list[str] = []
+_outer_hook = None  # the creation hook that was set before the outermost scope began
+
+
+class scope:  # noqa: N801 - used like a function: ``with viz.scope("layer1"):``
+    """Group the nodes made inside the block under ``name`` (nested blocks join with "/")."""
+
+    def __init__(self, name):
+        self.name = str(name)
+
+    def __enter__(self):
+        from ..autograd import graph
+
+        global _outer_hook
+        _scope_stack.append(self.name)
+        if len(_scope_stack) == 1:
+            _outer_hook = graph.set_creation_hook(_record_scope)
+        return self
+
+    def __exit__(self, *exc):
+        from ..autograd import graph
+
+        _scope_stack.pop()
+        if not _scope_stack:
+            graph.set_creation_hook(_outer_hook)
+
+
+def _record_scope(node):
+    SCOPES[node] = "/".join(_scope_stack)
+    if _outer_hook is not None:
+        _outer_hook(node)
