@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .dot import to_dot
-from .model import GraphModel, build_model, scope
+from .model import GraphModel, add_saved_details, build_model, scope
 from .render import RendererUnavailableError, render
 from .summary import simplify
 
@@ -74,5 +74,6 @@ def draw(roots, *, names=None, saved: bool = False, values: bool = True, rules: 
         namespace = {**frame.f_globals, **frame.f_locals}
     model = build_model(roots, names=names, namespace=namespace, saved=saved, modules=modules)
     model = simplify(model, max_nodes)
+    add_saved_details(model.nodes)
     return Drawing(model, renderer=renderer, rankdir=rankdir, show_rules=rules,
                    show_values=values)

@@ -348,8 +348,6 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
             viz.name = entry[0]
             if entry[1] is not None:
                 _describe_tensor(viz, entry[1], leaf=False)
-        items, viz.freed = _saved_items(op)
-        viz.saved = items
         nodes.append(viz)
         by_id[id(op)] = viz
         several = len(op.next_functions) > 1
@@ -382,6 +380,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
             add_leaf(n)
 
     if saved:
+        add_saved_details(nodes)
         _add_saved_nodes(nodes, edges)
     scopes = SCOPES if scopes is None else scopes
     if scopes:
@@ -393,9 +392,20 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
 
     root_ids = [by_id[id(n)].id for n in start if id(n) in by_id]
     root_ids += [by_id[id(t)].id for t in root_tensors if id(t) in by_id]
+    # Whether backward freed the saved tensors: one backward frees every node it ran, so the
+    # roots tell (reading every node's saved values would make big graphs slow).
+    root_ops = [n for n in nodes if n.kind == "op" and n.id in root_ids] or nodes[-1:]
+    add_saved_details(root_ops)
     model = GraphModel(nodes=nodes, edges=edges, roots=root_ids,
                        state=_graph_state(nodes), total_nodes=len(nodes))
     return model
+
+
+def add_saved_details(nodes):
+    """Fill in the saved values of op nodes (done for the nodes a drawing keeps)."""
+    for viz in nodes:
+        if viz.kind == "op" and viz.source is not None and not viz.saved:
+            viz.saved, viz.freed = _saved_items(viz.source)
 
 
 def _describe_tensor(viz, t, *, leaf):
