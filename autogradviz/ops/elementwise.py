@@ -68,6 +68,7 @@ _np_sub = np.subtract
 _np_mul = np.multiply
 _BOOL = _dt.bool
 _F16 = _dt.float16
+_F32 = _dt.float32
 _F64 = _dt.float64
 
 # The C++ type names PyTorch's scalar-overflow message uses.
@@ -736,6 +737,7 @@ def float_power(input, exponent, *, out=None):
     return result
 
 
+_NP_F32, _NP_F64 = np.dtype(np.float32), np.dtype(np.float64)
 _NATIVE_FROM = 16384  # from this many elements, float32 functions use NumPy's float32 kernels
 
 
@@ -744,6 +746,11 @@ def _unary_via_double(np_func, x):
     if x.dtype.char == "d" or x.size >= _NATIVE_FROM:
         return np_func(x)
     return np_func(x.astype(np.float64)).astype(np.float32)
+
+
+def _float32_via_double(np_func, x):
+    """``_unary_via_double`` for a short float32 array."""
+    return np_func(x.astype(_NP_F64)).astype(_NP_F32)
 
 
 def via_double(np_func, *xs):
@@ -991,6 +998,16 @@ def _unary_float(np_func, name, node, saves, exact=False):
     """
 
     def op(input, *, out=None):
+        if out is None and type(input) is Tensor and input._dtype is _F32:  # the common case
+            x = input._data
+            if exact or x.size >= _NATIVE_FROM:
+                r = quiet.run(np_func, x)
+            else:
+                r = quiet.run(_float32_via_double, np_func, x)
+            result = _wrap(r, _F32) if r.dtype == _NP_F32 else _finish(r, _F32)
+            if input._requires_grad:
+                return _track_unary(result, input, node, saves)
+            return result
         if out is not None:
             _check_out(name, out, input)
         x, dt = _float_input(input)

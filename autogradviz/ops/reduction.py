@@ -392,6 +392,28 @@ def _sum_dtype(input, dtype):
 
 
 _add_reduce = np.add.reduce
+_SCALAR_ORDERS = {}
+
+
+def _scalar_order(n, dt):
+    """The indices of a contiguous row of ``n < 8`` elements in PyTorch's order of addition
+    (``small_order``), as a tuple, and a zero of the row's dtype."""
+    key = (n, dt)
+    found = _SCALAR_ORDERS.get(key)
+    if found is None:
+        perm = small_order(n, 8 if dt is _dt.float32 else 4) if n >= 4 else None
+        order = tuple(range(n)) if perm is None else tuple(perm.tolist())
+        found = _SCALAR_ORDERS[key] = (order, dt.np.type(0))
+    return found
+
+
+def _add_scalars(v, order, zero):
+    """``0 + v[order[0]] + v[order[1]] + ...`` in v's dtype, one NumPy scalar addition at a
+    time (each rounds to v's dtype, as PyTorch's loop does)."""
+    acc = zero
+    for i in order:
+        acc = acc + v[i]
+    return acc
 
 
 def _sum(x, axes, keepdim, dt):
@@ -441,7 +463,10 @@ def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):  # noqa: A00
         dt = input._dtype
         if dt.category == _FLOAT and dt is not _dt.float16:  # the common case, kept short
             x = input._data
-            if x.size < 4:  # PyTorch adds them in order: 0 + x0 + x1 + x2
+            if x.ndim == 1 and x.size < 8 and (x.size < 4 or x.flags.c_contiguous):
+                # a few NumPy scalar additions cost less than one reduction call
+                r = quiet.run(_add_scalars, x, *_scalar_order(x.size, dt))
+            elif x.size < 4:  # PyTorch adds them in order: 0 + x0 + x1 + x2
                 r = quiet.run(_add_reduce, x, None, None, None, False, 0.0)
             elif not x.flags.c_contiguous:
                 r = _sum(x, None, False, dt)

@@ -26,6 +26,7 @@ from ..autograd.graph import derivative
 from ._common import broadcast_error, cast, result_type, tracked
 
 _as_strided = np.lib.stride_tricks.as_strided
+_new = object.__new__
 
 
 def _shape_arg(shape):
@@ -222,13 +223,25 @@ def view(self, *shape):
     shape = _shape_arg(shape)
     x = self._data
     if x.flags.c_contiguous:
-        if min(shape, default=0) < -1 or shape.count(-1) > 1 or (-1 in shape and not x.size):
-            shape = infer_size(shape, x.size)  # raises: NumPy would accept these
         try:
-            out = _view_of(self, x.reshape(shape))
+            arr = x.reshape(shape)
         except ValueError:
             infer_size(shape, x.size)  # raises PyTorch's message
             raise
+        # NumPy reads any negative size as -1 (at most one), and infers -1 among no elements
+        # where PyTorch may refuse: those cases go through PyTorch's rules (which raise).
+        if -1 in shape:
+            if not x.size:
+                infer_size(shape, 0)
+        elif arr.shape != shape:
+            infer_size(shape, x.size)
+        out = _new(Tensor)  # _view_of, inlined: this is the common case
+        out._data = arr
+        out._dtype = self._dtype
+        base = self._base
+        out._base = self if base is None else base
+        owner = self._storage_owner
+        out._storage_owner = self if owner is None else owner
         if not self._requires_grad:
             return out
     else:
