@@ -17,6 +17,8 @@ import numpy as np
 
 # How many elements a node shows in full; larger tensors are summarised (min / mean / max).
 SMALL_NUMEL = 6
+# How many ops nearest the roots are read to tell whether backward freed the saved tensors.
+FREED_PROBE = 64
 ACCUMULATE_NAMES = ("torch::autograd::AccumulateGrad", "AccumulateGrad")
 
 
@@ -196,26 +198,47 @@ def _version(t):
         return 0
 
 
+# autogradviz's own bookkeeping that looks like a saved value (a custom Function's saved list).
+_NOT_SAVED_VALUES = ("_saved_list",)
+
+
 def _saved_items(node):
-    """The node's ``_saved_<name>`` values described, and whether backward freed them."""
-    items, freed = [], bool(getattr(node, "_freed", False))
-    for attr in sorted(a for a in dir(node) if a.startswith("_saved_")):
+    """The node's ``_saved_<name>`` values described, whether backward freed them, and whether
+    any of them is a tensor (only tensors are freed: saved sizes and dims stay readable).
+
+    Freed is seen the way PyTorch shows it, by reading a saved tensor raising ``RuntimeError``
+    (autogradviz marks every node backward ran, even one that saved no tensor). A custom
+    Function's node keeps its tensors in ``saved_tensors`` instead.
+    """
+    items, freed, tensors = [], False, False
+    attrs = sorted(a for a in dir(node) if a.startswith("_saved_") and a not in _NOT_SAVED_VALUES)
+    values = [(attr[len("_saved_"):], attr) for attr in attrs]
+    if "saved_tensors" in dir(node):
+        values.append(("saved_tensors", "saved_tensors"))
+    for name, attr in values:
         try:
             value = getattr(node, attr)
         except RuntimeError:  # freed by backward
-            freed = True
-            items.append((attr[len("_saved_"):], "freed"))
+            freed = tensors = True
+            items.append((name, "freed"))
             continue
         except Exception:
             continue
         if is_tensor(value):
+            tensors = True
             desc = f"{_shape_text(tuple(value.shape))} {_dtype_text(value.dtype)}"
+        elif name == "saved_tensors":
+            if not value:
+                continue
+            tensors = True
+            desc = ", ".join(f"{_shape_text(tuple(v.shape))} {_dtype_text(v.dtype)}"
+                             if is_tensor(v) else repr(v) for v in value)
         else:
             desc = repr(value)
             if len(desc) > 40:
                 desc = desc[:37] + "..."
-        items.append((attr[len("_saved_"):], desc))
-    return tuple(items), freed
+        items.append((name, desc))
+    return tuple(items), freed, tensors
 
 
 # ---------------------------------------------------------------------- names
@@ -393,9 +416,13 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
     root_ids = [by_id[id(n)].id for n in start if id(n) in by_id]
     root_ids += [by_id[id(t)].id for t in root_tensors if id(t) in by_id]
     # Whether backward freed the saved tensors: one backward frees every node it ran, so the
-    # roots tell (reading every node's saved values would make big graphs slow).
-    root_ops = [n for n in nodes if n.kind == "op" and n.id in root_ids] or nodes[-1:]
-    add_saved_details(root_ops)
+    # nodes nearest the roots tell (reading every node's saved values would make big graphs
+    # slow): the first of them that saved a tensor, looked for among the last FREED_PROBE ops.
+    root_ops = [n for n in nodes if n.kind == "op" and n.id in root_ids]
+    later_first = [n for n in reversed(nodes) if n.kind == "op" and n.id not in root_ids]
+    for viz in root_ops + later_first[:FREED_PROBE]:
+        if _read_saved(viz):
+            break
     model = GraphModel(nodes=nodes, edges=edges, roots=root_ids,
                        state=_graph_state(nodes), total_nodes=len(nodes))
     return model
@@ -405,7 +432,13 @@ def add_saved_details(nodes):
     """Fill in the saved values of op nodes (done for the nodes a drawing keeps)."""
     for viz in nodes:
         if viz.kind == "op" and viz.source is not None and not viz.saved:
-            viz.saved, viz.freed = _saved_items(viz.source)
+            _read_saved(viz)
+
+
+def _read_saved(viz):
+    """Fill in one op node's saved values; whether it saved a tensor (freed or not)."""
+    viz.saved, viz.freed, tensors = _saved_items(viz.source)
+    return tensors
 
 
 def _describe_tensor(viz, t, *, leaf):
