@@ -18,7 +18,8 @@ from .model import GraphModel, add_saved_details, build_model, scope
 from .render import RendererUnavailableError, render
 from .summary import simplify
 
-__all__ = ["Drawing", "GraphModel", "RendererUnavailableError", "draw", "scope"]
+__all__ = ["BackwardStepper", "Drawing", "GraphModel", "LiveGraph", "RendererUnavailableError",
+           "draw", "scope"]
 
 DEFAULT_MAX_NODES = 400
 
@@ -77,3 +78,16 @@ def draw(roots, *, names=None, saved: bool = False, values: bool = True, rules: 
     add_saved_details(model.nodes)
     return Drawing(model, renderer=renderer, rankdir=rankdir, show_rules=rules,
                    show_values=values)
+
+
+def __getattr__(name):
+    # The widgets need anywidget; load them only when asked for.
+    if name == "BackwardStepper":
+        from .stepper import BackwardStepper
+
+        return BackwardStepper
+    if name == "LiveGraph":
+        from .live import LiveGraph
+
+        return LiveGraph
+    raise AttributeError(f"module 'autogradviz.viz' has no attribute {name!r}")
