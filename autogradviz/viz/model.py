@@ -409,7 +409,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
     if scopes:
         for viz in nodes:
             if viz.source is not None and viz.kind == "op":
-                viz.scope = scopes.get(viz.source)
+                viz.scope = _scope_of(scopes, viz.source)
     if modules is not None:
         _group_by_modules(nodes, edges, modules)
 
@@ -560,6 +560,13 @@ class scope:  # noqa: N801 - used like a function: ``with viz.scope("layer1"):``
         _scope_stack.pop()
         if not _scope_stack:
             graph.set_creation_hook(_outer_hook)
+
+
+def _scope_of(scopes, node):
+    try:
+        return scopes.get(node)
+    except TypeError:  # no weak reference to it (PyTorch's nodes): it was in no scope
+        return None
 
 
 def _record_scope(node):
