@@ -19,6 +19,7 @@ import traitlets
 from ._frontend import asset
 from .model import build_model, format_values, is_tensor, rule_of
 from .summary import simplify
+from .torch_steps import is_torch_tensor, torch_backward_steps
 
 MAX_STEPPER_NODES = 400
 # Predictions are compared to the displayed values (4 significant digits).
@@ -64,7 +65,13 @@ class BackwardStepper(anywidget.AnyWidget):
         arriving = {}  # id(node) -> the gradients sent to it so far: [(from, value)]
         leaf_names = [n.name or n.id for n in model.nodes if n.kind == "leaf"]
         leaf_grads = {}
-        engine_steps = list(backward_steps(tensors, gradient, retain_graph=retain_graph))
+        if is_torch_tensor(tensors[0]):  # a graph built by real PyTorch: its engine's steps
+            grads = gradient
+            if grads is not None and not isinstance(grads, list | tuple):
+                grads = [grads]
+            engine_steps = torch_backward_steps(tensors, grads, retain_graph)
+        else:
+            engine_steps = list(backward_steps(tensors, gradient, retain_graph=retain_graph))
         total = len(engine_steps)
         for step in engine_steps:
             viz = ids.get(id(step.node))
