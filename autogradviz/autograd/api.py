@@ -15,7 +15,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    # Drained here (not in a helper) so anomaly mode's warning names the caller's frame.
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                            _observe=False):
         pass
 
 
@@ -38,7 +40,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         edges.append(gradient_edge(t))
     capture = {e: None for e in edges}
-    for _ in backward_steps(outputs, grad_outputs, retain_graph, create_graph, _capture=capture):
+    for _ in backward_steps(outputs, grad_outputs, retain_graph, create_graph, _capture=capture,
+                            _observe=False):
         pass
     results = []
     for i, (t, e) in enumerate(zip(inputs_t, edges, strict=True)):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import dtypes as _dt
 from .._tensor import _wrap
 from . import anomaly, grad_mode
-from .graph import AccumulateGrad, GraphRoot, Node, gradient_edge
+from .graph import GraphRoot, Node, gradient_edge
 
 
 @dataclass(slots=True)
@@ -33,55 +34,45 @@ class Step:
     extra: dict = field(default_factory=dict)
 
 
-class ReadyQueue:
-    """PyTorch's ready queue: a binary max-heap on sequence number, sifted exactly as the C++
-    standard library's push_heap/pop_heap do, so that ties (AccumulateGrad nodes all share
-    the top priority) come out in PyTorch's order too."""
+# PyTorch's ready queue is a binary max-heap on sequence number, sifted exactly as the C++
+# standard library's push_heap/pop_heap do, so that ties (AccumulateGrad nodes all share the
+# top priority) come out in PyTorch's order too. The engine keeps it as a plain list and
+# handles the one-node heap (every step of a chain) inline; these do the rest.
+def _heap_push(heap, node):
+    heap.append(node)
+    _sift_up(heap, len(heap) - 1, node)
 
-    __slots__ = ("_heap",)
 
-    def __init__(self):
-        self._heap = []
-
-    def __bool__(self):
-        return bool(self._heap)
-
-    def push(self, node):
-        heap = self._heap
-        heap.append(node)
-        self._sift_up(len(heap) - 1, 0, node)
-
-    def _sift_up(self, hole, top, node):
-        heap = self._heap
-        key = node._sequence_nr
+def _sift_up(heap, hole, node):
+    key = node._sequence_nr
+    parent = (hole - 1) // 2
+    while hole > 0 and heap[parent]._sequence_nr < key:
+        heap[hole] = heap[parent]
+        hole = parent
         parent = (hole - 1) // 2
-        while hole > top and heap[parent]._sequence_nr < key:
-            heap[hole] = heap[parent]
-            hole = parent
-            parent = (hole - 1) // 2
-        heap[hole] = node
+    heap[hole] = node
 
-    def pop(self):
-        heap = self._heap
-        first = heap[0]
-        last = heap.pop()
-        n = len(heap)
-        if n:
-            # libstdc++'s __adjust_heap: move the hole to a leaf, then sift ``last`` up.
-            hole = 0
-            child = 0
-            while child < (n - 1) // 2:
-                child = 2 * (child + 1)
-                if heap[child]._sequence_nr < heap[child - 1]._sequence_nr:
-                    child -= 1
-                heap[hole] = heap[child]
-                hole = child
-            if n % 2 == 0 and child == (n - 2) // 2:
-                child = 2 * (child + 1)
-                heap[hole] = heap[child - 1]
-                hole = child - 1
-            self._sift_up(hole, 0, last)
-        return first
+
+def _heap_pop(heap):
+    first = heap[0]
+    last = heap.pop()
+    n = len(heap)
+    if n:
+        # libstdc++'s __adjust_heap: move the hole to a leaf, then sift ``last`` up.
+        hole = 0
+        child = 0
+        while child < (n - 1) // 2:
+            child = 2 * (child + 1)
+            if heap[child]._sequence_nr < heap[child - 1]._sequence_nr:
+                child -= 1
+            heap[hole] = heap[child]
+            hole = child
+        if n % 2 == 0 and child == (n - 2) // 2:
+            child = 2 * (child + 1)
+            heap[hole] = heap[child - 1]
+            hole = child - 1
+        _sift_up(heap, hole, last)
+    return first
 
 
 def _as_tuple(x):
@@ -171,8 +162,19 @@ def _needed(root, targets):
 
 
 def _validate(node, produced):
+    """Each gradient made to fit its input, as PyTorch's validate_outputs does: a broadcast one
+    summed back to the input's shape, one of another dtype cast. ``produced`` itself (as a
+    tuple) when every gradient already fits, the common case."""
+    metas = node._input_meta
+    if len(metas) >= len(produced):
+        for g, meta in zip(produced, metas, strict=False):
+            if g is not None and meta is not None and (
+                    g._data.shape != meta[0] or g._dtype is not meta[1]):
+                break
+        else:
+            return produced if type(produced) is tuple else tuple(produced)
     out = []
-    metas = node._input_meta or (None,) * len(produced)
+    metas = metas or (None,) * len(produced)
     for i, (g, meta) in enumerate(zip(produced, metas, strict=False)):
         if g is None or meta is None:
             out.append(g)
@@ -193,7 +195,10 @@ def _validate(node, produced):
 
             g = sum_to(g, shape)
         if g._dtype is not dtype:
-            g = g.to(dtype)
+            if grad_mode.STATE.grad_enabled:
+                g = g.to(dtype)  # records the cast (create_graph)
+            else:
+                g = _wrap(_dt.cast(g._data, dtype), dtype)  # what ``to`` computes, unrecorded
         out.append(g)
     return tuple(out)
 
@@ -250,18 +255,28 @@ def _accumulate(node, grad, create_graph):
     else:
         before._data[...] = before._data + grad._data.astype(before._data.dtype, copy=False)
         before._bump_version()
-    for hook in list((t._post_accumulate_grad_hooks or {}).values()):
-        hook(t)
+    hooks = t._post_accumulate_grad_hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            hook(t)
     return before
 
 
 def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-                   inputs=None, *, _capture=None):
+                   inputs=None, *, _capture=None, _observe=True):
     """Run the backward pass, yielding one ``Step`` per executed node.
 
     ``_capture`` (used by ``autograd.grad``) maps edges ``(node, input_nr)`` to slots: their
-    gradients are captured instead of accumulated into ``.grad``.
+    gradients are captured instead of accumulated into ``.grad``. With ``_observe=False``
+    (``backward()``, ``autograd.grad()``: nobody looks at the steps) the same engine runs
+    without building ``Step`` records, and the generator yields nothing.
     """
+    return _engine(tensors, grad_tensors, retain_graph, create_graph, inputs, _capture,
+                   _observe)
+
+
+def _engine(tensors, grad_tensors, retain_graph, create_graph, inputs, capture, observe):
+    """The engine: runs the graph, yielding a ``Step`` per executed node if ``observe``."""
     outputs = _as_tuple(tensors)
     grads = make_grads(outputs, _as_tuple(grad_tensors))
     if retain_graph is None:
@@ -276,7 +291,7 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
 
     if len(edges) == 1:
         root, root_nr = edges[0]
-        buffers = {root: _new_buffer(root)}
+        buffers = {root: [None] * root._num_outputs}
         buffers[root][root_nr] = grads[0]
         graph_root = root
     else:
@@ -285,8 +300,8 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
 
     deps = _dependencies(graph_root)
     targets = None
-    if inputs is not None or _capture is not None:
-        target_nodes = {fn for fn, _ in (_capture or {})} | {
+    if inputs is not None or capture is not None:
+        target_nodes = {fn for fn, _ in (capture or {})} | {
             gradient_edge(t)[0] for t in _as_tuple(inputs)
         }
         target_nodes.discard(None)
@@ -295,27 +310,28 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
     else:
         accumulate_into = None
 
-    ready = ReadyQueue()
-    ready.push(graph_root)
+    ready = [graph_root]  # a heap, see _heap_push
+    mode = grad_mode.STATE
+    previous_mode = mode.grad_enabled
     step_index = 0
-    previous_mode = grad_mode.STATE.grad_enabled
     try:
         while ready:
-            node = ready.pop()
+            node = ready.pop() if len(ready) == 1 else _heap_pop(ready)
             received = tuple(buffers.pop(node))
-            grad_mode.STATE.grad_enabled = create_graph
+            # Nodes run with grad mode on only when building the graph of the derivative.
+            mode.grad_enabled = create_graph
             try:
                 produced, leaf, before = _execute(
-                    node, received, create_graph, _capture, accumulate_into
+                    node, received, create_graph, capture, accumulate_into
                 )
             except Exception as err:
                 anomaly.report(node, err)
                 raise
             finally:
-                grad_mode.STATE.grad_enabled = previous_mode
+                mode.grad_enabled = previous_mode
             if not retain_graph:
                 node._release()
-            if not isinstance(node, GraphRoot):
+            if observe and not node._is_graph_root:
                 yield Step(step_index, node, received, produced, leaf, before)
                 step_index += 1
             for (fn, nr), g in zip(node.next_functions, produced, strict=False):
@@ -325,18 +341,18 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
                     continue
                 buf = buffers.get(fn)
                 if buf is None:
-                    buf = buffers[fn] = _new_buffer(fn)
+                    buf = buffers[fn] = [None] * fn._num_outputs
                 if g is not None:
                     buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
-                deps[fn] -= 1
-                if deps[fn] == 0:
-                    ready.push(fn)
+                waiting = deps[fn] - 1
+                deps[fn] = waiting
+                if not waiting:
+                    if ready:
+                        _heap_push(ready, fn)
+                    else:
+                        ready.append(fn)
     finally:
-        grad_mode.STATE.grad_enabled = previous_mode
-
-
-def _new_buffer(node):
-    return [None] * node._num_outputs
+        mode.grad_enabled = previous_mode
 
 
 def _add(a, b, create_graph):
@@ -346,16 +362,24 @@ def _add(a, b, create_graph):
 
 
 def _execute(node, received, create_graph, capture, accumulate_into):
-    if isinstance(node, GraphRoot):  # it holds the starting gradients itself
+    """Run one node: its hooks, then its rule (or the accumulation into a leaf's ``.grad``).
+    Returns the gradients it produced, and for AccumulateGrad the leaf and its previous
+    ``.grad``."""
+    if node._is_graph_root:  # it holds the starting gradients itself
         return node.apply(received), None, None
     hooked = node._hooked
     if hooked:
         received = _call_tensor_hooks(node, received)
         received = _call_pre_hooks(node, received)
-    if all(g is None for g in received):
+    some_missing = False
+    for g in received:
+        if g is None:
+            some_missing = True
+            break
+    if not received or (some_missing and all(g is None for g in received)):
         # Nothing flowed in: like PyTorch, the node is visited but sends nothing on.
         return (None,) * len(node.next_functions), None, None
-    if isinstance(node, AccumulateGrad):
+    if node._is_accumulator:
         if capture is not None and (node, 0) in capture:
             capture[(node, 0)] = received[0]
             return (), None, None
@@ -369,12 +393,11 @@ def _execute(node, received, create_graph, capture, accumulate_into):
         for nr in range(len(received)):
             if (node, nr) in capture:
                 capture[(node, nr)] = received[nr]
-    if any(g is None for g in received):
+    if some_missing:
         received = tuple(
             g if g is not None else _zeros_for(node, i) for i, g in enumerate(received)
         )
-    produced = node.apply(received)
-    produced = _validate(node, produced)
+    produced = _validate(node, node.apply(received))
     if hooked:
         produced = _call_post_hooks(node, produced, received)
     if anomaly.STATE.enabled:
@@ -392,5 +415,6 @@ def _zeros_for(node, i):
 def run_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
                  inputs=None):
     """``backward()``: drain the engine."""
-    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                            _observe=False):
         pass

@@ -145,6 +145,8 @@ class Node:
     _num_outputs = 1
     _creation = None  # where the forward call was made: (file, line, text)
     _anomaly_trace = None
+    _is_accumulator = False  # AccumulateGrad, which the engine runs itself
+    _is_graph_root = False
 
     def __init__(self):
         self._sequence_nr = next(_sequence)
@@ -263,6 +265,8 @@ class OpNode(Node):
 class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf's ``.grad``."""
 
+    _is_accumulator = True
+
     def __init__(self, variable):
         super().__init__()
         self._sequence_nr = ACCUMULATE_PRIORITY
@@ -277,6 +281,8 @@ class AccumulateGrad(Node):
 
 class GraphRoot(Node):
     """The engine's starting point when several roots are given (PyTorch's GraphRoot)."""
+
+    _is_graph_root = True
 
     def __init__(self, roots, grads):
         super().__init__()
