@@ -348,9 +348,13 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
         by_id[id(acc)] = viz
         return viz
 
-    # Leaf tensors drawn as roots without any node (a leaf root that requires grad).
+    # Leaf tensors drawn as roots without any node (a leaf root that requires grad); a leaf
+    # root that other roots use is their AccumulateGrad node, drawn once.
+    accumulators = {id(fn.variable): fn for fn in walk.nodes if is_accumulate(fn)}
     for t in root_tensors:
-        if t.grad_fn is None:
+        if t.grad_fn is None and id(t) in accumulators:
+            by_id[id(t)] = by_id.get(id(accumulators[id(t)])) or add_leaf(accumulators[id(t)])
+        elif t.grad_fn is None:
             entry = known.get(("leaf", id(t)))
             viz = VizNode(id=new_id(), kind="leaf", title="tensor",
                           name=entry[0] if entry else None, source=t)
