@@ -68,6 +68,12 @@ class BackwardCFunction(Node, FunctionCtx):
         # Gradients of non-tensor arguments are dropped; extra trailing Nones are allowed.
         return tuple(g for g, is_t in zip(result, self._arg_is_tensor, strict=False) if is_t)
 
+    def __repr__(self):
+        # PyTorch makes this class in torch/autograd/function.py and prints Python's default
+        # repr: <torch.autograd.function.LegendrePolynomial3Backward object at 0x...>
+        cls = type(self)
+        return f"<{cls.__module__}.{cls.__qualname__} object at {hex(id(self))}>"
+
     def _release(self):
         self._freed = bool(self._saved_list)
         self._saved_list = ()
@@ -77,7 +83,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_cls = type(
-            name + "Backward", (BackwardCFunction,), {"_forward_cls": cls, "__module__": "torch"}
+            name + "Backward", (BackwardCFunction,),
+            {"_forward_cls": cls, "__module__": "torch.autograd.function"},
         )
 
 
