@@ -22,6 +22,7 @@ import sys
 import types
 import weakref
 
+from .._tensor import Tensor
 from . import anomaly, grad_mode
 
 _sequence = itertools.count()
@@ -205,9 +206,11 @@ class Node:
     def _release(self):
         """Free the saved tensors (after a backward without ``retain_graph``)."""
         self._freed = True
-        for k, v in self._saved.items():
-            if isinstance(v, SavedTensor):
-                self._saved[k] = _FREED
+        saved = self._saved
+        if saved:
+            for k, v in saved.items():
+                if isinstance(v, SavedTensor):
+                    saved[k] = _FREED
 
     def apply(self, grads):
         raise NotImplementedError
@@ -238,28 +241,36 @@ class OpNode(Node):
     """A node made by a declared derivative: evaluates the rule of each input that needs grad."""
 
     _compiled = {}
+    _rule_codes = ()  # the compiled rules in the inputs' order
 
     _variadic = False
 
     def apply(self, grads):
         # Rules see ``grad``/``grads`` and the saved values as locals (so a saved name such as
         # ``index`` wins over a helper of that name) and the helpers as globals.
-        env = {"grad": grads[0], "grads": tuple(grads)}
-        for name in self._saved:
-            env[name] = self._saved_value(name)
+        grads = tuple(grads)
+        env = {"grad": grads[0], "grads": grads}
+        saved = self._saved
+        if saved:
+            # _saved_value, inlined: this runs for every node of every backward.
+            for name, value in saved.items():
+                if type(value) is SavedTensor:
+                    t = value.tensor
+                    value = t if t._version == value.version else value.unpack(self, name)
+                elif value is _FREED:
+                    raise RuntimeError(FREED_MESSAGE)
+                env[name] = value
         if len(grads) > 1:
             for i, g in enumerate(grads):
                 env[f"grads_{i}"] = g
         if self._variadic:
             # One input name for a list of tensors (cat, stack): its rule gives one per tensor.
-            (name,) = self._input_names
-            produced = eval(self._compiled[name], _RULE_HELPERS, env)
+            produced = eval(self._rule_codes[0], _RULE_HELPERS, env)
             return tuple(None if fn is None else g
                          for (fn, _), g in zip(self.next_functions, produced, strict=True))
-        out = []
-        for (next_fn, _), name in zip(self.next_functions, self._input_names, strict=True):
-            out.append(None if next_fn is None else eval(self._compiled[name], _RULE_HELPERS, env))
-        return tuple(out)
+        return tuple([None if next_fn is None else eval(code, _RULE_HELPERS, env)
+                      for (next_fn, _), code in zip(self.next_functions, self._rule_codes,
+                                                    strict=True)])
 
 
 class AccumulateGrad(Node):
@@ -336,6 +347,7 @@ def derivative(name, *, inputs, saves=(), outputs=1, variadic=False, private=(),
             "_variadic": variadic,
             "_rules": {k: rules[k] for k in inputs},
             "_compiled": compiled,
+            "_rule_codes": tuple(compiled[k] for k in inputs),
             "_num_outputs": outputs,
             "__module__": "torch.autograd.graph",
         },
@@ -371,20 +383,20 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
     outputs (saved without keeping the output alive through its own node).
     """
     node = node_cls()
-    node.next_functions = tuple(gradient_edge(t) for t in inputs)
-    node._input_meta = tuple(
-        (t._data.shape, t._dtype) if t is not None and hasattr(t, "_data") else None
-        for t in inputs
-    )
+    node.next_functions, node._input_meta = _edges_and_metas(inputs)
     if saved or saved_outputs:
         store = node._saved = {}
         if saved:
             for k, v in saved.items():
-                store[k] = SavedTensor(v) if _is_tensor(v) else v
+                store[k] = SavedTensor(v) if type(v) is Tensor or _is_tensor(v) else v
         if saved_outputs:
             for k, v in saved_outputs.items():
                 store[k] = SavedTensor(v, is_output=True)
-    if isinstance(outputs, tuple | list):
+    if type(outputs) is Tensor and outputs._base is None:
+        # _set_history, inlined for the common case: one output, not a view.
+        outputs.grad_fn = node
+        outputs._requires_grad = True
+    elif isinstance(outputs, tuple | list):
         node._num_outputs = len(outputs)
         node._output_meta = tuple((o._data.shape, o._dtype) for o in outputs)
         for i, out in enumerate(outputs):
@@ -404,12 +416,37 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
     return node
 
 
+_NO_EDGE = (None, 0)
+
+
+def _edges_and_metas(inputs):
+    """``next_functions`` and ``_input_meta`` of a node with these inputs: each input's
+    gradient edge and its (shape, dtype) (None for a missing input)."""
+    edges = []
+    metas = []
+    for t in inputs:
+        if t is None:
+            edges.append(_NO_EDGE)
+            metas.append(None)
+        elif type(t) is Tensor:  # gradient_edge, inlined for the common case
+            if not t._requires_grad:
+                edges.append(_NO_EDGE)
+            elif t.grad_fn is not None and t._base is None:
+                edges.append((t.grad_fn, t._output_nr))
+            else:
+                edges.append(gradient_edge(t))
+            metas.append((t._data.shape, t._dtype))
+        else:
+            edges.append(gradient_edge(t))
+            metas.append((t._data.shape, t._dtype) if hasattr(t, "_data") else None)
+    return tuple(edges), tuple(metas)
+
+
 def make_node(node_cls, inputs, saved=None):
     """A new ``node_cls`` node not (yet) attached to any output: an in-place operation makes
     its node before writing, then hands it to ``inplace.rebase_history``."""
     node = node_cls()
-    node.next_functions = tuple(gradient_edge(t) for t in inputs)
-    node._input_meta = tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs)
+    node.next_functions, node._input_meta = _edges_and_metas(inputs)
     if saved:
         node._saved = {k: SavedTensor(v) if _is_tensor(v) else v for k, v in saved.items()}
     announce(node)
@@ -434,7 +471,9 @@ def _set_history(out, node, nr):
 
 
 def _is_tensor(v):
-    return hasattr(v, "_data") and hasattr(v, "_dtype")
+    if type(v) is Tensor:
+        return True
+    return v is not None and hasattr(v, "_data") and hasattr(v, "_dtype")
 
 
 # A tool (the drawing, anomaly mode) may ask to hear of every new node.
