@@ -16,10 +16,11 @@ from .optimizer import (
     addcdiv,
     addcmul,
     lerp,
+    sqrt,
     store,
 )
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
@@ -84,5 +85,23 @@ class Adam(Optimizer):
                 else:
                     second = exp_avg_sq._data
                 typ = second.dtype.type
-                denom = np.sqrt(second) / typ(bias_correction2_sqrt) + typ(eps)
+                denom = sqrt(second) / typ(bias_correction2_sqrt) + typ(eps)
                 store(p, addcdiv(p._data, exp_avg._data, denom, -step_size))
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``param.mul_(1 - lr * weight_decay)`` first), as
+    PyTorch's ``AdamW``: ``Adam`` with ``decoupled_weight_decay=True``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
