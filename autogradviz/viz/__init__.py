@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .dot import to_dot
 from .model import GraphModel, add_saved_details, build_model, scope
-from .render import RendererUnavailableError, render
+from .render import RendererUnavailableError
+from .render import render as render_dot  # not ``render``: that name is the submodule
 from .summary import simplify
 
 __all__ = ["BackwardStepper", "Drawing", "GraphModel", "LiveGraph", "RendererUnavailableError",
@@ -29,13 +30,14 @@ class Drawing:
 
     def __init__(self, model: GraphModel, *, renderer: str = "wasm", rankdir: str = "TB",
                  show_rules: bool = True, show_values: bool = True):
+        add_saved_details(model.nodes)  # the kept nodes' saved values and constants
         self.model = model
         self.renderer = renderer
         self.source = to_dot(model, rankdir=rankdir, show_rules=show_rules,
                              show_values=show_values)
 
     def svg(self) -> str:
-        return render(self.source, "svg", self.renderer).decode("utf-8")
+        return render_dot(self.source, "svg", self.renderer).decode("utf-8")
 
     def save(self, path, format: str | None = None) -> Path:
         """Write the drawing; the format comes from the suffix (.svg, .dot/.gv, .png, .pdf...)."""
@@ -49,7 +51,7 @@ class Drawing:
         renderer = self.renderer
         if fmt in ("png", "pdf", "jpg", "jpeg") and renderer == "wasm":
             renderer = "dot"  # the in-process renderer writes no raster/PDF: try system dot
-        path.write_bytes(render(self.source, fmt, renderer))
+        path.write_bytes(render_dot(self.source, fmt, renderer))
         return path
 
     def __repr__(self):
@@ -75,7 +77,6 @@ def draw(roots, *, names=None, saved: bool = False, values: bool = True, rules: 
         namespace = {**frame.f_globals, **frame.f_locals}
     model = build_model(roots, names=names, namespace=namespace, saved=saved, modules=modules)
     model = simplify(model, max_nodes)
-    add_saved_details(model.nodes)
     return Drawing(model, renderer=renderer, rankdir=rankdir, show_rules=rules,
                    show_values=values)
 

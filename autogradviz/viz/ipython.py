@@ -42,12 +42,16 @@ class _Extension:
             return
         self.torch_done = True
         self.register(torch.Tensor)
+        # Every node class PyTorch makes: generated ones (MulBackward0, CopySlices, ...) live
+        # in torch._C._functions; custom Functions' nodes derive from BackwardCFunction.
         functions = getattr(torch._C, "_functions", None)
         for name in dir(functions) if functions is not None else ():
             cls = getattr(functions, name)
-            if isinstance(cls, type) and (name.endswith(tuple("0123456789"))
-                                          or name == "AccumulateGrad"):
+            if isinstance(cls, type) and not name.startswith("_"):
                 self.register(cls)
+        custom = getattr(getattr(torch.autograd, "function", None), "BackwardCFunction", None)
+        if isinstance(custom, type):
+            self.register(custom)
 
     def restore(self):
         fmt = self.formatter

@@ -41,6 +41,8 @@ class VizNode:
     scope: str | None = None  # "model/0" for grouping into clusters
     count: int = 1  # nodes stood for (collapsed runs, summaries)
     source: object = field(default=None, repr=False, compare=False)  # the autograd node
+    # For a constant: (consuming node, input name, names) to describe it once it is kept.
+    origin: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -328,6 +330,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
     for r in root_tensors:  # roots are named by the caller's binding, else shown as tensors
         known.setdefault(tensor_key(r), (None, r))
 
+    storage_index = _StorageIndex(known)
     walk = _Walk(start)
     ops = [n for n in walk.nodes if not is_accumulate(n)]
     ops.sort(key=sequence_nr)
@@ -385,6 +388,8 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
             if fn is None:
                 const = VizNode(id=new_id(), kind="const", title="constant",
                                 rule=(), flags=("no grad",))
+                if i < len(input_names):  # often saved: described once the drawing keeps it
+                    const.origin = (op, input_names[i], storage_index)
                 const_count += 1
                 nodes.append(const)
                 edges.append(VizEdge(const.id, viz.id, label, kind="const"))
@@ -433,8 +438,13 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
 
 
 def add_saved_details(nodes):
-    """Fill in the saved values of op nodes (done for the nodes a drawing keeps)."""
+    """Fill in the saved values of op nodes, and what constants were (for the nodes a drawing
+    keeps: reading them for every node of a big graph would be slow)."""
     for viz in nodes:
+        if viz.kind == "const" and viz.origin is not None:
+            op, input_name, storage_index = viz.origin
+            viz.origin = None
+            _describe_constant(viz, op, input_name, storage_index)
         if viz.kind == "op" and viz.source is not None and not viz.saved:
             _read_saved(viz)
 
@@ -443,6 +453,55 @@ def _read_saved(viz):
     """Fill in one op node's saved values; whether it saved a tensor (freed or not)."""
     viz.saved, viz.freed, tensors = _saved_items(viz.source)
     return tensors
+
+
+def _describe_constant(viz, op, input_name, storage_index):
+    """Name and values of a constant input, when the node saved it under the input's name."""
+    try:
+        value = getattr(op, f"_saved_{input_name}", None)
+    except Exception:  # freed by backward
+        return
+    if not is_tensor(value):
+        return
+    entry = storage_index.lookup(value)
+    if entry is not None:
+        viz.name = entry[0]
+    viz.shape = tuple(int(s) for s in value.shape)
+    viz.dtype = _dtype_text(value.dtype)
+    viz.value = format_values(value)
+
+
+class _StorageIndex:
+    """Finds the name of a constant: by identity, or (PyTorch hands out a new object for a
+    saved tensor) by the same data pointer, shape, strides and dtype as a named tensor that
+    needs no grad. Built on first use, once per model."""
+
+    def __init__(self, known):
+        self.known = known
+        self.by_storage = None
+
+    def lookup(self, t):
+        entry = self.known.get(tensor_key(t))
+        if entry is not None:
+            return entry
+        if self.by_storage is None:
+            self.by_storage = {}
+            for entry in self.known.values():
+                other = entry[1]
+                if other is None or other.requires_grad:  # a constant never needs grad
+                    continue
+                key = _storage_key(other)
+                if key is not None:
+                    self.by_storage.setdefault(key, entry)
+        key = _storage_key(t)
+        return None if key is None else self.by_storage.get(key)
+
+
+def _storage_key(t):
+    try:
+        return (t.data_ptr(), tuple(t.shape), tuple(t.stride()), str(t.dtype))
+    except Exception:
+        return None
 
 
 def _describe_tensor(viz, t, *, leaf):
@@ -481,7 +540,7 @@ def _group_by_modules(nodes, edges, modules):
     if hasattr(modules, "named_modules"):
         named = list(modules.named_modules())
         root_name = type(modules).__name__
-        named = [(n or root_name, m) for n, m in named]
+        named = [(f"{n or root_name} ({type(m).__name__})", m) for n, m in named]
     else:
         named = list(modules.items())
     owner = {}
