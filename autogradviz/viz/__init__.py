@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .dot import to_dot
-from .model import GraphModel, add_saved_details, build_model, scope
+from .model import GraphModel, add_saved_details, build_model, gc_paused, scope
 from .render import RendererUnavailableError
 from .render import render as render_dot  # not ``render``: that name is the submodule
 from .summary import simplify
@@ -75,8 +75,10 @@ def draw(roots, *, names=None, saved: bool = False, values: bool = True, rules: 
     if namespace is None:
         frame = sys._getframe(1)
         namespace = {**frame.f_globals, **frame.f_locals}
-    model = build_model(roots, names=names, namespace=namespace, saved=saved, modules=modules)
-    model = simplify(model, max_nodes)
+    with gc_paused():
+        model = build_model(roots, names=names, namespace=namespace, saved=saved,
+                            modules=modules)
+        model = simplify(model, max_nodes)
     return Drawing(model, renderer=renderer, rankdir=rankdir, show_rules=rules,
                    show_values=values)
 

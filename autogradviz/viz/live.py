@@ -22,7 +22,7 @@ import traitlets
 from ..autograd import graph as _graph
 from ._frontend import asset
 from .dot import to_dot
-from .model import add_saved_details, build_model, is_tensor
+from .model import add_saved_details, build_model, gc_paused, is_tensor
 from .render import render
 from .summary import simplify
 
@@ -123,8 +123,9 @@ class LiveGraph(anywidget.AnyWidget):
             self.svg, self.state, self.badges, self.details = "", "no graph yet", [], {}
             self.summary = "live graph: no tensor with a graph yet"
             return
-        model = build_model(roots, names=self._names, namespace=self._namespace)
-        model = simplify(model, self._max_nodes)
+        with gc_paused():
+            model = build_model(roots, names=self._names, namespace=self._namespace)
+            model = simplify(model, self._max_nodes)
         add_saved_details(model.nodes)
         self.details = {n.id: _details(n, model) for n in model.nodes}
         self.badges = _badges(model)

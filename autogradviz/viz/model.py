@@ -10,6 +10,8 @@ Edges point the way the forward pass went (input -> consumer); gradients travel 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import weakref
 from dataclasses import dataclass, field
 
@@ -137,8 +139,18 @@ _RULES_BY_NAME: dict | None = None
 
 def rule_of(node):
     """The node's input names and local rule lines; PyTorch nodes borrow ours by name."""
-    global _RULES_BY_NAME
     cls = type(node)
+    found = _RULE_CACHE.get(cls)
+    if found is None:
+        found = _RULE_CACHE[cls] = _rule_of_class(cls, node)
+    return found
+
+
+_RULE_CACHE: dict = {}  # node class -> (input names, rule lines): big graphs repeat classes
+
+
+def _rule_of_class(cls, node):
+    global _RULES_BY_NAME
     if not hasattr(cls, "rule_lines"):
         if _RULES_BY_NAME is None:
             _RULES_BY_NAME = _our_rule_classes()
@@ -272,6 +284,19 @@ def tensor_key(t):
     if fn is not None:
         return ("node", id(fn), int(getattr(t, "output_nr", 0) or 0))
     return ("leaf", id(t))
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Building a model makes one object per node and edge; the cyclic collector would scan
+    the whole (large) autograd graph again and again meanwhile, for nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------- building

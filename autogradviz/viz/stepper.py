@@ -17,7 +17,7 @@ import anywidget
 import traitlets
 
 from ._frontend import asset
-from .model import build_model, format_values, is_tensor, rule_of
+from .model import build_model, format_values, gc_paused, is_tensor, rule_of
 from .summary import simplify
 from .torch_steps import is_torch_tensor, torch_backward_steps
 
@@ -52,7 +52,8 @@ class BackwardStepper(anywidget.AnyWidget):
             frame = sys._getframe(1)
             namespace = {**frame.f_globals, **frame.f_locals}
         tensors = list(roots) if isinstance(roots, list | tuple) else [roots]
-        model = simplify(build_model(tensors, names=names, namespace=namespace), max_nodes)
+        with gc_paused():
+            model = simplify(build_model(tensors, names=names, namespace=namespace), max_nodes)
         drawing = Drawing(model)
         ids = {id(n.source): n for n in model.nodes if n.source is not None}
         saved_text = {id(n.source): _saved_values(n.source) for n in model.nodes
