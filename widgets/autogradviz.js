@@ -124,10 +124,11 @@ function renderStepper({ model, el: host }) {
   const playButton = button("▶▶", "Play", () => togglePlay());
   playButton.classList.add("agv-play");
   const toolbar = el("div", { className: "agv-toolbar", role: "toolbar", "aria-label": "Backward steps" },
-    button("⏮", "First step", () => go(0)),
+    // "|◀" and "▶|", not U+23EE/U+23ED: common fonts (DejaVu, Liberation) lack those glyphs.
+    button("|◀", "First step", () => go(0)),
     button("◀", "Previous step", () => go(current() - 1)),
     button("▶", "Next step", () => go(current() + 1)),
-    button("⏭", "Last step", () => go(total)),
+    button("▶|", "Last step", () => go(total)),
     playButton, speed, slider, counter);
   const panel = el("div", { className: "agv-panel" });
   root.append(toolbar, el("div", { className: "agv-body" }, graph.element, panel));
@@ -150,7 +151,7 @@ function renderStepper({ model, el: host }) {
     if (current() >= total) go(0);
     playButton.setAttribute("aria-label", "Pause");
     playButton.title = "Pause";
-    playButton.textContent = "⏸";
+    playButton.textContent = "❚❚"; // U+275A: present where U+23F8 (⏸) often is not
     timer = setInterval(() => {
       if (current() >= total) return stopPlay();
       go(current() + 1);
