@@ -191,9 +191,7 @@ def _validate(node, produced):
                     f"Function {node.name()} returned an invalid gradient at index {i} - got "
                     f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
                 )
-            from ..ops._backward import sum_to
-
-            g = sum_to(g, shape)
+            g = _sum_to()(g, shape)
         if g._dtype is not dtype:
             if grad_mode.STATE.grad_enabled:
                 g = g.to(dtype)  # records the cast (create_graph)
@@ -201,6 +199,19 @@ def _validate(node, produced):
                 g = _wrap(_dt.cast(g._data, dtype), dtype)  # what ``to`` computes, unrecorded
         out.append(g)
     return tuple(out)
+
+
+def _sum_to():
+    """``ops._backward.sum_to`` (imported on first use: the ops import this package)."""
+    global _sum_to_fn
+    if _sum_to_fn is None:
+        from ..ops._backward import sum_to
+
+        _sum_to_fn = sum_to
+    return _sum_to_fn
+
+
+_sum_to_fn = None
 
 
 def _call_tensor_hooks(node, grads):

@@ -42,11 +42,12 @@ def inverse_permutation(dims):
 def sum_to(grad, shape):
     """Sum a broadcast gradient back to ``shape``."""
     shape = tuple(shape)
-    if tuple(grad.shape) == shape:
+    grad_shape = grad._data.shape
+    if grad_shape == shape:
         return grad
-    lead = grad.dim() - len(shape)
+    lead = len(grad_shape) - len(shape)
     dims = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1
+        i + lead for i, s in enumerate(shape) if s == 1 and grad_shape[i + lead] != 1
     )
     g = grad.sum(dims, keepdim=True) if dims else grad
     return g.view(shape) if lead else g

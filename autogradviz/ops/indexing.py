@@ -210,7 +210,7 @@ def _apply_slicing(self, items):
 # ---------------------------------------------------------------------- tensor indices
 class _Advanced:
     """PyTorch's ``make_info`` for ``src[indices]``: checked, masks turned into integer
-    indices, broadcast; with the result's shape and strides."""
+    indices, broadcast; with the result's shape (and, on demand, its strides)."""
 
     def __init__(self, src, indices):
         x = src._data
@@ -218,7 +218,8 @@ class _Advanced:
         for idx in indices:
             if idx is not None and idx._dtype not in _INDEX_TYPES:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        # Each entry: None (a whole dim) or (int64 array, strides of the index tensor).
+        # Each entry: None (a whole dim) or (int64 array, the index tensor or None for a mask's
+        # coordinates, whose strides are (1,)).
         entries = []
         for idx in indices:
             if idx is None:
@@ -240,39 +241,49 @@ class _Advanced:
                             f"The shape of the mask {list(mask.shape)} at index {j} does not "
                             f"match the shape of the indexed tensor {list(x.shape)} at index {d}"
                         )
-                entries += [(c, (1,)) for c in np.nonzero(mask)] if mask.ndim else []
+                entries += [(c, None) for c in np.nonzero(mask)] if mask.ndim else []
             else:
-                entries.append((idx._data.astype(np.int64, copy=False), idx.stride()))
+                entries.append((idx._data.astype(np.int64, copy=False), idx))
         defined = [e for e in entries if e is not None]
         if not defined:  # only 0-d masks, which pick no dim (PyTorch fails an internal assert)
             raise RuntimeError("a 0-dim boolean index can only fill with a one-element value")
-        try:
-            bshape = np.broadcast_shapes(*(a.shape for a, _ in defined))
-        except ValueError:
-            shapes = ", ".join(str(list(a.shape)) for a, _ in defined)
-            raise IndexError(
-                f"shape mismatch: indexing tensors could not be broadcast together with shapes "
-                f"{shapes}"
-            ) from None
+        shapes = [a.shape for a, _ in defined]
+        if shapes.count(shapes[0]) == len(shapes):  # all alike (the usual case): no broadcast
+            bshape = shapes[0]
+        else:
+            try:
+                bshape = np.broadcast_shapes(*shapes)
+            except ValueError:
+                shapes = ", ".join(str(list(a.shape)) for a, _ in defined)
+                raise IndexError(
+                    f"shape mismatch: indexing tensors could not be broadcast together with "
+                    f"shapes {shapes}"
+                ) from None
         entries += [None] * (nd - len(entries))
         pos = [d for d, e in enumerate(entries) if e is not None]
-        if pos == list(range(pos[0], pos[-1] + 1)):
+        if pos[-1] - pos[0] == len(pos) - 1:  # adjacent
             before, after = list(range(pos[0])), list(range(pos[-1] + 1, nd))
         else:  # indices apart: their dims go first (PyTorch's transposeToFront, NumPy's rule)
             before, after = [], [d for d in range(nd) if entries[d] is None]
         self.key = tuple(slice(None) if e is None else e[0] for e in entries)
-        self.arrays = [np.broadcast_to(a, bshape) for a, _ in defined]
+        self.arrays = [a if a.shape == bshape else np.broadcast_to(a, bshape)
+                       for a, _ in defined]
         self.sizes = [x.shape[d] for d in pos]
         self.shape = (tuple(x.shape[d] for d in before) + tuple(bshape)
                       + tuple(x.shape[d] for d in after))
-        # TensorIterator's operands: the source with the indexed dims restrided to 0, then each
-        # index broadcast and viewed as (1,) * before + index shape + (1,) * after.
+        self._layout = (src, defined, bshape, before, after)
+
+    def strides(self):
+        """The result's strides: TensorIterator's order of its operands, which are the source
+        with the indexed dims restrided to 0, then each index broadcast and viewed as
+        (1,) * before + index shape + (1,) * after."""
+        src, defined, bshape, before, after = self._layout
         src_strides = src.stride()
         k = len(bshape)
-        self.operands = [[src_strides[d] for d in before] + [0] * k
-                         + [src_strides[d] for d in after]]
+        operands = [[src_strides[d] for d in before] + [0] * k + [src_strides[d] for d in after]]
         view_shape = (1,) * len(before) + tuple(bshape) + (1,) * len(after)
-        for a, strides in defined:
+        for a, idx in defined:
+            strides = (1,) if idx is None else idx.stride()
             lead = k - a.ndim
             expanded = [0] * lead + [st if n == b else 0
                                      for st, n, b in zip(strides, a.shape, bshape[lead:],
@@ -280,15 +291,16 @@ class _Advanced:
             view = compute_view_strides(bshape, expanded, view_shape)
             if view is None:
                 view = _contiguous_strides(view_shape)
-            self.operands.append([0 if v == 1 and n != 1 else st
-                                  for v, n, st in zip(view_shape, self.shape, view, strict=True)])
-
-    def strides(self):
-        return _iter_strides(self.shape, self.operands)
+            operands.append([0 if v == 1 and n != 1 else st
+                             for v, n, st in zip(view_shape, self.shape, view, strict=True)])
+        return _iter_strides(self.shape, operands)
 
     def check_bounds(self):
         """PyTorch's kernel check, reporting the first bad element in iteration order."""
         if not all(self.shape) or not self.arrays:
+            return
+        if all(-s <= a.min() and a.max() < s for a, s in zip(self.arrays, self.sizes,
+                                                              strict=True)):
             return
         bad = [(a < -s) | (a >= s) for a, s in zip(self.arrays, self.sizes, strict=True)]
         first = np.logical_or.reduce(bad).reshape(-1)
@@ -314,9 +326,16 @@ def index(src, indices):
     indices = tuple(indices)
     info = _Advanced(src, indices)
     info.check_bounds()
-    out = _empty_strided(info.shape, info.strides(), src._data.dtype)
-    if out.size:
-        out[...] = src._data[info.key]
+    strides = info.strides()
+    item = src._data.itemsize
+    gathered = src._data[info.key] if all(info.shape) else None
+    if (gathered is not None and gathered.base is None
+            and gathered.strides == tuple(st * item for st in strides)):
+        out = gathered  # NumPy's result already has PyTorch's layout: no second copy
+    else:
+        out = _empty_strided(info.shape, strides, src._data.dtype)
+        if out.size:
+            out[...] = gathered
     saved = {"indices": indices, "self_sym_sizes": src._data.shape}
     return tracked(_wrap(out, src._dtype), IndexBackward0, (src,), saved)
 

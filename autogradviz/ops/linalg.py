@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor, _wrap, wrap_dim
+from .._tensor import Tensor, _contiguous_strides, _wrap, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative
 from ._common import broadcast_error, cast, result_type, tracked
@@ -57,11 +57,20 @@ def _out_dtype_check(out, dt):
         )
 
 
-def _finish(arr, dt, out):
-    """A new tensor (or ``out``, resized as PyTorch resizes it) holding ``arr``."""
+def _finish(arr, dt, out, *, owned=False):
+    """A new tensor (or ``out``, resized as PyTorch resizes it) holding ``arr``.
+
+    ``owned``: ``arr`` was just computed and nobody else holds it, so it is used as it is when
+    already laid out as PyTorch lays out a new result (a large product is not copied again).
+    """
     arr = cast(np.asarray(arr), dt)
-    fresh = np.empty(arr.shape, dt.np)  # C-contiguous, with PyTorch's strides on size-1 dims
-    fresh[...] = arr
+    if owned and arr.base is None and arr.flags.c_contiguous and (
+            1 not in arr.shape
+            or arr.strides == tuple(s * arr.itemsize for s in _contiguous_strides(arr.shape))):
+        fresh = arr
+    else:
+        fresh = np.empty(arr.shape, dt.np)  # C-contiguous, PyTorch's strides on size-1 dims
+        fresh[...] = arr
     if out is None:
         return _wrap(fresh, dt)
     if out._data.shape != fresh.shape:
@@ -116,7 +125,7 @@ def dot(input, other, *, out=None):
             "respectively"
         )
     _no_bool(input._dtype, "dot")
-    result = _finish(np.dot(a, b), input._dtype, out)
+    result = _finish(np.dot(a, b), input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"self": _if_grad(other, input), "tensor": _if_grad(input, other)}
@@ -164,7 +173,7 @@ def mm(input, mat2, *, out=None):
         )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "addmm_impl_cpu_")
-    result = _finish(a @ b, input._dtype, out)
+    result = _finish(a @ b, input._dtype, out, owned=True)
     if out is not None:
         return result
     return tracked(result, MmBackward0, (input, mat2), _mm_saves(input, mat2))
@@ -188,7 +197,7 @@ def mv(input, vec, *, out=None):
     # mv is addmv into a new result of vec's dtype (or into out): all three must agree.
     _addmv_dtype_check(vec._dtype if out is None else out._dtype, input, vec)
     _no_bool(input._dtype, "addmv_impl_cpu")
-    result = _finish(a @ v, input._dtype, out)
+    result = _finish(a @ v, input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"self": _if_grad(vec, input), "vec": _if_grad(input, vec)}
@@ -227,7 +236,7 @@ def bmm(input, mat2, *, out=None):
         )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "bmm")
-    result = _finish(np.matmul(a, b), input._dtype, out)
+    result = _finish(np.matmul(a, b), input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"mat2": _if_grad(input, mat2), "self": _if_grad(mat2, input)}
@@ -645,7 +654,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         prod = mm(mat1, mat2)._data
     r = (alpha * prod if alpha != 1 else prod) + (beta * input._data if beta != 1 else input._data)
     saved = {"alpha": alpha, "beta": beta, **_mm_saves(mat1, mat2, "mat1", "mat2")}
-    return tracked(_finish(r, mat1._dtype, None), AddmmBackward0, (input, mat1, mat2), saved)
+    return tracked(_finish(r, mat1._dtype, None, owned=True), AddmmBackward0, (input, mat1, mat2),
+                   saved)
 
 
 def tensordot(a, b, dims=2, out=None):
