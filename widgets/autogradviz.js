@@ -96,13 +96,17 @@ const NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf|nan/gi;
 // Same rule as autogradviz.viz.stepper.check_prediction (Python re-checks the score).
 function checkPrediction(target, text) {
   if (!target) return false;
-  let numbers = (String(text).match(NUMBER) || []).map(Number);
+  // Number("inf") is NaN in JavaScript; Python's float("inf") is infinity.
+  const toNumber = (t) => (/inf/i.test(t) ? (t.startsWith("-") ? -Infinity : Infinity) : Number(t));
+  let numbers = (String(text).match(NUMBER) || []).map(toNumber);
   const expected = target.values;
   if (numbers.length === 1 && expected.length > 1) numbers = expected.map(() => numbers[0]);
   if (numbers.length !== expected.length) return false;
   return expected.every((want, i) => {
     const got = numbers[i];
     if (Number.isNaN(want)) return Number.isNaN(got);
+    if (got === want) return true; // exact, infinities included
+    if (!Number.isFinite(want)) return false; // no tolerance around an infinity
     return Math.abs(got - want) <= Math.max(1e-4, 2e-3 * Math.abs(want));
   });
 }

@@ -274,6 +274,10 @@ def check_prediction(target, text):
             if got == got:
                 return False
             continue
-        if abs(got - want) > max(ABS_TOL, REL_TOL * abs(want)):
+        if got == want:  # exact, infinities included (inf - inf is nan)
+            continue
+        if want in (float("inf"), float("-inf")):  # no tolerance around an infinity
+            return False
+        if not abs(got - want) <= max(ABS_TOL, REL_TOL * abs(want)):  # False for a nan guess
             return False
     return True
