@@ -203,10 +203,13 @@ def _badges(model):
     """The classic confusions, in words, with the node they are about."""
     badges = []
     after = model.state.startswith("after backward")
+    # Intermediate tensors are the ones another node consumes. (Not "not a root": a LiveGraph
+    # of the whole namespace makes every named tensor a root, which hid this badge.)
+    consumed = {e.src for e in model.edges}
     for n in model.nodes:
         label = n.name or n.id
         if (n.kind == "op" and n.name and after and "retains_grad" not in n.flags
-                and n.id not in model.roots):
+                and n.id in consumed):
             badges.append({"kind": "grad", "node": n.id,
                            "text": f"{label}.grad is None: a non-leaf keeps no .grad unless "
                                    f"{label}.retain_grad() is called before backward"})
