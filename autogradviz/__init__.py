@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import _methods
 from . import dtypes as _dtypes_module
+from ._backends import accelerator, backends, cuda
 from ._creation import (
     arange,
     as_tensor,
@@ -261,6 +262,12 @@ preserve_format = "preserve"
 
 def get_default_device():
     return device("cpu")
+
+
+def set_default_device(device_):
+    """Only the CPU (or ``None``, PyTorch's default) can be the default device."""
+    if device_ is not None:
+        device(device_)
 
 
 def load_ipython_extension(ip):
