@@ -323,6 +323,7 @@ def _engine(tensors, grad_tensors, retain_graph, create_graph, inputs, capture, 
 
     ready = [graph_root]  # a heap, see _heap_push
     mode = grad_mode.STATE
+    anomaly_state = anomaly.STATE
     previous_mode = mode.grad_enabled
     step_index = 0
     try:
@@ -332,9 +333,18 @@ def _engine(tensors, grad_tensors, retain_graph, create_graph, inputs, capture, 
             # Nodes run with grad mode on only when building the graph of the derivative.
             mode.grad_enabled = create_graph
             try:
-                produced, leaf, before = _execute(
-                    node, received, create_graph, capture, accumulate_into
-                )
+                if (len(received) == 1 and received[0] is not None and not node._hooked
+                        and not node._is_accumulator and not node._is_graph_root
+                        and capture is None):
+                    # The usual node (one gradient in, no hooks): _execute's rule call inlined.
+                    produced = _validate(node, node.apply(received))
+                    if anomaly_state.enabled:
+                        anomaly.check_nan(node, produced)
+                    leaf = before = None
+                else:
+                    produced, leaf, before = _execute(
+                        node, received, create_graph, capture, accumulate_into
+                    )
             except Exception as err:
                 anomaly.report(node, err)
                 raise
