@@ -218,9 +218,12 @@ UnsafeViewBackward0 = derivative(
 
 
 def view(self, *shape):
-    if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
-        return view_as_dtype(self, shape[0])
-    shape = _shape_arg(shape)
+    for s in shape:
+        if type(s) is not int:  # not the common case of plain ints
+            if len(shape) == 1 and isinstance(s, _dt.dtype):
+                return view_as_dtype(self, s)
+            shape = _shape_arg(shape)
+            break
     x = self._data
     if x.flags.c_contiguous:
         try:
