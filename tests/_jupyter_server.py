@@ -57,8 +57,6 @@ class JupyterLab:
         shutil.copytree(notebooks, self.root,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         self.token = secrets.token_hex(16)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.home / "server.log"
         env = dict(os.environ)
         for var, folder in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
@@ -74,21 +72,33 @@ class JupyterLab:
             path = self.home / "settings" / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(value))
-        command = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=self._log,
-                                        stderr=subprocess.STDOUT)
-        try:
-            self._wait_ready(timeout)
-        except BaseException:
-            self.stop()
-            raise
+        # A free port can be taken between asking and binding (port_retries=0 makes that an
+        # exit, not a silent other port): then start again on another one.
+        for attempt in range(3):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            command = [
+                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+                f"--port={self.port}", "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            ]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                command.append("--allow-root")
+            self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+            self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=self._log,
+                                            stderr=subprocess.STDOUT)
+            try:
+                self._wait_ready(timeout)
+                return
+            except RuntimeError:
+                port_taken = "already in use" in self.log()
+                self._log.close()
+                if not port_taken or attempt == 2:
+                    self.stop()
+                    raise
+            except BaseException:
+                self.stop()
+                raise
 
     def _wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
@@ -141,7 +151,8 @@ class JupyterLab:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
-        self._log.close()
+        if not self._log.closed:
+            self._log.close()
         shutil.rmtree(self.home, ignore_errors=True)
 
 
