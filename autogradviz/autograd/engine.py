@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from . import anomaly, grad_mode
 from .graph import GraphRoot, Node, gradient_edge
 
@@ -85,9 +85,6 @@ def _as_tuple(x):
 
 def make_grads(outputs, grad_outputs, *, is_grads_batched=False):
     """The starting gradients: given ones checked, implicit ones only for scalar outputs."""
-    from .. import _creation
-    from .._tensor import Tensor
-
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None
@@ -102,6 +99,8 @@ def make_grads(outputs, grad_outputs, *, is_grads_batched=False):
             grads.append(_wrap(np.ones(out._data.shape, out._dtype.np), out._dtype))
             continue
         if not isinstance(g, Tensor):
+            from .. import _creation
+
             g = _creation.tensor(g, dtype=out._dtype)
         if g.shape != out.shape:
             raise RuntimeError(

@@ -428,13 +428,17 @@ def _edges_and_metas(inputs):
         if t is None:
             edges.append(_NO_EDGE)
             metas.append(None)
-        elif type(t) is Tensor:  # gradient_edge, inlined for the common case
+        elif type(t) is Tensor:  # gradient_edge, inlined for the common cases
             if not t._requires_grad:
                 edges.append(_NO_EDGE)
-            elif t.grad_fn is not None and t._base is None:
-                edges.append((t.grad_fn, t._output_nr))
-            else:
+            elif t._base is not None:
                 edges.append(gradient_edge(t))
+            elif t.grad_fn is not None:
+                edges.append((t.grad_fn, t._output_nr))
+            else:  # a leaf: its AccumulateGrad node, while alive
+                acc = t._accumulator
+                acc = acc() if acc is not None else None
+                edges.append((acc, 0) if acc is not None else gradient_edge(t))
             metas.append((t._data.shape, t._dtype))
         else:
             edges.append(gradient_edge(t))
