@@ -199,8 +199,11 @@ from .ops.shape import (
 
 _methods.attach()
 
-from . import nn, optim  # noqa: E402 - built on the namespace above
-from . import utils  # noqa: E402 - torch.utils.data
+from . import (  # noqa: E402 - built on the namespace above
+    nn,
+    optim,
+    utils,
+)
 
 # PyTorch's dtype aliases are the same objects.
 float = float32  # noqa: A001
