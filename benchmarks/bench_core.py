@@ -2,8 +2,9 @@
 
     python benchmarks/bench_core.py
 
-Each figure is the best of several repeats (``timeit``); ratios below 1 mean autogradviz is
-faster. PyTorch is the dev-only parity oracle (``torch==2.13.0``, CPU build).
+Each figure is the best of several repeats (``timeit``), the repeats of ours, PyTorch's and
+NumPy's taken in turns; ratios below 1 mean autogradviz is faster. PyTorch is the dev-only
+parity oracle (``torch==2.13.0``, CPU build).
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ import torch
 import autogradviz as agv
 
 
-def best(stmt, namespace, number):
-    return min(timeit.repeat(stmt, globals=namespace, number=number, repeat=7)) / number
+def best_interleaved(stmts, namespace, number, repeat=9):
+    """The best time of each statement, their repeats taken in turns so that a burst of load
+    from other processes hits all of them alike (the ratios are what matter)."""
+    timers = [timeit.Timer(s, globals=namespace) for s in stmts]
+    times = [[] for _ in stmts]
+    for _ in range(repeat):
+        for timer, ts in zip(timers, times, strict=True):
+            ts.append(timer.timeit(number) / number)
+    return [min(ts) for ts in times]
 
 
 def row(label, ours, theirs, numpy_time=None):
@@ -51,15 +59,17 @@ def main():
             ("a[0]", "a[0]", "ta[0]", "na[0, ...]"),
             ("a.view(-1, 1)", "a.view(-1, 1)", "ta.view(-1, 1)", "na.reshape(-1, 1)"),
         ):
-            row(f"{op} ({label})", best(ours, ns, number), best(theirs, ns, number),
-                best(numpy_stmt, ns, number))
+            row(f"{op} ({label})", *best_interleaved((ours, theirs, numpy_stmt), ns, number))
     ns = {"agv": agv, "torch": torch}
-    row("manual_seed + randn(3, 4, 5)", best("agv.manual_seed(1); agv.randn(3, 4, 5)", ns, 2000),
-        best("torch.manual_seed(1); torch.randn(3, 4, 5)", ns, 2000))
-    row("randn(10**6)", best("agv.randn(10**6)", ns, 20), best("torch.randn(10**6)", ns, 20))
-    row("rand(10**6)", best("agv.rand(10**6)", ns, 20), best("torch.rand(10**6)", ns, 20))
-    row("randn(10**6, dtype=float64)", best("agv.randn(10**6, dtype=agv.float64)", ns, 20),
-        best("torch.randn(10**6, dtype=torch.float64)", ns, 20))
+    for label, ours, theirs, number in (
+        ("manual_seed + randn(3, 4, 5)", "agv.manual_seed(1); agv.randn(3, 4, 5)",
+         "torch.manual_seed(1); torch.randn(3, 4, 5)", 2000),
+        ("randn(10**6)", "agv.randn(10**6)", "torch.randn(10**6)", 20),
+        ("rand(10**6)", "agv.rand(10**6)", "torch.rand(10**6)", 20),
+        ("randn(10**6, dtype=float64)", "agv.randn(10**6, dtype=agv.float64)",
+         "torch.randn(10**6, dtype=torch.float64)", 20),
+    ):
+        row(label, *best_interleaved((ours, theirs), ns, number))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
     python benchmarks/bench_random.py
 
-Prints the best of several runs for each case: our time, torch's, and the ratio. torch runs its
-AVX2 kernels (the ones autogradviz reproduces bit for bit).
+Prints the best of several runs for each case (ours and torch's taken in turns): our time,
+torch's, and the ratio. torch runs its AVX2 kernels (the ones autogradviz reproduces bit for
+bit).
 """
 
 import os
@@ -18,14 +19,18 @@ import torch
 from autogradviz import _generator as rg
 
 
-def best(fn, repeat):
-    fn()  # warm up (and build any lazy tables)
-    times = []
+def best(fns, repeat):
+    """The best time of each function, their runs taken in turns so that a burst of load from
+    other processes hits all of them alike."""
+    for fn in fns:
+        fn()  # warm up (and build any lazy tables)
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        for fn, ts in zip(fns, times, strict=True):
+            t = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t)
+    return [min(ts) for ts in times]
 
 
 def main():
@@ -51,7 +56,7 @@ def main():
     ]
     print(f"{'case':34s} {'ours':>11s} {'torch':>11s} {'ratio':>7s}")
     for name, ours, theirs, repeat in cases:
-        a, b = best(ours, repeat), best(theirs, repeat)
+        a, b = best((ours, theirs), repeat)
         unit, scale = ("us", 1e6) if max(a, b) < 1e-3 else ("ms", 1e3)
         print(f"{name:34s} {a * scale:8.1f} {unit} {b * scale:8.1f} {unit} {a / b:7.2f}")
 
