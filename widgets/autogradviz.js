@@ -43,9 +43,15 @@ function graphPane(svgText, onNodeClick) {
   svg.removeAttribute("height");
   stage.append(svg);
   pane.append(stage);
-  const nodes = new Map(); // "n3" -> <g>
+  // "n3" -> its <g> elements: a much-used node is drawn again beside its later uses, and
+  // those copies carry the class "agv-of-n3", so they light up with the original.
+  const nodes = new Map();
   for (const g of svg.querySelectorAll("g.node")) {
-    if (g.id && g.id.startsWith("agv-")) nodes.set(g.id.slice(4), g);
+    if (!g.id || !g.id.startsWith("agv-")) continue;
+    const copyOf = [...g.classList].find((c) => c.startsWith("agv-of-"));
+    const key = copyOf ? copyOf.slice("agv-of-".length) : g.id.slice(4);
+    if (!nodes.has(key)) nodes.set(key, []);
+    nodes.get(key).push(g);
   }
   const edges = new Map();
   for (const g of svg.querySelectorAll("g.edge")) if (g.id) edges.set(g.id, g);
@@ -72,9 +78,11 @@ function graphPane(svgText, onNodeClick) {
   });
   pane.addEventListener("pointerup", () => { drag = null; });
   if (onNodeClick) {
-    for (const [id, g] of nodes) {
-      g.classList.add("agv-clickable");
-      g.addEventListener("click", () => onNodeClick(id));
+    for (const [id, gs] of nodes) {
+      for (const g of gs) {
+        g.classList.add("agv-clickable");
+        g.addEventListener("click", () => onNodeClick(id));
+      }
     }
   }
   const controls = el("div", { className: "agv-zoom" },
@@ -184,12 +192,13 @@ function renderStepper({ model, el: host }) {
   });
 
   function highlight(k) {
-    for (const g of graph.nodes.values()) g.classList.remove("agv-current", "agv-done");
+    for (const gs of graph.nodes.values()) for (const g of gs) g.classList.remove("agv-current", "agv-done");
     for (const g of graph.edges.values()) g.classList.remove("agv-flow");
     for (let i = 0; i < k; i++) {
       const s = steps[i];
-      const g = s.node_id && graph.nodes.get(s.node_id);
-      if (g) g.classList.add(i === k - 1 ? "agv-current" : "agv-done");
+      for (const g of (s.node_id && graph.nodes.get(s.node_id)) || []) {
+        g.classList.add(i === k - 1 ? "agv-current" : "agv-done");
+      }
     }
     const s = steps[k - 1];
     if (s) for (const id of s.edges) { const e = graph.edges.get(id); if (e) e.classList.add("agv-flow"); }
@@ -285,9 +294,8 @@ function renderLive({ model, el: host }) {
     const panel = el("div", { className: "agv-panel" });
     const graph = graphPane(model.get("svg"), (id) => { selected = id; select(id); });
     function select(id) {
-      for (const g of graph.nodes.values()) g.classList.remove("agv-selected");
-      const g = graph.nodes.get(id);
-      if (g) g.classList.add("agv-selected");
+      for (const gs of graph.nodes.values()) for (const g of gs) g.classList.remove("agv-selected");
+      for (const g of graph.nodes.get(id) || []) g.classList.add("agv-selected");
       const d = model.get("details")[id];
       if (!d) return panel.replaceChildren(el("p", { className: "agv-hint", text: "Click a node to see its details." }));
       const parts = [el("h4", { text: d.title })];

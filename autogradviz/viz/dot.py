@@ -102,6 +102,9 @@ def _add_node(target, n: VizNode, is_root, show_rules, show_values):
         attrs["penwidth"] = attrs.get("penwidth", "1.5")
     if n.freed:
         classes.append("agv-freed")
+    if n.copy_of is not None:
+        classes += ["agv-copy", f"agv-of-{n.copy_of}"]
+        attrs["style"] += ",dashed"
     attrs["class"] = " ".join(classes)
     target.node(n.id, label=node_label(n, is_root, show_rules, show_values), **attrs)
 
@@ -121,6 +124,8 @@ def node_label(n: VizNode, is_root=False, show_rules=True, show_values=True) -> 
         header = f"leaf {header}"
     if is_root:
         header += "  (root)"
+    if n.copy_of is not None:
+        header += "  (again)"
     fields = [label_text(header)]
     if show_rules and n.rule:
         fields.append("".join(label_text(line) + "\\l" for line in n.rule))

@@ -173,7 +173,8 @@ def _details(n, model):
     node = n.source
     if node is not None and hasattr(node, "next_functions"):
         rows.append(("name()", node.name()))
-        ids = {id(m.source): m.id for m in model.nodes if m.source is not None}
+        ids = {id(m.source): m.id for m in model.nodes
+               if m.source is not None and m.copy_of is None}
         edges = ", ".join(
             "(None, 0)" if fn is None else f"({fn.name()} [{ids.get(id(fn), '?')}], {nr})"
             for fn, nr in node.next_functions

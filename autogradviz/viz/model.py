@@ -43,6 +43,7 @@ class VizNode:
     scope: str | None = None  # "model/0" for grouping into clusters
     count: int = 1  # nodes stood for (collapsed runs, summaries)
     source: object = field(default=None, repr=False, compare=False)  # the autograd node
+    copy_of: str | None = None  # a repeated drawing of a much-used node (see summary.py)
     # For a constant: (consuming node, input name, names) to describe it once it is kept.
     origin: tuple | None = field(default=None, repr=False, compare=False)
 

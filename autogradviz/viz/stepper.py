@@ -27,7 +27,7 @@ REL_TOL, ABS_TOL = 2e-3, 1e-4
 
 
 class BackwardStepper(anywidget.AnyWidget):
-    """Step through ``roots``' backward pass: ⏮ ◀ ▶ ⏭, play, a slider and the keyboard."""
+    """Step through ``roots``' backward pass: |◀ ◀ ▶ ▶|, play, a slider and the keyboard."""
 
     _esm = asset("autogradviz.js")
     _css = asset("autogradviz.css")
@@ -55,16 +55,20 @@ class BackwardStepper(anywidget.AnyWidget):
         with gc_paused():
             model = simplify(build_model(tensors, names=names, namespace=namespace), max_nodes)
         drawing = Drawing(model)
-        ids = {id(n.source): n for n in model.nodes if n.source is not None}
+        ids = {id(n.source): n for n in model.nodes
+               if n.source is not None and n.copy_of is None}
         saved_text = {id(n.source): _saved_values(n.source) for n in model.nodes
                       if n.kind == "op" and n.source is not None}
         edges_into = {}
+        copies_of = {n.id: n.copy_of for n in model.nodes if n.copy_of is not None}
         for index, e in enumerate(model.edges):
-            edges_into.setdefault(e.dst, []).append((f"agv-e{index}-{e.src}-{e.dst}", e.src))
+            source = copies_of.get(e.src, e.src)  # a copy stands for its original
+            edges_into.setdefault(e.dst, []).append((f"agv-e{index}-{e.src}-{e.dst}", source))
 
         records = []
         arriving = {}  # id(node) -> the gradients sent to it so far: [(from, value)]
-        leaf_names = [n.name or n.id for n in model.nodes if n.kind == "leaf"]
+        leaf_names = [n.name or n.id for n in model.nodes
+                      if n.kind == "leaf" and n.copy_of is None]
         leaf_grads = {}
         if is_torch_tensor(tensors[0]):  # a graph built by real PyTorch: its engine's steps
             grads = gradient

@@ -5,18 +5,56 @@ so a graph above ``max_nodes`` is shrunk *before* layout: first runs of a repeat
 along a chain become one node (``[MulBackward0 -> AddBackward0] x1000``), constants feeding
 collapsed nodes are counted instead of drawn; if that is still too big, one node per operation
 name stands for all nodes of that name, with a notice saying so.
+
+Long edges are what make Graphviz slow (every edge spanning k ranks becomes k virtual nodes),
+and a tensor used all along a chain (a weight reused at every step) gives one per use: about
+40 s for 100 operations. So a node used more than ``MAX_USES`` times is drawn again next to
+each further use, as a copy that names the original (``copy_of``); the copies' SVG classes
+(``agv-of-<id>``) let a front end highlight them with the original.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 
 from .model import GraphModel, VizEdge, VizNode
 
 MAX_PERIOD = 6  # longest repeating pattern looked for along a chain
+MAX_USES = 3  # uses drawn from one box; further uses get a copy of it beside them
 
 
 def simplify(model: GraphModel, max_nodes: int) -> GraphModel:
+    """The model as it will be drawn: small enough to lay out quickly."""
+    return spread_shared(_shrink(model, max_nodes))
+
+
+def spread_shared(model: GraphModel, max_uses: int = MAX_USES) -> GraphModel:
+    """Draw a node used more than ``max_uses`` times again beside each further use."""
+    uses = Counter(e.src for e in model.edges)
+    if not uses or max(uses.values()) <= max_uses:
+        return model
+    by_id = {n.id: n for n in model.nodes}
+    seen = Counter()
+    edges, copies = [], defaultdict(list)
+    for e in model.edges:
+        seen[e.src] += 1
+        if uses[e.src] <= max_uses or seen[e.src] == 1:
+            edges.append(e)
+            continue
+        original = by_id[e.src]
+        copy = dataclasses.replace(original, id=f"{original.id}u{seen[e.src]}",
+                                   copy_of=original.id, scope=by_id[e.dst].scope)
+        copies[original.id].append(copy)
+        edges.append(dataclasses.replace(e, src=copy.id))
+    nodes = []
+    for n in model.nodes:
+        nodes.append(n)
+        nodes.extend(copies.get(n.id, ()))
+    return dataclasses.replace(model, nodes=nodes, edges=edges)
+
+
+def _shrink(model: GraphModel, max_nodes: int) -> GraphModel:
     if len(model.nodes) <= max_nodes:
         return model
     collapsed = collapse_chains(model)
