@@ -204,9 +204,16 @@ function renderStepper({ model, el: host }) {
     if (s) for (const id of s.edges) { const e = graph.edges.get(id); if (e) e.classList.add("agv-flow"); }
   }
 
+  // The drawing's own title says where the pass is (it was drawn before backward).
+  const title = graph.element.querySelector("svg g.graph > text");
+
   function update() {
     const k = current();
     counter.textContent = `step ${k} / ${total}`;
+    if (title) {
+      title.textContent = k === 0 ? "before backward" : k === total ? "after backward"
+        : `backward: step ${k} / ${total}`;
+    }
     slider.value = String(k);
     highlight(k);
     panel.replaceChildren(...details(k));
