@@ -6,8 +6,12 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
+import torch as real_torch
 
 import autogradviz as torch
 from autogradviz.autograd import backward_steps
@@ -176,3 +180,67 @@ def test_errors_are_the_same_on_both_paths():
         return str(info.value)
 
     assert failure(lambda y: y.backward()) == failure(lambda y: list(backward_steps(y)))
+
+
+# ---------------------------------------------------------------------- saved outputs
+# An output its own node saves (exp's ``result``) is held without a reference cycle: the
+# program dropping it frees it, as in PyTorch, while backward still reads its values.
+LIBS = pytest.mark.parametrize("lib", [real_torch, torch], ids=["torch", "autogradviz"])
+
+
+@LIBS
+def test_dropped_saved_output_is_freed_at_once(lib):
+    gc.disable()
+    try:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        ref = weakref.ref(y)
+        s = (y * 2).sum()
+        del y
+        assert ref() is None
+    finally:
+        gc.enable()
+    s.backward()
+    assert x.grad.tolist() == pytest.approx([2 * np.e, 2 * np.e**2])
+
+
+def _after_drop(lib):
+    x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    exp_node = y.grad_fn
+    s = y.sum()
+    del y
+    saved = exp_node._saved_result
+    (g,) = lib.autograd.grad(s, x, create_graph=True)
+    g.sum().backward()
+    return (saved.requires_grad, saved.grad_fn is exp_node, saved.tolist(), g.tolist(),
+            x.grad.tolist())
+
+
+def test_saved_output_read_after_the_output_is_gone_matches_torch():
+    assert _after_drop(torch) == pytest.approx(_after_drop(real_torch))
+
+
+def _indices_after_drop(lib):
+    x = lib.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
+    values, indices = x.max(1)
+    node = values.grad_fn
+    del indices
+    saved = node._saved_indices
+    values.sum().backward()
+    return saved.requires_grad, saved.grad_fn is None, saved.tolist(), x.grad.tolist()
+
+
+def test_saved_indices_read_after_they_are_gone_have_no_history():
+    assert _indices_after_drop(torch) == _indices_after_drop(real_torch)
+
+
+@LIBS
+def test_live_saved_output_changed_in_place_is_still_detected(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    s = y.sum() * 1.0
+    z = y * 3  # y is saved by ExpBackward0 (as its result) only
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (z.sum() + s).backward()

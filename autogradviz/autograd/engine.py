@@ -194,23 +194,31 @@ def _validate(node, produced):
         if g._dtype is not dtype:
             if grad_mode.STATE.grad_enabled:
                 g = g.to(dtype)  # records the cast (create_graph)
+            elif dtype in _FLOAT_TYPES and g._dtype in _FLOAT_TYPES:
+                # A plain rounding, as ``to`` does it, without np.errstate's cost.
+                g = _wrap(_ops_module("elementwise").quiet.run(g._data.astype, dtype.np), dtype)
             else:
                 g = _wrap(_dt.cast(g._data, dtype), dtype)  # what ``to`` computes, unrecorded
         out.append(g)
     return tuple(out)
 
 
+_FLOAT_TYPES = (_dt.float32, _dt.float64)
+_OPS = {}
+
+
+def _ops_module(name):
+    """``ops.<name>``, imported on first use (the ops import this package)."""
+    module = _OPS.get(name)
+    if module is None:
+        import importlib
+
+        module = _OPS[name] = importlib.import_module(f"..ops.{name}", __package__)
+    return module
+
+
 def _sum_to():
-    """``ops._backward.sum_to`` (imported on first use: the ops import this package)."""
-    global _sum_to_fn
-    if _sum_to_fn is None:
-        from ..ops._backward import sum_to
-
-        _sum_to_fn = sum_to
-    return _sum_to_fn
-
-
-_sum_to_fn = None
+    return _ops_module("_backward").sum_to
 
 
 def _call_tensor_hooks(node, grads):

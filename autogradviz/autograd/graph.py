@@ -23,6 +23,7 @@ import types
 import weakref
 
 from .._tensor import Tensor
+from .._tensor import _wrap as _new_tensor
 from . import anomaly, grad_mode
 
 _sequence = itertools.count()
@@ -74,16 +75,55 @@ def _add_hook(hooks, fn):
 class SavedTensor:
     """A tensor saved for backward, with the version it had (in-place changes are detected)."""
 
-    __slots__ = ("is_output", "producer", "tensor", "version")
+    __slots__ = ("_weak_output", "is_output", "producer", "tensor", "version")
 
     def __init__(self, tensor, is_output=False, producer=None):
         self.tensor = tensor
         self.version = tensor._version
         self.is_output = is_output
         self.producer = producer  # an output's producer when not the node (in place on a view)
+        self._weak_output = None
+
+    @classmethod
+    def of_output(cls, out):
+        """An output saved by its own node. An output owning its storage is held weakly, with
+        its values held strongly, so that output -> node -> saved output is no reference
+        cycle: the output is freed when the program drops it, as in PyTorch."""
+        if out._base is not None or out._storage_owner is not None:
+            return cls(out, is_output=True)  # its version counter lives in another tensor
+        saved = cls.__new__(cls)
+        saved.tensor = None
+        saved.version = out._version
+        saved.is_output = True
+        saved.producer = None
+        # Whether it has this node's history (a saved ``indices`` of max(dim) has none).
+        with_history = out.grad_fn is not None
+        saved._weak_output = (weakref.ref(out), out._data, out._dtype, out._output_nr,
+                              with_history)
+        return saved
+
+    def refers_to(self, t):
+        """Whether ``t`` is the saved tensor."""
+        if self.tensor is None:
+            return self._weak_output[0]() is t
+        return self.tensor is t
 
     def unpack(self, node, name):
         t = self.tensor
+        if t is None:
+            ref, data, dtype, output_nr, with_history = self._weak_output
+            t = ref()
+            if t is None:
+                # The output is gone, and every tensor sharing its version counter with it:
+                # nothing can have changed it. A new tensor over the values, with the node as
+                # its history (PyTorch also hands out a new tensor for a saved output).
+                t = _new_tensor(data, dtype)
+                if with_history:
+                    t.grad_fn = node
+                    t._requires_grad = True
+                    if output_nr:
+                        t._output_nr = output_nr
+                return t
         if t._version != self.version:
             if self.is_output:
                 producer = node if self.producer is None else self.producer
@@ -256,7 +296,8 @@ class OpNode(Node):
             for name, value in saved.items():
                 if type(value) is SavedTensor:
                     t = value.tensor
-                    value = t if t._version == value.version else value.unpack(self, name)
+                    value = (t if t is not None and t._version == value.version
+                             else value.unpack(self, name))
                 elif value is _FREED:
                     raise RuntimeError(FREED_MESSAGE)
                 env[name] = value
@@ -391,7 +432,7 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
                 store[k] = SavedTensor(v) if type(v) is Tensor or _is_tensor(v) else v
         if saved_outputs:
             for k, v in saved_outputs.items():
-                store[k] = SavedTensor(v, is_output=True)
+                store[k] = v  # saved below, once the outputs' history is set
     if type(outputs) is Tensor and outputs._base is None:
         # _set_history, inlined for the common case: one output, not a view.
         outputs.grad_fn = node
@@ -409,6 +450,9 @@ def record(node_cls, outputs, inputs, saved=None, saved_outputs=None):
             meta = getattr(inputs[0], "_creation_meta", None)
             if meta is not None:
                 outputs._creation_meta = meta
+    if saved_outputs:
+        for k, v in saved_outputs.items():
+            store[k] = SavedTensor.of_output(v)
     if anomaly.STATE.enabled:
         node._anomaly_trace = anomaly.capture()
     if _creation_hook is not None:

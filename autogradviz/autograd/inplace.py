@@ -107,7 +107,7 @@ def rebase_history(self, node, result=None):
         # saved result after the view's new history.
         producer = self.grad_fn if base is not None else None
         for name, saved in node._saved.items():
-            if type(saved) is SavedTensor and saved.tensor is result:
+            if type(saved) is SavedTensor and saved.refers_to(result):
                 node._saved[name] = SavedTensor(self, is_output=True, producer=producer)
 
 

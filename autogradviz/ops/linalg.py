@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _contiguous_strides, _wrap, wrap_dim
+from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative
 from ._common import broadcast_error, cast, result_type, tracked
@@ -156,7 +157,8 @@ def _mm_saves(mat1, mat2, name1="self", name2="mat2"):
 
 
 def mm(input, mat2, *, out=None):
-    check_out_grad("mm", out, input, mat2)
+    if out is not None:
+        check_out_grad("mm", out, input, mat2)
     a, b = input._data, mat2._data
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -176,6 +178,8 @@ def mm(input, mat2, *, out=None):
     result = _finish(a @ b, input._dtype, out, owned=True)
     if out is not None:
         return result
+    if not (_GRAD_MODE.grad_enabled and (input._requires_grad or mat2._requires_grad)):
+        return result  # nothing to record (backward's own products): skip building the saves
     return tracked(result, MmBackward0, (input, mat2), _mm_saves(input, mat2))
 
 
