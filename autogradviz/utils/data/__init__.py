@@ -1,7 +1,7 @@
 """``torch.utils.data``: datasets, samplers, ``default_collate`` and ``DataLoader``, drawing
 random numbers from the generators exactly as PyTorch's do (see ``dataloader``)."""
 
-from ._worker import WorkerInfo, get_worker_info
+from ._worker import get_worker_info
 from .dataloader import DataLoader, _DatasetKind, default_collate, default_convert
 from .dataset import (
     ChainDataset,
@@ -37,7 +37,6 @@ __all__ = [
     "SubsetRandomSampler",
     "TensorDataset",
     "WeightedRandomSampler",
-    "WorkerInfo",
     "_DatasetKind",
     "default_collate",
     "default_convert",
