@@ -3,7 +3,9 @@
     python benchmarks/bench_autograd.py
 
 (a) ``(x * y + x).sum()`` on 3-element tensors, (b) one MLP step 784-128-10, batch 64, ReLU,
-log-softmax + NLL written from core ops, (c) a 2,000-op scalar chain. Best of several repeats.
+log-softmax + NLL written from core ops, (c) a 2,000-op scalar chain. Best of several repeats,
+the repeats of ours, PyTorch's and NumPy's taken in turns. NumPy's matrix products use several
+threads (OpenBLAS), which makes (b) noisy on a busy machine.
 """
 
 from __future__ import annotations
@@ -19,8 +21,15 @@ import torch
 import autogradviz as agv
 
 
-def best(fn, number):
-    return min(timeit.repeat(fn, number=number, repeat=7)) / number
+def best_interleaved(fns, number, repeat=9):
+    """The best time of each function, their repeats taken in turns so that a burst of load
+    from other processes hits all of them alike (the ratios are what matter)."""
+    timers = [timeit.Timer(fn) for fn in fns]
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for timer, ts in zip(timers, times, strict=True):
+            ts.append(timer.timeit(number) / number)
+    return [min(ts) for ts in times]
 
 
 # ---------------------------------------------------------------------- (a) tiny expression
@@ -125,11 +134,11 @@ def main():
         ("(b) MLP 784-128-10 step", mlp(agv), mlp(torch), mlp_numpy(), 20),
         ("(c) 2,000-op scalar chain", chain(agv), chain(torch), None, 3),
     ):
-        t_ours, t_torch = best(ours, number), best(theirs, number)
+        fns = (ours, theirs) if by_hand is None else (ours, theirs, by_hand)
+        t_ours, t_torch, *t_np = best_interleaved(fns, number)
         line = f"{label:36s} {t_ours * 1e3:10.4f} {t_torch * 1e3:10.4f} {t_ours / t_torch:7.2f}x"
-        if by_hand is not None:
-            t_np = best(by_hand, number)
-            line += f" {t_np * 1e3:10.4f} {t_ours / t_np:8.2f}x"
+        if t_np:
+            line += f" {t_np[0] * 1e3:10.4f} {t_ours / t_np[0]:8.2f}x"
         print(line)
 
 
