@@ -102,7 +102,7 @@ def test_flags(lib):
     assert names["x"].flags == ("leaf", "requires_grad")
     assert names["w"].flags == ("leaf", "requires_grad", "version 1")
     assert names["h"].flags == ("requires_grad", "retains_grad")
-    assert names["v"].flags == ("requires_grad", "view")
+    assert names["v"].flags == ("requires_grad", "view of h")  # its base, by name
     assert names["y"].flags == ("requires_grad", "version 2")
 
 

@@ -371,7 +371,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
         entry = known.get(("leaf", id(var)))
         viz = VizNode(id=new_id(), kind="leaf", title="AccumulateGrad",
                       name=entry[0] if entry else None, source=acc)
-        _describe_tensor(viz, var, leaf=True)
+        _describe_tensor(viz, var, leaf=True, known=known)
         viz.rule = (f"{viz.name or 'variable'}.grad += grad",)
         nodes.append(viz)
         by_id[id(acc)] = viz
@@ -387,7 +387,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
             entry = known.get(("leaf", id(t)))
             viz = VizNode(id=new_id(), kind="leaf", title="tensor",
                           name=entry[0] if entry else None, source=t)
-            _describe_tensor(viz, t, leaf=True)
+            _describe_tensor(viz, t, leaf=True, known=known)
             nodes.append(viz)
             by_id[id(t)] = viz
 
@@ -403,7 +403,7 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
         if entry is not None:
             viz.name = entry[0]
             if entry[1] is not None:
-                _describe_tensor(viz, entry[1], leaf=False)
+                _describe_tensor(viz, entry[1], leaf=False, known=known)
         nodes.append(viz)
         by_id[id(op)] = viz
         several = len(op.next_functions) > 1
@@ -530,7 +530,7 @@ def _storage_key(t):
         return None
 
 
-def _describe_tensor(viz, t, *, leaf):
+def _describe_tensor(viz, t, *, leaf, known=None):
     viz.shape = tuple(int(s) for s in t.shape)
     viz.dtype = _dtype_text(t.dtype)
     viz.value = format_values(t)
@@ -544,8 +544,10 @@ def _describe_tensor(viz, t, *, leaf):
     version = _version(t)
     if version:
         flags.append(f"version {version}")
-    if getattr(t, "_base", None) is not None:
-        flags.append("view")
+    base = getattr(t, "_base", None)
+    if base is not None:  # a view shares its base's storage (and version counter)
+        entry = (known or {}).get(tensor_key(base))
+        flags.append(f"view of {entry[0]}" if entry and entry[0] else "view")
     viz.flags = tuple(flags)
     grad = t.grad if (leaf or getattr(t, "retains_grad", False)) else None
     if grad is not None:
