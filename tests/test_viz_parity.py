@@ -10,6 +10,7 @@ programs against the node names PyTorch is known to make.
 """
 
 import os
+import re
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
@@ -421,7 +422,20 @@ def facts(model, values=True):
         for n in model.nodes
     ]
     edges = [(e.src, e.dst, e.label, e.kind, e.count) for e in model.edges]
-    return {"nodes": nodes, "edges": edges, "roots": model.roots, "state": model.state}
+    return {"nodes": nodes, "edges": edges, "roots": model.roots,
+            "state": without_run_count(model.state)}
+
+
+# autograd.grad(create_graph=True) ran a pass through nodes that gg's graph reuses (exp's saved
+# output): autogradviz's engine counted it; PyTorch's graph keeps no trace of it (no .grad
+# written, nothing freed), so its drawing still says "before backward".
+PASSES_UNSEEN_IN_TORCH = {"grad_create_graph"}
+
+
+def without_run_count(text):
+    """autogradviz's engine counts backward passes ("after backward 2"); PyTorch's graph
+    cannot tell, so its drawing says "after backward". Everything else must be equal."""
+    return re.sub(r"after backward \d+", "after backward", text)
 
 
 def test_enough_programs():
@@ -436,8 +450,12 @@ def test_same_model_and_dot_as_torch(name, saved):
     torch_roots, torch_ns = run(torch, name)
     ours = build_model(ours_roots, namespace=ours_ns, saved=saved)
     theirs = build_model(torch_roots, namespace=torch_ns, saved=saved)
+    if name in PASSES_UNSEEN_IN_TORCH:
+        assert ours.state == "after backward 1" and theirs.state == "before backward"
+        ours.state = theirs.state
     assert facts(ours, values) == facts(theirs, values)
-    assert to_dot(ours, show_values=values) == to_dot(theirs, show_values=values)
+    assert without_run_count(to_dot(ours, show_values=values)) == to_dot(
+        theirs, show_values=values)
 
 
 def test_names_shapes_and_dtypes_are_really_there():

@@ -357,6 +357,7 @@ def _engine(tensors, grad_tensors, retain_graph, create_graph, inputs, capture, 
                 raise
             finally:
                 mode.grad_enabled = previous_mode
+            node._runs += 1  # drawings say "after backward n"
             if not retain_graph:
                 node._release()
             if observe and not node._is_graph_root:

@@ -182,6 +182,7 @@ class Node:
     _input_meta = ()  # (shape, dtype) of each input, to shape incoming gradients
     _saved = _EMPTY
     _freed = False
+    _runs = 0  # backward passes that ran this node (a drawing's "after backward n")
     _hooked = False  # set once any hook dict exists: the engine's fast path skips hooks
     _num_outputs = 1
     _creation = None  # where the forward call was made: (file, line, text)
