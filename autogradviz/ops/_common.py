@@ -57,6 +57,11 @@ def operands(a, b):
     ``a`` is a tensor. ``b`` may be a tensor or a number; a number stays a Python scalar so
     that NumPy treats it weakly, as PyTorch treats wrapped numbers.
     """
+    if isinstance(b, Tensor) and getattr(b, "_is_wrapped_number", False):
+        b = b._data.item()  # a saved number operand: promoted as the number it was
+    elif getattr(a, "_is_wrapped_number", False) and isinstance(b, Tensor):
+        bb, aa, dt = operands(b, a._data.item())
+        return aa, bb, dt
     if isinstance(b, Tensor):
         da, db = a._dtype, b._dtype
         if da is db:

@@ -218,7 +218,11 @@ def _wrapped(value):
         dt = _dt.int64
     else:
         dt = _F64
-    return _wrap(np.asarray(value, dt.np), dt)
+    saved = _wrap(np.asarray(value, dt.np), dt)
+    # Still a number to type promotion (PyTorch's "wrapped number"): a backward rule's
+    # ``grad * other`` stays in grad's dtype, even when both are 0-d.
+    saved._is_wrapped_number = True
+    return saved
 
 
 def _check_out(name, out, *args):
