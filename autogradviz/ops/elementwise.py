@@ -1015,17 +1015,17 @@ def _unary_float(np_func, name, node, saves, exact=False, scalar_func=None):
     def op(input, *, out=None):
         if out is None and type(input) is Tensor and input._dtype is _F32:  # the common case
             x = input._data
-            if by_scalars and x.size <= _BY_SCALARS_UP_TO and x.ndim == 1:
-                values = x.tolist()
+            n = x.size
+            if by_scalars and n <= _BY_SCALARS_UP_TO and x.ndim == 1:
                 try:  # the lazy map runs inside fromiter, in the quiet context
-                    r = quiet.run(_fromiter, map(scalar_func, values), _NP_F32, len(values))
+                    r = quiet.run(_fromiter, map(scalar_func, x.tolist()), _NP_F32, n)
                 except OverflowError:  # math's functions raise where NumPy's give inf
                     r = quiet.run(_float32_via_double, np_func, x)
                 result = _new_tensor(Tensor)  # _wrap, inlined: r is a float32 ndarray
                 result._data = r
                 result._dtype = _F32
             else:
-                if exact or x.size >= _NATIVE_FROM:
+                if exact or n >= _NATIVE_FROM:
                     r = quiet.run(np_func, x)
                 else:
                     r = quiet.run(_float32_via_double, np_func, x)
