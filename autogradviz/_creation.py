@@ -881,12 +881,19 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(_wrap(arr, dt), requires_grad)
 
 
-def randint(*args, size=None, generator=None, dtype=None, layout=None, device=None,
-            requires_grad=False, out=None):
+def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, layout=None,
+            device=None, requires_grad=False, out=None):
     _check_device(device)
     args = list(args)
     if size is None and args and isinstance(args[-1], tuple | list | Size):
         size = args.pop()
+    # ``low``/``high`` may come by keyword: randint(high=10, size=...), randint(2, high=10, ...)
+    if high is not None and len(args) + (low is not None) <= 1:
+        args = [low if low is not None else (args[0] if args else 0), high]
+    elif low is not None and high is None and len(args) == 1:
+        args = [low, args[0]]
+    elif low is not None or high is not None:
+        raise TypeError('randint() missing 2 required positional argument: "high", "size"')
     if len(args) == 1:
         low, high = 0, args[0]
     elif len(args) == 2:

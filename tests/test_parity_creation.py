@@ -607,3 +607,27 @@ def test_logspace_is_bit_identical(dtype, seed):
         base = float(rng.choice([10.0, 2.0, np.e, rng.uniform(0.1, 5)]))
         assert_parity(lambda lib, a=(start, end, steps), b=base: lib.logspace(
             *a, base=b, dtype=getattr(lib, dtype)))
+
+
+RANDINT_CALLS = [
+    "randint(high=10, size=(3,))",
+    "randint(low=2, high=10, size=(3,))",
+    "randint(2, high=10, size=(2, 2))",
+    "randint(10, size=(3,))",
+    "randint(2, 10, size=(3,))",
+    "randint(-5, 5, (4,), dtype=lib.int32)",
+    "randint(low=2, size=(3,))",
+]
+
+
+@pytest.mark.parametrize("call", RANDINT_CALLS)
+def test_randint_argument_forms(call):
+    """Positional and keyword ``low``/``high`` draw the same numbers (or fail the same way)."""
+    results = []
+    for lib in (torch, autogradviz):
+        lib.manual_seed(3)
+        try:
+            results.append(repr(eval("lib." + call, {"lib": lib})))
+        except TypeError as err:
+            results.append(f"TypeError: {err}")
+    assert results[0] == results[1]
