@@ -10,6 +10,7 @@ PNG / PDF, which the WebAssembly build does not produce. Results are cached by D
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import os
@@ -87,6 +88,13 @@ def _wasm_backend():
             self._session = self._create_session()
 
     return CachedWasmtimeBackend(PACKAGE_WASM_PATH)
+
+
+@atexit.register
+def _release_backend():
+    """Drop the WebAssembly instance while the interpreter is still whole (wasmtime's
+    finalizers fail noisily when they run during shutdown)."""
+    _wasm_backend.cache_clear()
 
 
 def _compiled_module(engine, wasm_path, wasmtime):
