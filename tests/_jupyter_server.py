@@ -6,6 +6,10 @@ run never touches the user's Jupyter set-up or the repository's lessons. The lab
 installed in ``sys.prefix/share/jupyter`` (anywidget, ipywidgets) stay on Jupyter's data path:
 ``JUPYTER_DATA_DIR`` only replaces the per-user folder.
 
+The kernels import ``autogradviz`` (and the widgets' JavaScript and CSS) from this checkout:
+the repository comes first on their ``PYTHONPATH``, whichever checkout an editable install of the
+package points at.
+
 A missing Chromium is an error, never a skip: the browser tests are part of the test command.
 """
 
@@ -24,6 +28,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,6 +73,8 @@ class JupyterLab:
             path.mkdir()
             env[var] = str(path)
         env.pop("JUPYTER_PATH", None)  # only sys.prefix's share/jupyter besides the temp one
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         for name, value in USER_SETTINGS.items():
             path = self.home / "settings" / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +143,10 @@ class JupyterLab:
 
     def lab_url(self, notebook):
         return f"{self.url}/lab/tree/{notebook}?token={self.token}&reset"
+
+    def notebook_url(self, notebook):
+        """The same notebook in Notebook 7 (the ``notebook`` package's pages on this server)."""
+        return f"{self.url}/notebooks/{notebook}?token={self.token}"
 
     def log(self):
         try:
