@@ -252,7 +252,10 @@ function renderStepper({ model, el: host }) {
       const produced = s.produced.filter((p) => p.value != null);
       if (produced.length) {
         const list = el("ul", { className: "agv-produced" });
-        for (const p of produced) list.append(el("li", { text: `→ grad_${p.input}${p.to ? " to " + p.to : ""}: ${p.value}` }));
+        for (const p of produced) {
+          const target = p.to_label || p.to;
+          list.append(el("li", { text: `→ grad_${p.input}${target ? " to " + target : ""}: ${p.value}` }));
+        }
         parts.push(list);
       }
     }

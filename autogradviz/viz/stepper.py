@@ -65,6 +65,7 @@ class BackwardStepper(anywidget.AnyWidget):
             source = copies_of.get(e.src, e.src)  # a copy stands for its original
             edges_into.setdefault(e.dst, []).append((f"agv-e{index}-{e.src}-{e.dst}", source))
 
+        labels = {n.id: n.name or n.title for n in model.nodes}
         records = []
         arriving = {}  # id(node) -> the gradients sent to it so far: [(from, value)]
         leaf_names = [n.name or n.id for n in model.nodes
@@ -85,6 +86,8 @@ class BackwardStepper(anywidget.AnyWidget):
             if step.leaf is not None:
                 name = viz.name or viz.id if viz else "leaf"
                 leaf_grads[name] = record["accumulate"]["after"]
+            for produced in record["produced"]:  # where each gradient goes, as the drawing says
+                produced["to_label"] = labels.get(produced["to"])
             record["leaf_grads"] = [[n, leaf_grads.get(n)] for n in leaf_names]
             record["contributions"] = arriving.pop(id(step.node), [])
             for (fn, _), value in zip(step.node.next_functions, record["produced"], strict=False):
