@@ -285,6 +285,7 @@ class OpNode(Node):
     _rule_codes = ()  # the compiled rules in the inputs' order
 
     _variadic = False
+    _eval_order = None  # the inputs' indices in the order their rules run, when not 0, 1, ...
 
     def apply(self, grads):
         # Rules see ``grad``/``grads`` and the saved values as locals (so a saved name such as
@@ -310,9 +311,19 @@ class OpNode(Node):
             produced = eval(self._rule_codes[0], _RULE_HELPERS, env)
             return tuple(None if fn is None else g
                          for (fn, _), g in zip(self.next_functions, produced, strict=True))
-        return tuple([None if next_fn is None else eval(code, _RULE_HELPERS, env)
-                      for (next_fn, _), code in zip(self.next_functions, self._rule_codes,
-                                                    strict=True)])
+        edges = self.next_functions
+        if self._eval_order is None:
+            return tuple([None if next_fn is None else eval(code, _RULE_HELPERS, env)
+                          for (next_fn, _), code in zip(edges, self._rule_codes, strict=True)])
+        # PyTorch's generated backward computes the inputs' gradients in the order of their
+        # names (derivatives.yaml's entries, sorted): ``other`` before ``self``. With
+        # ``create_graph=True`` that is the order the gradient's nodes are made in.
+        out = [None] * len(edges)
+        codes = self._rule_codes
+        for i in self._eval_order:
+            if edges[i][0] is not None:
+                out[i] = eval(codes[i], _RULE_HELPERS, env)
+        return tuple(out)
 
 
 class AccumulateGrad(Node):
@@ -359,8 +370,15 @@ def rule_helper(fn):
     return fn
 
 
+def _eval_order(inputs, order):
+    """The indices of ``inputs`` in the order their rules run (None: their own order)."""
+    names = tuple(order) if order is not None else tuple(sorted(inputs))
+    indices = tuple(inputs.index(n) for n in names)
+    return None if indices == tuple(range(len(inputs))) else indices
+
+
 def derivative(name, *, inputs, saves=(), outputs=1, variadic=False, private=(), int64=(),
-               **rules):
+               order=None, **rules):
     """Declare an operation's backward node: its PyTorch name, saved values and rules.
 
     ``inputs`` names the differentiable inputs in PyTorch's order (the order of
@@ -371,6 +389,8 @@ def derivative(name, *, inputs, saves=(), outputs=1, variadic=False, private=(),
     ``private``: saved names the rules read but PyTorch does not show as ``_saved_<name>``.
     ``int64``: saved names PyTorch types as int64 (dims, indices): shown unsigned, as PyTorch
     shows them, while the rules read the plain (possibly negative) value.
+    ``order``: the input names in the order their rules run, when not sorted by name (PyTorch
+    runs derivatives.yaml's entries sorted by their names: ``other`` before ``self``).
     """
     compiled = {}
     for input_name in inputs:
@@ -390,6 +410,7 @@ def derivative(name, *, inputs, saves=(), outputs=1, variadic=False, private=(),
             "_rules": {k: rules[k] for k in inputs},
             "_compiled": compiled,
             "_rule_codes": tuple(compiled[k] for k in inputs),
+            "_eval_order": _eval_order(inputs, order),
             "_num_outputs": outputs,
             "__module__": "torch.autograd.graph",
         },
