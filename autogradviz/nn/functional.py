@@ -20,7 +20,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
-from ..ops._backward import zeros_like
+from ..ops._backward import div_scalar, mul_scalar, zeros_like
 from ..ops._common import scalar_as, tracked
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
@@ -88,24 +88,10 @@ def _apply_reduction(loss, reduction):
 
 
 # ---------------------------------------------------------------------- scalar arithmetic
-# ATen's ``tensor * scalar`` and ``tensor / scalar`` (C++ Scalar overloads, which Python's
-# operators never reach) have nodes of their own; the composite losses use them.
-MulBackward1 = derivative("MulBackward1", inputs=("self",), saves=("other",),
-                          self="grad * other")
-DivBackward1 = derivative("DivBackward1", inputs=("self",), saves=("other",),
-                          self="grad / other")
-
-
-def _mul_scalar(t, s):
-    with no_grad():
-        out = t * s
-    return tracked(out, MulBackward1, (t,), {"other": s})
-
-
-def _div_scalar(t, s):
-    with no_grad():
-        out = t / s
-    return tracked(out, DivBackward1, (t,), {"other": s})
+# ATen's ``tensor * scalar`` and ``tensor / scalar`` (MulBackward1, DivBackward1): the
+# composite losses use them.
+_mul_scalar = mul_scalar
+_div_scalar = div_scalar
 
 
 # ---------------------------------------------------------------------- linear

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from .._fma import _fma32, _fma64
 from .._tensor import _wrap, wrap_dim
+from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
 
@@ -74,7 +76,126 @@ def not_implemented(name):
     raise RuntimeError(f"derivative for aten::{name} is not implemented")
 
 
+# ---------------------------------------------------------------------- scalar arithmetic
+# ATen's ``tensor * scalar``, ``tensor + scalar`` ... (C++ Scalar overloads, which Python's
+# operators never reach: there a number is a wrapped 0-d tensor) have nodes of their own. The
+# backward formulas of ATen call them (``2 * result`` in sqrt's is ``result.mul(2)``), so a
+# rule that mirrors such a formula calls these helpers.
+MulBackward1 = derivative("MulBackward1", inputs=("self",), saves=("other",),
+                          self="mul_scalar(grad, other)")
+DivBackward1 = derivative("DivBackward1", inputs=("self",), saves=("other",),
+                          self="div_scalar(grad, other)")
+AddBackward1 = derivative("AddBackward1", inputs=("self",), self="grad")
+SubBackward1 = derivative("SubBackward1", inputs=("self",), self="grad")
+
+
+def _scalar_op(t, s, node, saved, op):
+    with no_grad():
+        out = op(t, s)
+    return tracked(out, node, (t,), saved)
+
+
+@rule_helper
+def mul_scalar(t, s):
+    """C++ ``t * s`` (``s * t``) for a number ``s``: MulBackward1."""
+    return _scalar_op(t, s, MulBackward1, {"other": s}, lambda a, b: a * b)
+
+
+@rule_helper
+def div_scalar(t, s):
+    """C++ ``t / s`` for a number ``s``: DivBackward1."""
+    return _scalar_op(t, s, DivBackward1, {"other": s}, lambda a, b: a / b)
+
+
+@rule_helper
+def add_scalar(t, s):
+    """C++ ``t + s`` (``s + t``) for a number ``s``: AddBackward1."""
+    return _scalar_op(t, s, AddBackward1, None, lambda a, b: a + b)
+
+
+@rule_helper
+def sub_scalar(t, s):
+    """C++ ``t - s`` for a number ``s``: SubBackward1."""
+    return _scalar_op(t, s, SubBackward1, None, lambda a, b: a - b)
+
+
+@rule_helper
+def rsub_scalar(s, t):
+    """C++ ``s - t`` for a number ``s``: ATen fills a new tensor with ``s`` and subtracts ``t``
+    in place, so the node is SubBackward0 with no edge for the filled tensor."""
+    from .elementwise import SubBackward0
+
+    with no_grad():
+        out = s - t
+    return tracked(out, SubBackward0, (None, t), {"alpha": 1})
+
+
 # ---------------------------------------------------------------------- backward kernels
+# Where ATen's formula calls a backward kernel (``tanh_backward(grad, result)``), that kernel is
+# an operation here too, with its own derivative, named as PyTorch names it.
+TanhBackwardBackward0 = derivative(
+    "TanhBackwardBackward0", inputs=("grad_output", "output"), saves=("grad_output", "output"),
+    grad_output="tanh_backward(grad, output)",
+    output="grad * (mul_scalar(output, -2) * grad_output)",
+)
+SigmoidBackwardBackward0 = derivative(
+    "SigmoidBackwardBackward0", inputs=("grad_output", "output"),
+    saves=("grad_output", "output"),
+    grad_output="sigmoid_backward(grad, output)",
+    output="sigmoid_double_backward(grad, grad_output, output)",
+)
+ThresholdBackwardBackward0 = derivative(
+    "ThresholdBackwardBackward0", inputs=("grad_output", "self"), saves=("self", "threshold"),
+    grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)",
+)
+
+
+def _kernel_result(r, like, node, inputs, saved):
+    out = _wrap(np.asarray(r, like._data.dtype), like._dtype)
+    return tracked(out, node, inputs, saved)
+
+
+@rule_helper
+def tanh_backward(grad_output, output):
+    """``grad_output * (1 - output**2)``; ATen's float kernels fuse ``1 - output * output``
+    into one multiply-add."""
+    g, y = grad_output._data, output._data
+    if g.dtype == np.float32 or g.dtype == np.float64:
+        fma = _fma32 if g.dtype == np.float32 else _fma64
+        r = g * fma(-y, y, g.dtype.type(1)).astype(g.dtype, copy=False)
+    else:
+        one = g.dtype.type(1)
+        r = g * (one - y * y)
+    return _kernel_result(r, grad_output, TanhBackwardBackward0, (grad_output, output),
+                          {"grad_output": grad_output, "output": output})
+
+
+@rule_helper
+def sigmoid_backward(grad_output, output):
+    """``grad_output * (1 - output) * output``, as ATen's kernel computes it."""
+    g, y = grad_output._data, output._data
+    r = g * (g.dtype.type(1) - y) * y
+    return _kernel_result(r, grad_output, SigmoidBackwardBackward0, (grad_output, output),
+                          {"grad_output": grad_output, "output": output})
+
+
+@rule_helper
+def sigmoid_double_backward(grad, grad_output, output):
+    """ATen's ``grad * grad_output * (-2 * output + 1)``, whose compiled code makes the right
+    operand of ``*`` first."""
+    right = add_scalar(mul_scalar(output, -2), 1)
+    return grad * grad_output * right
+
+
+@rule_helper
+def threshold_backward(grad_output, self, threshold):
+    """``grad_output`` where ``self > threshold``, zero elsewhere (relu's gradient)."""
+    g = grad_output._data
+    r = np.where(self._data <= threshold, g.dtype.type(0), g)
+    return _kernel_result(r, grad_output, ThresholdBackwardBackward0, (grad_output, self),
+                          {"self": self, "threshold": threshold})
+
+
 SelectBackwardBackward0 = derivative(
     "SelectBackwardBackward0", inputs=("grad_output",), saves=("dim", "index"),
     int64=("dim", "index"), grad_output="grad.select(dim, index)",
@@ -125,6 +246,61 @@ def diagonal_backward(grad, sizes, offset, dim1, dim2):
     diagonal_view(out._data, offset, d1, d2)[...] = grad._data
     saved = {"offset": offset, "dim1": dim1, "dim2": dim2}
     return tracked(out, DiagonalBackwardBackward0, (grad,), saved)
+
+
+# ATen's ``_softmax_backward_data`` and ``_log_softmax_backward_data`` kernels are operations
+# with derivatives of their own (SoftmaxBackwardDataBackward0 ...): their values are computed
+# here from the formulas below, without history.
+SoftmaxBackwardDataBackward0 = derivative(
+    "SoftmaxBackwardDataBackward0", inputs=("grad_output", "output"),
+    saves=("dim", "grad_output", "output"), int64=("dim",),
+    grad_output="softmax_backward_data(grad, output, dim)",
+    output="softmax_double_backward(grad, grad_output, dim, output)",
+)
+LogSoftmaxBackwardDataBackward0 = derivative(
+    "LogSoftmaxBackwardDataBackward0", inputs=("grad_output", "output"),
+    saves=("dim", "grad_output", "output"), int64=("dim",),
+    grad_output="grad - (grad * output.exp()).sum(dim, True)",
+    output="log_softmax_double_backward(grad, grad_output, dim, output)",
+)
+
+
+def _backward_data(node, grad_output, output, dim, formula):
+    with no_grad():
+        out = formula(grad_output, output)
+    saved = {"dim": dim, "grad_output": grad_output, "output": output}
+    return tracked(out, node, (grad_output, output), saved)
+
+
+@rule_helper
+def softmax_backward_data(grad, output, dim):
+    """``output * (grad - (grad * output).sum(dim))``."""
+    return _backward_data(SoftmaxBackwardDataBackward0, grad, output, dim,
+                          lambda g, y: y * (g - (g * y).sum(dim, True)))
+
+
+@rule_helper
+def log_softmax_backward_data(grad, output, dim):
+    """``grad - output.exp() * grad.sum(dim)``."""
+    return _backward_data(LogSoftmaxBackwardDataBackward0, grad, output, dim,
+                          lambda g, y: g - y.exp() * g.sum(dim, True))
+
+
+@rule_helper
+def softmax_double_backward(grad, grad_output, dim, output):
+    """ATen's ``grad_output * grad - (output * grad_output).sum(dim, true) * grad -
+    grad_output * (output * grad).sum(dim, true)``, whose compiled code makes the right
+    operand of each ``-`` and ``*`` first."""
+    c = grad_output * (output * grad).sum(dim, True)
+    b = (output * grad_output).sum(dim, True) * grad
+    return grad_output * grad - b - c
+
+
+@rule_helper
+def log_softmax_double_backward(grad, grad_output, dim, output):
+    """ATen's ``-grad_output.sum(dim, true) * output.exp() * grad`` (right operands first)."""
+    e = output.exp()
+    return -grad_output.sum(dim, True) * e * grad
 
 
 # ---------------------------------------------------------------------- views and joins

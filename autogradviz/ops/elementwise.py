@@ -30,7 +30,7 @@ from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap, is_scalar
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import SavedTensor, derivative, rule_helper
-from ._backward import zeros_like
+from ._backward import mul_scalar, sub_scalar, zeros_like
 from ._common import (
     _FLOAT,
     _INT,
@@ -286,7 +286,7 @@ MulBackward0 = derivative(
 )
 DivBackward0 = derivative(
     "DivBackward0", inputs=("self", "other"), saves=("other", "self"),
-    self="grad / other", other="-grad * ((self / other) / other)",
+    self="grad / other", other="div_tensor_other_backward(grad, self, other)",
 )
 # With a rounding mode the result is piecewise constant: its gradient is zero.
 DivBackward2 = derivative(
@@ -658,12 +658,13 @@ def pow_backward(grad, self, exponent):
     """d/dx x**e for a number e (zero when e == 0)."""
     if exponent == 0:
         return zeros_like(self)
-    return grad * (exponent * self.pow(exponent - 1))
+    e = float(exponent)  # ATen: grad * (exponent.toDouble() * self.pow(exponent - 1))
+    return grad * mul_scalar(self.pow(e - 1), e)
 
 
 @rule_helper
 def pow_backward_self(grad, self, exponent):
-    return where(exponent == 0.0, 0, grad * (exponent * self.pow(exponent - 1)))
+    return where(exponent == 0.0, 0, grad * (exponent * self.pow(sub_scalar(exponent, 1))))
 
 
 @rule_helper
@@ -674,8 +675,8 @@ def pow_backward_exponent(grad, self, exponent, result):
         return grad * where(cond, 0, result * self.to(result.dtype).log())
     log_base = float(quiet.run(np.log, np.float64(self)))
     if self == 0:
-        return grad * where(exponent >= 0, 0, result * log_base)
-    return grad * (result * log_base)
+        return grad * where(exponent >= 0, 0, mul_scalar(result, log_base))
+    return grad * mul_scalar(result, log_base)
 
 
 def _track_pow(result, input, exponent):
@@ -1064,35 +1065,69 @@ def _erfc(x):
     return np.fromiter(map(math.erfc, x.ravel()), np.float64, x.size).reshape(x.shape)
 
 
-# The rules, as PyTorch's derivatives.yaml states them (real inputs). Constants: ln 2, ln 10 and
-# 2 / sqrt(pi).
+# The rules, as PyTorch's derivatives.yaml states them (real inputs), with the same operations:
+# a number operand there is a C++ Scalar (``mul_scalar``: MulBackward1 ...) and ``tanh_backward``
+# and ``sigmoid_backward`` are operations of their own, so that ``create_graph=True`` builds
+# PyTorch's graph. Constants: ln 2, ln 10 and 2 / sqrt(pi).
 ExpBackward0 = _unary_node("ExpBackward0", "grad * result", "result")
-Exp2Backward0 = _unary_node("Exp2Backward0", "grad * result * 0.6931471805599453", "result")
-Expm1Backward0 = _unary_node("Expm1Backward0", "grad * (result + 1)", "result")
+Exp2Backward0 = _unary_node("Exp2Backward0", "mul_scalar(grad * result, 0.6931471805599453)",
+                            "result")
+Expm1Backward0 = _unary_node("Expm1Backward0", "grad * add_scalar(result, 1)", "result")
 LogBackward0 = _unary_node("LogBackward0", "grad / self", "self")
-Log2Backward0 = _unary_node("Log2Backward0", "grad / (self * 0.6931471805599453)", "self")
-Log10Backward0 = _unary_node("Log10Backward0", "grad / (self * 2.3025850929940456)", "self")
-Log1PBackward0 = _unary_node("Log1PBackward0", "grad / (self + 1)", "self")
+Log2Backward0 = _unary_node("Log2Backward0", "grad / mul_scalar(self, 0.6931471805599453)",
+                            "self")
+Log10Backward0 = _unary_node("Log10Backward0", "grad / mul_scalar(self, 2.3025850929940456)",
+                             "self")
+Log1PBackward0 = _unary_node("Log1PBackward0", "grad / add_scalar(self, 1)", "self")
 SinBackward0 = _unary_node("SinBackward0", "grad * self.cos()", "self")
 CosBackward0 = _unary_node("CosBackward0", "grad * -self.sin()", "self")
-TanBackward0 = _unary_node("TanBackward0", "grad * (1 + result.pow(2))", "result")
-AsinBackward0 = _unary_node("AsinBackward0", "grad * (-self * self + 1).rsqrt()", "self")
-AcosBackward0 = _unary_node("AcosBackward0", "grad * -((-self * self + 1).rsqrt())", "self")
-AtanBackward0 = _unary_node("AtanBackward0", "grad / (self * self + 1)", "self")
+TanBackward0 = _unary_node("TanBackward0", "grad * add_scalar(result.pow(2), 1)", "result")
+AsinBackward0 = _unary_node("AsinBackward0", "grad * add_scalar(-self * self, 1).rsqrt()",
+                            "self")
+AcosBackward0 = _unary_node("AcosBackward0", "grad * -(add_scalar(-self * self, 1).rsqrt())",
+                            "self")
+AtanBackward0 = _unary_node("AtanBackward0", "grad / add_scalar(self * self, 1)", "self")
 SinhBackward0 = _unary_node("SinhBackward0", "grad * self.cosh()", "self")
 CoshBackward0 = _unary_node("CoshBackward0", "grad * self.sinh()", "self")
-TanhBackward0 = _unary_node("TanhBackward0", "grad * (1 - result * result)", "result")
-AsinhBackward0 = _unary_node("AsinhBackward0", "grad * (self.pow(2) + 1).rsqrt()", "self")
-AcoshBackward0 = _unary_node("AcoshBackward0", "grad * (self * self - 1).rsqrt()", "self")
-AtanhBackward0 = _unary_node("AtanhBackward0", "grad * 1 / (1 - self.pow(2))", "self")
+TanhBackward0 = _unary_node("TanhBackward0", "tanh_backward(grad, result)", "result")
+AsinhBackward0 = _unary_node("AsinhBackward0", "grad * add_scalar(self.pow(2), 1).rsqrt()",
+                             "self")
+AcoshBackward0 = _unary_node("AcoshBackward0", "grad * sub_scalar(self * self, 1).rsqrt()",
+                             "self")
+AtanhBackward0 = _unary_node("AtanhBackward0",
+                             "mul_scalar(grad, 1) / rsub_scalar(1, self.pow(2))", "self")
 ErfBackward0 = _unary_node(
-    "ErfBackward0", "1.1283791670955126 * (-self.pow(2)).exp() * grad", "self")
+    "ErfBackward0", "mul_scalar((-self.pow(2)).exp(), 1.1283791670955126) * grad", "self")
 ErfcBackward0 = _unary_node(
-    "ErfcBackward0", "-1.1283791670955126 * (-self.pow(2)).exp() * grad", "self")
-SqrtBackward0 = _unary_node("SqrtBackward0", "grad / (2 * result)", "result")
-RsqrtBackward0 = _unary_node("RsqrtBackward0", "-0.5 * grad * result.pow(3)", "result")
-ReciprocalBackward0 = _unary_node("ReciprocalBackward0", "-grad * (result * result)", "result")
-SigmoidBackward0 = _unary_node("SigmoidBackward0", "grad * (1 - result) * result", "result")
+    "ErfcBackward0", "mul_scalar((-self.pow(2)).exp(), -1.1283791670955126) * grad", "self")
+SqrtBackward0 = _unary_node("SqrtBackward0", "grad / mul_scalar(result, 2)", "result")
+RsqrtBackward0 = _unary_node("RsqrtBackward0", "rsqrt_backward(grad, result)", "result")
+ReciprocalBackward0 = _unary_node("ReciprocalBackward0", "reciprocal_backward(grad, result)",
+                                  "result")
+
+
+# ATen's compiled formulas make the right operand of ``*`` first: with ``create_graph=True``
+# the nodes of ``result.pow(3)`` come before those of ``-0.5 * grad``.
+@rule_helper
+def rsqrt_backward(grad, result):
+    """``-0.5 * grad * result.pow(3)``."""
+    cube = result.pow(3)
+    return mul_scalar(grad, -0.5) * cube
+
+
+@rule_helper
+def reciprocal_backward(grad, result):
+    """``-grad * (result * result)``."""
+    square = result * result
+    return -grad * square
+
+
+@rule_helper
+def div_tensor_other_backward(grad, self, other):
+    """``-grad * ((self / other) / other)``."""
+    q = (self / other) / other
+    return -grad * q
+SigmoidBackward0 = _unary_node("SigmoidBackward0", "sigmoid_backward(grad, result)", "result")
 
 # math.exp (glibc's) and NumPy's float64 exp differ in a few last bits, but their results
 # rounded to float32 agree for every float32 input (checked exhaustively).
@@ -1239,7 +1274,7 @@ def round(input, *, decimals=None, out=None):  # noqa: A001
 
 
 # relu's gradient passes where the result is positive (PyTorch's threshold_backward).
-ReluBackward0 = _unary_node("ReluBackward0", "where(result <= 0, 0, grad)", "result")
+ReluBackward0 = _unary_node("ReluBackward0", "threshold_backward(grad, result, 0)", "result")
 
 
 def relu(input):

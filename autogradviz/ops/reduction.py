@@ -362,16 +362,6 @@ def cummaxmin_backward(grad, self, indices, dim):
 
 
 @rule_helper
-def softmax_backward_data(grad, output, dim):
-    return output * (grad - (grad * output).sum(dim, True))
-
-
-@rule_helper
-def log_softmax_backward_data(grad, output, dim):
-    return grad - output.exp() * grad.sum(dim, True)
-
-
-@rule_helper
 def not_implemented_error(name):
     raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
 
