@@ -363,10 +363,10 @@ def custom_function(lib, leaf):
 
 @program
 def grad_create_graph(lib, leaf):
-    # (x**3 or tanh here would differ: autogradviz's double-backward graphs of pow, tanh and
-    # sigmoid are not PyTorch's yet: MulBackward1, TanhBackwardBackward0 are missing.)
+    # The gradient's graph has PyTorch's nodes for these: MulBackward1 and PowBackward0 (x**3),
+    # TanhBackwardBackward0, and the product's gradients made in PyTorch's order.
     x = leaf((3,))
-    y = (x.sin() + x.exp() * 2).sum()
+    y = (x.sin() + x.exp() * 2 + x**3 + x.tanh() * x).sum()
     (g,) = lib.autograd.grad(y, x, create_graph=True)
     gg = (g * x).sum()
     return [gg], locals()
