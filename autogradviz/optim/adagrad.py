@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
 from .._tensor import _wrap
-from .optimizer import Optimizer, add_scaled, addcdiv, addcmul, sqrt, store
+from .optimizer import Optimizer, _step_counter, add_scaled, addcdiv, addcmul, sqrt, store
 
 __all__ = ["Adagrad"]
 
@@ -35,7 +34,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = _wrap(np.zeros((), np.float32), _dt.float32)
+                state["step"] = _step_counter()
                 state["sum"] = _wrap(
                     np.full(p._data.shape, initial_accumulator_value, p._dtype.np), p._dtype)
 
@@ -43,10 +42,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
+            for p, state in self._params_with_grad(group):
                 step_t, state_sum = state["step"], state["sum"]
                 store(step_t, step_t._data + np.float32(1))
                 step = step_t.item()

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
-from .._tensor import _wrap
 from .optimizer import (
     Optimizer,
+    _step_counter,
     _zeros_like,
     add_scaled,
     addcdiv,
@@ -49,12 +48,9 @@ class Adam(Optimizer):
             beta1, beta2 = group["betas"]
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             amsgrad = group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
+            for p, state in self._params_with_grad(group):
                 if len(state) == 0:
-                    state["step"] = _wrap(np.zeros((), np.float32), _dt.float32)
+                    state["step"] = _step_counter()
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
                     if amsgrad:

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -229,11 +230,22 @@ class Optimizer:
     def _update(self):
         raise NotImplementedError
 
+    def _params_with_grad(self, group):
+        """(parameter, its state) for each parameter of ``group`` that has a gradient."""
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, self.state[p]
+
 
 def _typename(obj):
     from ..nn.module import _typename as typename
 
     return typename(obj)
+
+
+def _step_counter():
+    """A new ``state["step"]``: PyTorch keeps the step count in a float32 0-d tensor."""
+    return _wrap(np.zeros((), np.float32), _dt.float32)
 
 
 def _zeros_like(p):

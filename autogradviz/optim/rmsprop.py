@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
-from .._tensor import _wrap
-from .optimizer import Optimizer, _zeros_like, add_scaled, addcdiv, addcmul, lerp, sqrt, store
+from .optimizer import (
+    Optimizer,
+    _step_counter,
+    _zeros_like,
+    add_scaled,
+    addcdiv,
+    addcmul,
+    lerp,
+    sqrt,
+    store,
+)
 
 __all__ = ["RMSprop"]
 
@@ -39,12 +47,9 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             weight_decay, momentum = group["weight_decay"], group["momentum"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
+            for p, state in self._params_with_grad(group):
                 if len(state) == 0:
-                    state["step"] = _wrap(np.zeros((), np.float32), _dt.float32)
+                    state["step"] = _step_counter()
                     state["square_avg"] = _zeros_like(p)
                     if momentum > 0:
                         state["momentum_buffer"] = _zeros_like(p)
