@@ -174,3 +174,21 @@ def launch_chromium(playwright):
                            "(.ci/run does: apt-get install chromium)")
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                       args=CHROMIUM_ARGS)
+
+
+def watched_page(browser, timeout):
+    """A new page that records dialogs (dismissed) and uncaught page errors.
+
+    Returns ``(page, dialogs, errors)``; ``errors`` holds ``(message, stack)`` pairs.
+    """
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(timeout)
+    dialogs, errors = [], []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: errors.append((error.message, error.stack or "")))
+    return page, dialogs, errors

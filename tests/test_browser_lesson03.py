@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _jupyter_server import NEEDED_EXTENSIONS, JupyterLab, launch_chromium
+from _jupyter_server import NEEDED_EXTENSIONS, JupyterLab, launch_chromium, watched_page
 from playwright.sync_api import expect, sync_playwright
 
 import autogradviz as agv
@@ -87,16 +87,7 @@ def session(lab):
     started = time.monotonic()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(TIMEOUT)
-        dialogs, errors = [], []
-
-        def on_dialog(dialog):
-            dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page, dialogs, errors = watched_page(browser, TIMEOUT)
         # The toolbar reads "Idle" before a kernel exists: wait for the kernel's websocket.
         with page.expect_websocket(lambda ws: "/api/kernels/" in ws.url, timeout=TIMEOUT):
             page.goto(lab.lab_url(LESSON))

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _jupyter_server import NEEDED_EXTENSIONS, JupyterLab, launch_chromium
+from _jupyter_server import NEEDED_EXTENSIONS, JupyterLab, launch_chromium, watched_page
 from playwright.sync_api import expect, sync_playwright
 
 import autogradviz as agv
@@ -92,16 +92,7 @@ def browser():
 
 def open_and_run_all(server, browser, url):
     """A new page at ``url`` (a notebook), its kernel started, all its cells run."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT)
-    dialogs, errors = [], []
-
-    def on_dialog(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda error: errors.append((error.message, error.stack or "")))
+    page, dialogs, errors = watched_page(browser, TIMEOUT)
     with page.expect_websocket(lambda ws: "/api/kernels/" in ws.url, timeout=TIMEOUT):
         page.goto(url)
     expect(page.locator(".jp-Notebook .jp-CodeCell").first).to_be_visible()

@@ -58,14 +58,6 @@ WORKAROUNDS = {
     "examples_module.py": [_SIN],
     "examples_dynamic.py": [
         _SIN,
-        ("y = y + self.e * x ** exp\n",
-         "y = y + self.e * POWERS[exp]\n",
-         "float32 x ** 4 and x ** 5 differ from PyTorch's in the last bit (~2% of inputs); x "
-         "needs no gradient, so its powers are computed once in Python floats"),
-        ("model = DynamicNet()\n",
-         "POWERS = {e: torch.tensor([v ** e for v in x.tolist()]) for e in (4, 5)}\n"
-         "model = DynamicNet()\n",
-         "(the powers used above)"),
         ("for t in range(30000):\n", "for t in range(3000):\n",
          "not a gap: 30,000 steps take 40 s on autogradviz; 3,000 show the same"),
         ("if t % 2000 == 1999:\n", "if t % 200 == 199:\n", "(printing as often)"),

@@ -25,6 +25,7 @@ import threading
 
 import numpy as np
 
+from .. import _sleef
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap, is_scalar
@@ -624,7 +625,16 @@ def _pow_scalar_exponent(x, e, dt):
         return x * x * x
     if e == -2:
         return 1 / (x * x)
+    if x.dtype == np.float32:  # SLEEF's powf on 16-element blocks, C pow on the rest
+        return _sleef.elementwise(x, lambda v: _sleef.powf_u10(v, np.float32(e)),
+                                  lambda v: _sleef.c_pow_double(v, e), _num_threads())
     return via_double(np.power, x, e)
+
+
+def _num_threads():
+    from .._creation import get_num_threads
+
+    return get_num_threads()
 
 
 def _int_power(base, exponent):
@@ -1049,6 +1059,10 @@ def _unary_float(np_func, name, node, saves, exact=False, scalar_func=None):
 
 def _sigmoid(x):
     # PyTorch: 1 / (1 + exp(-x)) in float32 for float16 and float32, with a correctly rounded exp.
+    if x.dtype == np.float32:  # SLEEF's expf on 16-element blocks, C expf on the rest
+        one = np.float32(1)
+        return _sleef.elementwise(x, lambda v: one / (one + _sleef.expf_u10(-v)),
+                                  lambda v: one / (one + _sleef.c_expf(-v)), _num_threads())
     if x.dtype == np.float16:
         x = x.astype(np.float32)
     e = via_double(np.exp, -x).astype(x.dtype, copy=False)
