@@ -88,6 +88,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .ops.conv import conv2d, max_pool2d
 from .ops.elementwise import *
 from .ops.elementwise import INPLACE as _EW_INPLACE
 from .ops.indexing import (

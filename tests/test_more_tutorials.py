@@ -6,15 +6,17 @@ possible: "Learning PyTorch with Examples" (``examples_*``: manual updates on te
 a custom ``autograd.Function``, ``nn``, ``optim`` with RMSprop, a custom ``nn.Module``, the
 dynamic net), "A Gentle Introduction to torch.autograd" (``blitz_autograd``), "Automatic
 Differentiation with torch.autograd" (``autogradqs``), "Tensors" (``tensorqs``), "Build the
-Neural Network" (``buildmodel``) and "Optimizing Model Parameters" (``optimization``). What the
-tutorials take from elsewhere is replaced, and marked so in the programs: seeds are added so that
-both libraries draw the same numbers, torchvision's resnet18 is a small model, FashionMNIST and
-``DataLoader`` are random tensors in batches. Lines marked ``# added`` print more of what the
-tutorial shows.
+Neural Network" (``buildmodel``), "Optimizing Model Parameters" (``optimization``) and the 60
+Minute Blitz's "Neural Networks" (``blitz_neural_networks``: LeNet's convolutions and pooling).
+What the tutorials take from elsewhere is replaced, and marked so in the programs: seeds are
+added so that both libraries draw the same numbers, torchvision's resnet18 is a small model,
+FashionMNIST and ``DataLoader`` are random tensors in batches. Lines marked ``# added`` print
+more of what the tutorial shows.
 
 Each program runs in its own process (``import torch`` is rewritten to ``import autogradviz as
-torch`` for autogradviz; PyTorch runs with its AVX2 kernels), both at once. Object addresses are
-blanked. Everything else must be identical, except where ``TOLERANT`` says why not.
+torch`` and ``import torch.nn as nn`` to ``import autogradviz.nn as nn`` for autogradviz;
+PyTorch runs with its AVX2 kernels), both at once. Object addresses are blanked. Everything
+else must be identical, except where ``TOLERANT`` says why not.
 """
 
 import functools
@@ -38,6 +40,8 @@ code = sys.stdin.read()
 if lib == "autogradviz":
     code = re.sub(r"^(\\s*)import torch$", r"\\1import autogradviz as torch", code, flags=re.M)
     code = re.sub(r"^(\\s*)from torch(\\.| )", r"\\1from autogradviz\\2", code, flags=re.M)
+    code = re.sub(r"^(\\s*)import torch\\.(\\S+) as ", r"\\1import autogradviz.\\2 as ", code,
+                  flags=re.M)
 exec(compile(code, path, "exec"), {"__name__": "__main__"})
 """
 
@@ -142,7 +146,7 @@ NAMES = sorted(p.name for p in PROGRAMS.glob("*.py"))
 
 
 def test_programs_are_found():
-    assert len(NAMES) == 12
+    assert len(NAMES) == 13
     assert set(WORKAROUNDS) <= set(NAMES)
     assert set(TOLERANT) <= set(NAMES)
 

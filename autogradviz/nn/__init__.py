@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from . import functional, init
 from .layers import (
+    AvgPool2d,
+    Conv2d,
     Dropout,
     Embedding,
     Flatten,
     Identity,
     Linear,
     LogSoftmax,
+    MaxPool2d,
     ModuleList,
     ReLU,
     Sequential,
@@ -27,8 +30,10 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
@@ -37,6 +42,7 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool2d",
     "Module",
     "ModuleList",
     "NLLLoss",

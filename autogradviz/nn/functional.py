@@ -5,7 +5,8 @@ Where PyTorch composes operations (``cross_entropy`` is ``log_softmax`` then ``n
 graph has the same nodes. Where PyTorch has a kernel with a backward node of its own
 (``nll_loss`` -> ``NllLossBackward0``, ``mse_loss`` -> ``MseLossBackward0``, ``embedding``,
 ``pad``, the binary cross entropies) the node is declared here, beside the forward, with
-PyTorch's name, saved values and rule. Forward values follow PyTorch's kernels' arithmetic
+PyTorch's name, saved values and rule (for convolution and pooling: in ``ops/conv.py``,
+re-exported here). Forward values follow PyTorch's kernels' arithmetic
 (``nll_loss`` sums with the kernel's cascade, in the tensor's dtype).
 """
 
@@ -22,17 +23,22 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
 from ..ops._backward import div_scalar, mul_scalar, zeros_like
 from ..ops._common import scalar_as, tracked
+from ..ops.conv import avg_pool2d, conv2d, max_pool2d, max_pool2d_with_indices
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
 
 __all__ = [
+    "avg_pool2d",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv2d",
     "cross_entropy",
     "dropout",
     "embedding",
     "linear",
     "log_softmax",
+    "max_pool2d",
+    "max_pool2d_with_indices",
     "mse_loss",
     "nll_loss",
     "one_hot",

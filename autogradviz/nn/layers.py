@@ -1,5 +1,6 @@
-"""Layers and containers: Linear, Embedding, the activations, Dropout, Flatten, Identity,
-Sequential and ModuleList, initialised and printed as PyTorch's are."""
+"""Layers and containers: Linear, Conv2d, Embedding, the pooling layers, the activations,
+Dropout, Flatten, Identity, Sequential and ModuleList, initialised and printed as PyTorch's
+are."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 
 from .. import _creation
 from ..autograd.grad_mode import no_grad
@@ -17,12 +18,15 @@ from .module import Module, _addindent
 from .parameter import Parameter
 
 __all__ = [
+    "AvgPool2d",
+    "Conv2d",
     "Dropout",
     "Embedding",
     "Flatten",
     "Identity",
     "Linear",
     "LogSoftmax",
+    "MaxPool2d",
     "ModuleList",
     "ReLU",
     "Sequential",
@@ -72,6 +76,103 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+def _pair(x):
+    return tuple(x) if isinstance(x, Iterable) else tuple(repeat(x, 2))
+
+
+class Conv2d(Module):
+    """A 2-d convolution (``F.conv2d``); weight and bias start as PyTorch's do (``_ConvNd``:
+    ``kaiming_uniform_(a=sqrt(5))`` on the weight, then the bias uniform in
+    ±1/sqrt(fan_in)), consuming the same random numbers."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        kernel_size, stride, dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
+        padding = padding if isinstance(padding, str) else _pair(padding)
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        valid_padding_strings = {"same", "valid"}
+        if isinstance(padding, str):
+            if padding not in valid_padding_strings:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 f"{valid_padding_strings}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                             f"padding_mode='{padding_mode}'")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.transposed = False
+        self.output_padding = _pair(0)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if isinstance(padding, str):
+            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
+            if padding == "same":
+                for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
+                                   strict=True):
+                    total_padding = d * (k - 1)
+                    left_pad = total_padding // 2
+                    self._reversed_padding_repeated_twice[2 * i] = left_pad
+                    self._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
+        else:
+            self._reversed_padding_repeated_twice = tuple(
+                x for x in reversed(padding) for _ in range(2))
+        self.weight = Parameter(_creation.empty(
+            (out_channels, in_channels // groups, *kernel_size), dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _conv_forward(self, input, weight, bias):
+        if self.padding_mode != "zeros":
+            return F.conv2d(F.pad(input, self._reversed_padding_repeated_twice,
+                                  mode=self.padding_mode),
+                            weight, bias, self.stride, _pair(0), self.dilation, self.groups)
+        return F.conv2d(input, weight, bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
+        if self.padding != (0,) * len(self.padding):
+            s += ", padding={padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += ", dilation={dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += ", output_padding={output_padding}"
+        if self.groups != 1:
+            s += ", groups={groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += ", padding_mode={padding_mode}"
+        return s.format(**self.__dict__)
 
 
 class Embedding(Module):
@@ -188,6 +289,50 @@ class Softmax(_AlongDim):
 
 class LogSoftmax(_AlongDim):
     _function = F.log_softmax
+
+
+# ---------------------------------------------------------------------- pooling
+class MaxPool2d(Module):
+    """The maximum of each window (``F.max_pool2d``); ``stride`` defaults to the kernel."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self):
+        return ("kernel_size={kernel_size}, stride={stride}, padding={padding}, "
+                "dilation={dilation}, ceil_mode={ceil_mode}".format(**self.__dict__))
+
+
+class AvgPool2d(Module):
+    """The mean of each window (``F.avg_pool2d``); ``stride`` defaults to the kernel."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 # ---------------------------------------------------------------------- dropout, flatten

@@ -1,0 +1,508 @@
+"""Convolution and pooling over two spatial dims (``conv2d``, ``max_pool2d``, ``avg_pool2d``),
+with PyTorch's checks, messages and backward nodes.
+
+``conv2d`` is ATen's ``convolution`` (node ``ConvolutionBackward0``, saving what PyTorch saves):
+the input's windows are a strided view (im2col without a copy), contracted with the weight by
+``np.einsum``, group by group. Floating-point sums are made in float64 and rounded once to the
+tensor's dtype, so a float32 result is within an ulp or so of PyTorch's (oneDNN adds in another
+order): not always bit for bit. An unbatched (C, H, W) input is unsqueezed around the call, as
+ATen does, and ``padding='same'`` with an odd total pads the input's far side first
+(``ConstantPadNdBackward0``), as ATen does.
+
+``max_pool2d`` is ``max_pool2d_with_indices`` (``MaxPool2DWithIndicesBackward0``, saving the
+indices as ``result1``): the first maximum of each window wins, a NaN wins over numbers (the
+last NaN), as in PyTorch's CPU kernel. ``avg_pool2d`` (``AvgPool2DBackward0``) sums each window
+in its dtype in PyTorch's order (rows, then columns) and divides once.
+
+The backward rules compute with NumPy: the gradients are exact, but they record no graph of
+their own, so ``create_graph=True`` through these operations raises instead of giving a wrong
+second derivative.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import derivative, rule_helper
+from ._common import tracked
+
+__all__ = ["avg_pool2d", "conv2d", "max_pool2d", "max_pool2d_with_indices"]
+
+_CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
+        _dt.int64: "long int", _dt.int32: "int", _dt.int16: "short int",
+        _dt.int8: "signed char", _dt.uint8: "unsigned char", _dt.bool: "bool"}
+
+
+def _no_double_backward(name, *tensors):
+    if _GRAD_MODE.grad_enabled and any(t is not None and t._requires_grad for t in tensors):
+        raise NotImplementedError(f"autogradviz cannot differentiate {name}'s backward yet "
+                                  "(create_graph=True through it)")
+
+
+def _acc_dtype(dt):
+    """The dtype sums are made in: float64 for floating types, int64 for integers."""
+    return np.float64 if dt.is_floating_point else np.int64
+
+
+def _windows(xp, kernel, stride, dilation):
+    """(N, C, Ho, Wo, kh, kw) strided view of the padded input's windows."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    span = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
+    win = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(2, 3))
+    return win[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def _pad_hw(x, padding, value=0):
+    ph, pw = padding
+    if not ph and not pw:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+# ---------------------------------------------------------------------- conv2d
+def _conv_forward(x, w, b, stride, padding, dilation, groups, dtype):
+    acc = _acc_dtype(dtype)
+    n = x.shape[0]
+    o, cg, kh, kw = w.shape
+    win = _windows(_pad_hw(x.astype(acc, copy=False), padding), (kh, kw), stride, dilation)
+    ho, wo = win.shape[2:4]
+    win = win.reshape(n, groups, cg, ho, wo, kh, kw)
+    wg = w.astype(acc, copy=False).reshape(groups, o // groups, cg, kh, kw)
+    out = np.einsum("ngchwij,gocij->ngohw", win, wg, optimize=True).reshape(n, o, ho, wo)
+    if b is not None:
+        out = out + b.astype(acc, copy=False).reshape(1, o, 1, 1)
+    return np.ascontiguousarray(out.astype(dtype.np, copy=False))
+
+
+@rule_helper
+def convolution_backward(grad, input, weight, stride, padding, dilation, groups, which):
+    """The gradient of ``input`` (scattering each window's share back: col2im), of ``weight``
+    (each window times the gradient at its output) or of the bias (the gradient summed)."""
+    _no_double_backward("convolution", grad, input, weight)
+    stride, padding, dilation = (_expand_param(p, "", 2) for p in (stride, padding, dilation))
+    dt = grad._dtype
+    acc = _acc_dtype(dt)
+    g = grad._data.astype(acc, copy=False)
+    n, o, ho, wo = g.shape
+    if which == "bias":
+        return _wrap(np.asarray(g.sum(axis=(0, 2, 3)).astype(dt.np)), dt)
+    x = input._data.astype(acc, copy=False)
+    w = weight._data.astype(acc, copy=False)
+    cg, kh, kw = w.shape[1:]
+    gg = g.reshape(n, groups, o // groups, ho, wo)
+    if which == "weight":
+        win = _windows(_pad_hw(x, padding), (kh, kw), stride, dilation)
+        win = win[:, :, :ho, :wo].reshape(n, groups, cg, ho, wo, kh, kw)
+        gw = np.einsum("ngohw,ngchwij->gocij", gg, win, optimize=True).reshape(w.shape)
+        return _wrap(np.ascontiguousarray(gw.astype(dt.np)), dt)
+    wg = w.reshape(groups, o // groups, cg, kh, kw)
+    cols = np.einsum("ngohw,gocij->ngchwij", gg, wg, optimize=True)
+    cols = cols.reshape(n, groups * cg, ho, wo, kh, kw)
+    (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
+    h, wd = x.shape[2:]
+    gx = np.zeros((n, groups * cg, h + 2 * ph, wd + 2 * pw), acc)
+    for i in range(kh):
+        for j in range(kw):
+            gx[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
+               j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[..., i, j]
+    gx = gx[:, :, ph:ph + h, pw:pw + wd]
+    return _wrap(np.ascontiguousarray(gx.astype(dt.np)), dt)
+
+
+ConvolutionBackward0 = derivative(
+    "ConvolutionBackward0", inputs=("input", "weight", "bias"),
+    saves=("bias_sym_sizes_opt", "dilation", "groups", "input", "output_padding", "padding",
+           "stride", "transposed", "weight"),
+    int64=("dilation", "groups", "output_padding", "padding", "stride"),
+    input="convolution_backward(grad, input, weight, stride, padding, dilation, groups, "
+          "'input')",
+    weight="convolution_backward(grad, input, weight, stride, padding, dilation, groups, "
+           "'weight')",
+    bias="convolution_backward(grad, input, weight, stride, padding, dilation, groups, 'bias')",
+    order=("input", "weight", "bias"),
+)
+
+
+def _expand_param(value, name, k):
+    """ATen's ``expand_param_if_needed``: one value for every spatial dim, or one each."""
+    if isinstance(value, int):
+        return (value,) * k
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * k
+    if len(value) != k:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {k} "
+                           f"values to match the convolution dimensions, but got "
+                           f"{name}={list(value)}")
+    return value
+
+
+def _as_pair(value):
+    """What ``F.conv2d``'s binding makes of an int: ``[v, v]``."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _check_conv(input, weight, bias, stride, padding, dilation, groups):
+    """ATen's ``check_shape_forward`` and its dtype checks, in its order."""
+    k = weight.dim()
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    ws = list(weight.shape)
+    if input.dim() != k:
+        raise RuntimeError(f"Expected {k}-dimensional input for {k}-dimensional weight {ws}, "
+                           f"but got {input.dim()}-dimensional input of size "
+                           f"{list(input.shape)} instead")
+    if ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {ws} instead")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{ws}] instead")
+    if input.shape[1] != ws[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected "
+                           f"input{list(input.shape)} to have {ws[1] * groups} channels, but "
+                           f"got {input.shape[1]} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[0]):
+        raise RuntimeError(f"Given weight of size {ws}, expected bias to be 1-dimensional with "
+                           f"{ws[0]} elements, but got bias of size {list(bias.shape)} instead")
+    padded = [input.shape[i + 2] + 2 * padding[i] for i in range(k - 2)]
+    kernel = [dilation[i] * (ws[i + 2] - 1) + 1 for i in range(k - 2)]
+    if any(p < q for p, q in zip(padded, kernel, strict=True)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+            "than actual input size")
+    if input._dtype is not weight._dtype:
+        if input._dtype is _dt.float32:
+            raise RuntimeError(
+                f"Input type ({_dt.LEGACY_TYPE_NAMES[input._dtype]}) and weight type "
+                f"({_dt.LEGACY_TYPE_NAMES[weight._dtype]}) should be the same or input should "
+                "be a MKLDNN tensor and weight is a dense tensor")
+        raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[input._dtype]} but "
+                           f"found {_dt.SCALAR_TYPE_NAMES[weight._dtype]}")
+    if bias is not None and bias._dtype is not input._dtype:
+        raise RuntimeError(f"Input type ({_CPP[input._dtype]}) and bias type "
+                           f"({_CPP[bias._dtype]}) should be the same")
+    if input._dtype is _dt.bool:
+        raise RuntimeError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
+
+
+def convolution(input, weight, bias, stride, padding, dilation, groups):
+    """ATen's ``convolution`` (not transposed) on a batched input."""
+    k = weight.dim() - 2
+    given = {"stride": tuple(stride), "padding": tuple(padding), "dilation": tuple(dilation)}
+    stride = _expand_param(stride, "stride", k)
+    padding = _expand_param(padding, "padding", k)
+    dilation = _expand_param(dilation, "dilation", k)
+    _check_conv(input, weight, bias, stride, padding, dilation, groups)
+    if k != 2:
+        raise NotImplementedError("autogradviz has only 2-d convolutions (conv2d) yet")
+    out = _conv_forward(input._data, weight._data, None if bias is None else bias._data,
+                        stride, padding, dilation, groups, input._dtype)
+    # The node saves the parameters as given (padding='valid' is ``(0,)``), and as many
+    # output paddings as paddings.
+    saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
+             "dilation": given["dilation"], "groups": groups, "input": input,
+             "output_padding": (0,) * len(given["padding"]), "padding": given["padding"],
+             "stride": given["stride"], "transposed": False, "weight": weight}
+    return tracked(_wrap(out, input._dtype), ConvolutionBackward0, (input, weight, bias),
+                   saved)
+
+
+_WARNED_SAME = []
+
+
+def _same_padding(input, weight, stride, dilation, groups):
+    """ATen's ``_convolution_mode`` for 'same': symmetric padding, the odd extra padded on
+    the input's far side first."""
+    k = weight.dim() - 2
+    dilation = _expand_param(dilation, "dilation", k)
+    if any(s != 1 for s in _expand_param(stride, "stride", k)):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    left, pad_nd = [], [0] * (2 * k)
+    for i in range(k):
+        total = dilation[i] * (weight.shape[i + 2] - 1)
+        lo = total // 2
+        left.append(lo)
+        if total - lo != lo:
+            pad_nd[2 * (k - 1 - i) + 1] = total - 2 * lo
+    if any(pad_nd) and not _WARNED_SAME:
+        _WARNED_SAME.append(True)  # PyTorch warns once per process
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may "
+                      "require a zero-padded copy of the input be created (Triggered "
+                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                      "Convolution.cpp:1101.)", UserWarning, stacklevel=4)
+    if any(pad_nd):
+        from ..nn.functional import _constant_pad_nd
+
+        return _constant_pad_nd(input, tuple(pad_nd), 0), tuple(left)
+    return input, tuple(left)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``F.conv2d`` on an (N, C, H, W) or unbatched (C, H, W) input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"conv2d() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, ...)")
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
+                           f"input of size: {list(input.shape)}")
+    unbatched = input.dim() == 3
+    batched = input.unsqueeze(0) if unbatched else input
+    stride, dilation = _as_pair(stride), _as_pair(dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,)
+        elif padding == "same":
+            batched, padding = _same_padding(batched, weight, stride, dilation, groups)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _as_pair(padding)
+    out = convolution(batched, weight, bias, stride, padding, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+# ---------------------------------------------------------------------- pooling
+def _pool_param(value, name, fn, default=None):
+    if value is None or (not isinstance(value, int) and len(value) == 0):
+        return default
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * 2
+    if len(value) != 2:
+        what = {"kernel_size": "kernel_size must either be a single int, or a tuple of two "
+                               "ints",
+                "stride": "stride must either be omitted, a single int, or a tuple of two "
+                          "ints",
+                "padding": "padding must either be a single int, or a tuple of two ints",
+                "dilation": "dilation must be either a single int, or a tuple of two ints"}
+        raise RuntimeError(f"{fn}: {what[name]}")
+    return value
+
+
+def _pool_out(size, k, p, s, d, ceil_mode):
+    """ATen's ``pooling_output_shape``."""
+    num = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = num // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_shapes(input, fn, kernel_size, stride, padding, dilation, ceil_mode):
+    kernel = _pool_param(kernel_size, "kernel_size", fn)
+    stride_t = _pool_param(stride, "stride", fn, default=kernel)
+    pad = _pool_param(padding, "padding", fn)
+    dil = _pool_param(dilation, "dilation", fn)
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
+                           f"kW: {kernel[1]}")
+    if any(s <= 0 for s in stride_t):
+        raise RuntimeError("stride should not be zero")
+    if any(d <= 0 for d in dil):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dil[0]} "
+                           f"dilationW: {dil[1]}")
+    if input.dim() not in (3, 4) or any(s == 0 for s in input.shape[1:]):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    for p, k, d in zip(pad, kernel, dil, strict=True):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    h, w = input.shape[-2:]
+    ho = _pool_out(h, kernel[0], pad[0], stride_t[0], dil[0], ceil_mode)
+    wo = _pool_out(w, kernel[1], pad[1], stride_t[1], dil[1], ceil_mode)
+    if ho < 1 or wo < 1:
+        c = input.shape[-3]
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{ho}x{wo}). Output size is too small")
+    return kernel, stride_t, pad, dil, (ho, wo)
+
+
+def _as_4d(x):
+    return x if x.ndim == 4 else x[None]
+
+
+def _pool_windows(x, kernel, stride, pad, dil, out_hw, fill):
+    """Windows (N, C, Ho, Wo, kh, kw) of ``x`` padded with ``fill`` on every side as far as
+    the last window reaches (ceil mode's windows may run past the padding)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, pad, dil
+    ho, wo = out_hw
+    h, w = x.shape[2:]
+    need_h = (ho - 1) * sh + (kh - 1) * dh + 1
+    need_w = (wo - 1) * sw + (kw - 1) * dw + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, max(need_h - h - ph, 0)),
+                    (pw, max(need_w - w - pw, 0))), constant_values=fill)
+    return _windows(xp, kernel, stride, dil)[:, :, :ho, :wo]
+
+
+@rule_helper
+def max_pool2d_backward(grad, self, indices):
+    """Each output's gradient added at its maximum's place."""
+    _no_double_backward("max_pool2d", grad, self)
+    dt = grad._dtype
+    x = self._data
+    g4 = _as_4d(grad._data)
+    idx = _as_4d(indices._data)
+    n, c, h, w = _as_4d(x).shape
+    # Added in the dtype, output after output, as PyTorch's kernel adds them.
+    out = np.zeros((n * c, h * w), dt.np)
+    rows = np.repeat(np.arange(n * c), idx.shape[2] * idx.shape[3])
+    np.add.at(out, (rows, idx.reshape(-1)), g4.reshape(-1))
+    return _wrap(out.reshape(x.shape), dt)
+
+
+MaxPool2DWithIndicesBackward0 = derivative(
+    "MaxPool2DWithIndicesBackward0", inputs=("self",),
+    saves=("ceil_mode", "dilation", "kernel_size", "padding", "result1", "self", "stride"),
+    int64=("dilation", "kernel_size", "padding", "stride"),
+    self="max_pool2d_backward(grad, self, result1)",
+)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False):
+    """ATen's ``max_pool2d_with_indices``: the maxima and their flat (h * W + w) places."""
+    fn = "max_pool2d"
+    kernel, stride_t, pad, dil, out_hw = _pool_shapes(input, fn, kernel_size, stride, padding,
+                                                      dilation, ceil_mode)
+    dt = input._dtype
+    if dt is _dt.bool:
+        raise RuntimeError("\"max_pool2d\" not implemented for 'Bool'")
+    x = _as_4d(input._data)
+    h, w = x.shape[2:]
+    low = -np.inf if dt.is_floating_point else np.iinfo(dt.np).min
+    win = _pool_windows(x, kernel, stride_t, pad, dil, out_hw, low)
+    n, c, ho, wo, kh, kw = win.shape
+    flat = win.reshape(n, c, ho, wo, kh * kw)
+    pos = flat.argmax(axis=-1)
+    if dt.is_floating_point:
+        nan = np.isnan(flat)
+        if nan.any():  # PyTorch's kernel takes every NaN it meets: the last one wins
+            last = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
+            pos = np.where(nan.any(axis=-1), last, pos)
+    values = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
+    if pad != (0, 0) and (values == low).any():
+        # The kernel looks at the input's places only: of a window of lowest values, the
+        # first inside the input (not the padding) is the maximum.
+        inside = _pool_windows(np.ones((1, 1, h, w), bool), kernel, stride_t, pad, dil,
+                               out_hw, False).reshape(1, 1, ho, wo, kh * kw)
+        first = (inside & (flat == values[..., None])).argmax(axis=-1)
+        pos = np.where(values == low, first, pos)
+    # The window's place (i, j) back to the input's flat index.
+    i, j = np.divmod(pos, kw)
+    rows = np.arange(ho)[:, None] * stride_t[0] - pad[0] + i * dil[0]
+    cols = np.arange(wo)[None, :] * stride_t[1] - pad[1] + j * dil[1]
+    indices = (rows * w + cols).astype(np.int64)
+    shape = (*input.shape[:-2], ho, wo)
+    out = _wrap(np.ascontiguousarray(values.reshape(shape)), dt)
+    indices = _wrap(np.ascontiguousarray(indices.reshape(shape)), _dt.int64)
+    saved = {"ceil_mode": ceil_mode, "dilation": dil, "kernel_size": kernel,
+             "padding": pad, "result1": indices, "self": input,
+             "stride": () if stride is None or stride == () or stride == [] else stride_t}
+    tracked(out, MaxPool2DWithIndicesBackward0, (input,), saved)
+    return out, indices
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation,
+                                           ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+def _avg_divisors(h, w, kernel, stride, pad, out_hw, count_include_pad, divisor_override):
+    """Each output's divisor, as PyTorch's CPU kernel computes it."""
+    ho, wo = out_hw
+
+    def spans(size, k, s, p, n):
+        start = np.arange(n) * s - p
+        end = np.minimum(start + k, size + p)
+        full = end - start
+        return full, np.minimum(end, size) - np.maximum(start, 0)
+
+    fh, vh = spans(h, kernel[0], stride[0], pad[0], ho)
+    fw, vw = spans(w, kernel[1], stride[1], pad[1], wo)
+    if divisor_override:
+        return np.full((ho, wo), divisor_override, np.int64)
+    if count_include_pad:
+        return fh[:, None] * fw[None, :]
+    return vh[:, None] * vw[None, :]
+
+
+@rule_helper
+def avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override):
+    """Each output's gradient, divided by its divisor, added over its window."""
+    _no_double_backward("avg_pool2d", grad, self)
+    dt = grad._dtype
+    x = _as_4d(self._data)
+    h, w = x.shape[2:]
+    stride = stride or kernel_size
+    g = _as_4d(grad._data)
+    ho, wo = g.shape[2:]
+    div = _avg_divisors(h, w, kernel_size, stride, padding, (ho, wo), count_include_pad,
+                        divisor_override)
+    share = (g / div.astype(dt.np)).astype(dt.np)
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    hp = max((ho - 1) * sh + kh, h + ph) + ph
+    wp = max((wo - 1) * sw + kw, w + pw) + pw
+    gx = np.zeros((*x.shape[:2], hp, wp), np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            gx[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += share
+    gx = gx[:, :, ph:ph + h, pw:pw + w].astype(dt.np).reshape(self.shape)
+    return _wrap(np.ascontiguousarray(gx), dt)
+
+
+AvgPool2DBackward0 = derivative(
+    "AvgPool2DBackward0", inputs=("self",),
+    saves=("ceil_mode", "count_include_pad", "divisor_override", "kernel_size", "padding",
+           "self", "stride"),
+    int64=("kernel_size", "padding", "stride"),
+    self="avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, "
+         "count_include_pad, divisor_override)",
+)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    fn = "avg_pool2d"
+    kernel, stride_t, pad, dil, out_hw = _pool_shapes(input, fn, kernel_size, stride, padding,
+                                                      1, ceil_mode)
+    dt = input._dtype
+    if not dt.is_floating_point and dt is not _dt.int64:
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    x = _as_4d(input._data)
+    h, w = x.shape[2:]
+    win = _pool_windows(x, kernel, stride_t, pad, dil, out_hw, 0)
+    total = np.zeros(win.shape[:4], dt.np)
+    for i in range(kernel[0]):  # the kernel's order: rows, then columns, in the dtype
+        for j in range(kernel[1]):
+            total = total + win[..., i, j]
+    div = _avg_divisors(h, w, kernel, stride_t, pad, out_hw, count_include_pad,
+                        divisor_override)
+    if dt.is_floating_point:
+        out = (total / div.astype(dt.np)).astype(dt.np)
+    else:
+        out = np.sign(total) * (np.abs(total) // div)  # C++'s division: toward zero
+    out = _wrap(np.ascontiguousarray(out.reshape(input.shape[:-2] + out_hw)), dt)
+    saved = {"ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
+             "divisor_override": divisor_override, "kernel_size": kernel, "padding": pad,
+             "self": input,
+             "stride": () if stride is None or stride == () or stride == [] else stride_t}
+    return tracked(out, AvgPool2DBackward0, (input,), saved)
