@@ -1,6 +1,7 @@
-"""Convolution and pooling (``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``, ``nn.Conv2d``,
-``nn.MaxPool2d``, ``nn.AvgPool2d``) against real PyTorch: values, gradients, backward nodes and
-their saved values, module reprs and initialisation, error messages; float64 gradchecks.
+"""Convolution and pooling (``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``,
+``F.adaptive_avg_pool2d``, ``nn.Conv2d``, ``nn.MaxPool2d``, ``nn.AvgPool2d``,
+``nn.AdaptiveAvgPool2d``) against real PyTorch: values, gradients, backward nodes and their
+saved values, module reprs and initialisation, error messages; float64 gradchecks.
 
 float32 convolutions add in another order than PyTorch's oneDNN: compared to rtol 1e-5,
 atol 1e-6. Pooling picks or sums in PyTorch's order: compared bit for bit.
@@ -255,6 +256,76 @@ def test_avg_pool2d_int64_and_gradcheck():
                      (x,))
 
 
+# ---------------------------------------------------------------------- adaptive_avg_pool2d
+ADAPTIVE_CASES = [
+    # input shape, output_size
+    ((2, 3, 5, 7), 1),  # a mean over the last two dims (MeanBackward1), as in ATen
+    ((2, 3, 5, 7), (1, 1)),
+    ((2, 3, 5, 7), [1, 1]),
+    ((2, 3, 5, 7), 2),  # overlapping windows
+    ((2, 3, 5, 7), (2, 3)),
+    ((2, 3, 5, 7), (3, None)),  # None: the input's size
+    ((2, 3, 5, 7), (None, 1)),
+    ((2, 3, 5, 7), (5, 7)),
+    ((2, 3, 5, 7), (7, 9)),  # larger than the input: windows repeat
+    ((2, 3, 5, 7), (0, 2)),
+    ((2, 3, 28, 28), 7),
+    ((3, 5, 7), 2),  # unbatched
+    ((5, 7), 1),  # the mean path takes any tensor of two dims or more
+    ((1, 2, 3, 5, 7), 1),
+    ((2, 0, 4, 4), 2),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("case", ADAPTIVE_CASES, ids=lambda c: str(c))
+def test_adaptive_avg_pool2d_values_grads_and_node(case, dtype):
+    """Bit for bit: PyTorch's kernel sums each window in order (float16 in float32) and divides
+    by its height, then its width; the backward adds each output's share in order."""
+    xs, size = case
+    x = _arr(xs, 11, dtype) * 10
+    results = []
+    for lib, (tx,) in zip(LIBS, _both(x), strict=True):
+        y = lib.nn.functional.adaptive_avg_pool2d(tx, size)
+        try:
+            y.backward(lib.tensor(_arr(tuple(y.shape), 12, dtype)), retain_graph=True)
+            grad = tx.grad
+        except RuntimeError as e:  # an empty gradient is refused by PyTorch's backward kernel
+            grad = str(e)
+        results.append((y, _chain(y), _saved(y.grad_fn), grad))
+    theirs, ours = results
+    _close(ours[0], theirs[0], exact=True)
+    assert ours[1:3] == theirs[1:3]
+    if isinstance(theirs[3], str):
+        assert ours[3] == theirs[3]
+    else:
+        _close(ours[3], theirs[3], exact=True)
+
+
+def test_adaptive_avg_pool2d_non_contiguous_input_and_module():
+    x = _arr((2, 3, 9, 6), 13)
+    outs = []
+    for lib, (tx,) in zip(LIBS, _both(x), strict=True):
+        m = lib.nn.AdaptiveAvgPool2d((4, 5))
+        y = m(tx.transpose(2, 3))
+        y.sum().backward()
+        outs.append((y, tx.grad, _chain(y)))
+    theirs, ours = outs
+    _close(ours[0], theirs[0], exact=True)
+    _close(ours[1], theirs[1], exact=True)
+    assert ours[2] == theirs[2]
+
+
+def test_adaptive_avg_pool2d_gradcheck_and_create_graph():
+    F = autogradviz.nn.functional
+    x = autogradviz.randn(2, 2, 7, 5, dtype=autogradviz.float64, requires_grad=True)
+    for size in (1, (3, 2), (4, None), (9, 6)):
+        assert gradcheck(lambda x, size=size: F.adaptive_avg_pool2d(x, size), (x,))
+    y = F.adaptive_avg_pool2d(x, 3)
+    with pytest.raises(NotImplementedError, match="adaptive_avg_pool2d"):
+        autogradviz.autograd.grad(y.sum(), x, create_graph=True)
+
+
 # ---------------------------------------------------------------------- modules
 MODULES = [
     ("Conv2d", (1, 6, 5), {}),
@@ -269,6 +340,10 @@ MODULES = [
                               "return_indices": True}),
     ("AvgPool2d", (2,), {}),
     ("AvgPool2d", (3, 1, 1, True, False, 2), {}),
+    ("AdaptiveAvgPool2d", (1,), {}),
+    ("AdaptiveAvgPool2d", ((2, 3),), {}),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}),
+    ("AdaptiveAvgPool2d", ([2, 2],), {}),
 ]
 
 
@@ -290,7 +365,8 @@ def test_module_repr_init_and_attributes(spec):
         assert n1 == n2
         _close(p1, p2, exact=True)
     for attr in ("stride", "padding", "dilation", "groups", "kernel_size", "ceil_mode",
-                 "_reversed_padding_repeated_twice", "output_padding", "padding_mode"):
+                 "_reversed_padding_repeated_twice", "output_padding", "padding_mode",
+                 "output_size"):
         if hasattr(theirs, attr):
             assert getattr(ours, attr) == getattr(theirs, attr), attr
 
@@ -352,6 +428,21 @@ def _error_cases(lib):
         lambda: F.max_pool2d(x, (2, 2, 2)),
         lambda: F.avg_pool2d(x, 2, padding=2),
         lambda: F.avg_pool2d(x.int(), 2),
+        lambda: F.adaptive_avg_pool2d(x, (1,)),
+        lambda: F.adaptive_avg_pool2d(x, [1, 2, 3]),
+        lambda: F.adaptive_avg_pool2d(x, -1),
+        lambda: F.adaptive_avg_pool2d(x, (2, -1)),
+        lambda: F.adaptive_avg_pool2d(lib.ones(5, 7), 2),
+        lambda: F.adaptive_avg_pool2d(lib.ones(5, 7), (None, 2)),
+        lambda: F.adaptive_avg_pool2d(lib.ones(1, 2, 3, 5, 7), 2),
+        lambda: F.adaptive_avg_pool2d(lib.ones(7), 1),
+        lambda: F.adaptive_avg_pool2d(lib.ones(7), (2, 2)),
+        lambda: F.adaptive_avg_pool2d(lib.ones(2, 3, 0, 4), 2),
+        lambda: F.adaptive_avg_pool2d(lib.ones(2, 3, 4, 0), (2, 2)),
+        lambda: F.adaptive_avg_pool2d(x.long(), 1),
+        lambda: F.adaptive_avg_pool2d(x.long(), 2),
+        lambda: F.adaptive_avg_pool2d(x.bool(), 2),
+        lambda: lib.nn.AdaptiveAvgPool2d(2)(lib.ones(4, 4)),
         lambda: lib.nn.Conv2d(3, 4, 3, groups=2),
         lambda: lib.nn.Conv2d(4, 3, 3, groups=2),
         lambda: lib.nn.Conv2d(4, 4, 3, groups=0),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import functional, init
 from .layers import (
+    AdaptiveAvgPool2d,
     AvgPool2d,
     Conv2d,
     Dropout,
@@ -30,6 +31,7 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",

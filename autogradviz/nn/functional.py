@@ -23,11 +23,13 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
 from ..ops._backward import div_scalar, mul_scalar, zeros_like
 from ..ops._common import scalar_as, tracked
+from ..ops.conv import adaptive_avg_pool2d as _adaptive_avg_pool2d
 from ..ops.conv import avg_pool2d, conv2d, max_pool2d, max_pool2d_with_indices
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "avg_pool2d",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -793,3 +795,20 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"pad mode '{mode}' is not supported by autogradviz yet "
                                   "(only 'constant')")
     return _constant_pad_nd(input, pad, 0.0 if value is None else value)
+
+# ---------------------------------------------------------------------- adaptive pooling
+def _list_with_default(out_size, defaults):
+    """PyTorch's ``torch.nn.modules.utils._list_with_default``: ``None`` keeps the input's
+    size."""
+    if isinstance(out_size, int):
+        return out_size
+    if len(defaults) <= len(out_size):
+        raise ValueError(f"Input dimension should be at least {len(out_size) + 1}")
+    defaults = defaults[-len(out_size):]
+    return [v if v is not None else d for v, d in zip(out_size, defaults, strict=True)]
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """The mean over adaptive windows giving ``output_size`` (an int, or two, ``None`` for the
+    input's size); an output size of 1 is ``mean`` over the last two dims, as in ATen."""
+    return _adaptive_avg_pool2d(input, _list_with_default(output_size, list(input.shape)))

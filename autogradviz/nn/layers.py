@@ -18,6 +18,7 @@ from .module import Module, _addindent
 from .parameter import Parameter
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "Conv2d",
     "Dropout",
@@ -333,6 +334,21 @@ class AvgPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over windows that divide the input into ``output_size``
+    (``F.adaptive_avg_pool2d``)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
 
 
 # ---------------------------------------------------------------------- dropout, flatten

@@ -12,7 +12,11 @@ ATen does, and ``padding='same'`` with an odd total pads the input's far side fi
 ``max_pool2d`` is ``max_pool2d_with_indices`` (``MaxPool2DWithIndicesBackward0``, saving the
 indices as ``result1``): the first maximum of each window wins, a NaN wins over numbers (the
 last NaN), as in PyTorch's CPU kernel. ``avg_pool2d`` (``AvgPool2DBackward0``) sums each window
-in its dtype in PyTorch's order (rows, then columns) and divides once.
+in its dtype in PyTorch's order (rows, then columns) and divides once. ``adaptive_avg_pool2d``
+is ATen's: an output size of 1 is a ``mean`` over the last two dims (``MeanBackward1``), any
+other goes to ``_adaptive_avg_pool2d`` (``AdaptiveAvgPool2DBackward0``), whose windows run from
+``floor(i * in / out)`` to ``ceil((i + 1) * in / out)``; each window is summed in PyTorch's
+order in its op-math type (float32 for float16) and divided by its height, then its width.
 
 The backward rules compute with NumPy: the gradients are exact, but they record no graph of
 their own, so ``create_graph=True`` through these operations raises instead of giving a wrong
@@ -31,7 +35,8 @@ from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
 
-__all__ = ["avg_pool2d", "conv2d", "max_pool2d", "max_pool2d_with_indices"]
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
+           "max_pool2d_with_indices"]
 
 _CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
         _dt.int64: "long int", _dt.int32: "int", _dt.int16: "short int",
@@ -506,3 +511,89 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
              "self": input,
              "stride": () if stride is None or stride == () or stride == [] else stride_t}
     return tracked(out, AvgPool2DBackward0, (input,), saved)
+
+
+# ---------------------------------------------------------------------- adaptive pooling
+def _adaptive_spans(size, out):
+    """Each output's window ``[start, end)`` along a dim: ATen's ``start_index``/``end_index``."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+@rule_helper
+def adaptive_avg_pool2d_backward(grad, self):
+    """Each output's gradient, divided by its window's height then width (in the dtype), added
+    to the window's places in the dtype, output after output, as PyTorch's kernel adds them."""
+    _no_double_backward("adaptive_avg_pool2d", grad, self)
+    for d in range(1, grad.dim()):
+        if grad.shape[d] <= 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                f"non-batch dimensions, but grad_output has sizes {list(grad.shape)} with "
+                f"dimension {d} being empty")
+    dt = grad._dtype
+    g = _as_4d(grad._data)
+    h, w = self.shape[-2:]
+    ho, wo = g.shape[2:]
+    (h0, h1), (w0, w1) = _adaptive_spans(h, ho), _adaptive_spans(w, wo)
+    gx = np.zeros((*g.shape[:2], h, w), dt.np)
+    for i in range(ho):
+        kh = dt.np.type(h1[i] - h0[i])
+        for j in range(wo):
+            kw = dt.np.type(w1[j] - w0[j])
+            gx[:, :, h0[i]:h1[i], w0[j]:w1[j]] += g[:, :, i:i + 1, j:j + 1] / kh / kw
+    return _wrap(np.ascontiguousarray(gx.reshape(self.shape)), dt)
+
+
+AdaptiveAvgPool2DBackward0 = derivative(
+    "AdaptiveAvgPool2DBackward0", inputs=("self",), saves=("self",),
+    self="adaptive_avg_pool2d_backward(grad, self)",
+)
+
+
+def _adaptive_avg_pool2d(input, output_size):
+    """ATen's ``_adaptive_avg_pool2d``: the mean of each adaptive window."""
+    nd = input.dim()
+    if nd not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}")
+    for d in (-2, -1):
+        if input.shape[d] <= 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {d + nd} "
+                "being empty")
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"adaptive_avg_pool2d\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    acc = np.float32 if dt is _dt.float16 else dt.np.type
+    x = _as_4d(input._data)
+    h, w = x.shape[2:]
+    ho, wo = output_size
+    (h0, h1), (w0, w1) = _adaptive_spans(h, ho), _adaptive_spans(w, wo)
+    out = np.empty((*x.shape[:2], ho, wo), dt.np)
+    for i in range(ho):
+        for j in range(wo):
+            total = np.zeros(x.shape[:2], acc)
+            for r in range(h0[i], h1[i]):  # the kernel's order: rows, then columns
+                for c in range(w0[j], w1[j]):
+                    total += x[:, :, r, c]
+            kh, kw = acc(h1[i] - h0[i]), acc(w1[j] - w0[j])
+            out[:, :, i, j] = total / kh / kw
+    out = _wrap(np.ascontiguousarray(out.reshape(*input.shape[:-2], ho, wo)), dt)
+    return tracked(out, AdaptiveAvgPool2DBackward0, (input,), {"self": input})
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """ATen's ``adaptive_avg_pool2d`` (``output_size``: an int or two non-negative ints)."""
+    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    size = tuple(int(v) for v in size)
+    if size[0] < 0 or size[1] < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than "
+                           f"or equal to 0 but received {{{size[0]}, {size[1]}}}")
+    if size == (1, 1):  # ATen: then adaptive pooling is a mean over the last two dims
+        return input.mean((-1, -2), keepdim=True)
+    return _adaptive_avg_pool2d(input, size)

@@ -93,7 +93,9 @@ def _items(key):
     if isinstance(key, tuple):
         return key
     if isinstance(key, list) and len(key) < 32 and any(
-        isinstance(v, Tensor | list | tuple | np.ndarray | slice) or v is None or v is Ellipsis
+        isinstance(v, Tensor | list | tuple | range | np.ndarray | slice)
+        or v is None
+        or v is Ellipsis
         for v in key
     ):
         return tuple(key)
@@ -195,7 +197,7 @@ def _apply_slicing(self, items):
                 r = _select(r, dim, int(v._data), real_dim)
             else:
                 record(v)
-        elif isinstance(v, list | tuple | np.ndarray):
+        elif isinstance(v, list | tuple | range | np.ndarray):
             record(_sequence_index(v))
         elif isinstance(v, str):
             raise TypeError("new(): invalid data type 'str'")
