@@ -27,16 +27,19 @@ from ..ops.conv import adaptive_avg_pool2d as _adaptive_avg_pool2d
 from ..ops.conv import avg_pool2d, conv2d, max_pool2d, max_pool2d_with_indices
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
+from .normalization import batch_norm, layer_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
     "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
     "cross_entropy",
     "dropout",
     "embedding",
+    "layer_norm",
     "linear",
     "log_softmax",
     "max_pool2d",

@@ -1,0 +1,475 @@
+"""Normalisation: ``batch_norm`` and ``layer_norm`` (functional) and the ``BatchNorm1d``,
+``BatchNorm2d`` and ``LayerNorm`` layers, with PyTorch's checks, messages, reprs and nodes.
+
+Both are ATen kernels with a backward node of their own: ``NativeBatchNormBackward0`` (in
+training and in eval mode; saving ``input``, ``weight``, the running statistics, ``training``,
+``eps`` and the batch's ``result1`` = mean and ``result2`` = 1 / sqrt(var + eps), empty in eval
+mode) and ``NativeLayerNormBackward0`` (saving ``input``, ``normalized_shape``, ``weight``,
+``bias`` and each row's mean and rstd).
+
+Forward values follow the CPU kernels' arithmetic: batch norm sums each channel in order in
+float64 (the kernel's accumulator for float32), rounds the mean to the dtype, sums the squared
+(dtype) deviations likewise, and computes ``invstd = 1 / sqrt(var_sum / n + eps)`` in float64;
+the output is ``x * alpha + beta`` with ``alpha = invstd * weight`` and
+``beta = bias - mean * alpha`` in the dtype. The running statistics are updated in place
+(without a version bump, as the kernel does): ``m * mean + (1 - m) * running_mean`` with the
+unbiased variance for ``running_var``. Layer norm computes each row's mean and variance (in
+float64 here; PyTorch uses a Welford cascade in the dtype, so float32 may differ in the last
+bit), ``rstd = 1 / sqrt(var + eps)`` in the dtype and ``(x * rstd + (-rstd * mean)) * weight +
+bias``.
+
+The backward rules are the closed forms, written with autogradviz's own operations; with
+``create_graph=True`` they recompute the statistics from the saved input with those operations,
+so double backward works (the graph of the derivative is made of elementwise and reduction
+nodes, not PyTorch's ``NativeBatchNormBackwardBackward0``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _creation
+from .. import dtypes as _dt
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import derivative, rule_helper
+from ..ops._common import tracked
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "batch_norm", "layer_norm"]
+
+
+def _creating_graph(*tensors):
+    """Whether the rule runs with ``create_graph=True`` and one of ``tensors`` needs grad."""
+    return _GRAD_MODE.grad_enabled and any(t is not None and t._requires_grad for t in tensors)
+
+
+# ---------------------------------------------------------------------- batch_norm
+def _channel_view(t, ndim):
+    """A per-channel (C,) tensor shaped to broadcast against an (N, C, *) input."""
+    return t.reshape((1, t.shape[0]) + (1,) * (ndim - 2))
+
+
+def _bn_stats_and_scale(input, weight, result1, result2, running_mean, running_var, training,
+                        eps):
+    """The mean and invstd the forward used, shaped (1, C, 1, ...); recomputed from ``input``
+    with autogradviz's operations when making the derivative's graph."""
+    nd = input.dim()
+    dims = (0, *range(2, nd))
+    if training:
+        if _creating_graph(input):
+            mean = input.mean(dims, keepdim=True)
+            centred = input - mean
+            var = (centred * centred).mean(dims, keepdim=True)
+            return mean, (var + eps).rsqrt()
+        return _channel_view(result1, nd), _channel_view(result2, nd)
+    return _channel_view(running_mean, nd), _channel_view((running_var + eps).rsqrt(), nd)
+
+
+@rule_helper
+def batch_norm_backward(grad, input, weight, running_mean, running_var, result1, result2,
+                        training, eps, which):
+    """``which``'s gradient: for the input, ``invstd * weight * (grad - mean(grad) -
+    xhat * mean(grad * xhat))`` in training (the batch statistics depend on the input),
+    ``grad * invstd * weight`` in eval mode; ``sum(grad * xhat)`` for the weight and
+    ``sum(grad)`` for the bias, summed over every dim but the channels."""
+    if not _creating_graph(grad, input, weight):
+        return _wrap(_bn_backward_values(grad, input, weight, running_mean, running_var, result1,
+                                         result2, training, eps, which), grad._dtype)
+    nd = input.dim()
+    dims = (0, *range(2, nd))
+    if which == "bias":
+        return grad.sum(dims)
+    mean, invstd = _bn_stats_and_scale(input, weight, result1, result2, running_mean,
+                                       running_var, training, eps)
+    xhat = (input - mean) * invstd
+    if which == "weight":
+        return (grad * xhat).sum(dims)
+    scale = invstd if weight is None else invstd * _channel_view(weight, nd)
+    if not training:
+        return grad * scale
+    return (grad - grad.mean(dims, keepdim=True)
+            - xhat * (grad * xhat).mean(dims, keepdim=True)) * scale
+
+
+def _bn_backward_values(grad, input, weight, running_mean, running_var, result1, result2,
+                        training, eps, which):
+    """The CPU kernel's first-order gradients (NumPy): per channel ``sum(dy)`` and
+    ``dotp = sum((x - mean) * dy)`` in float64, then ``dx = (dy - sum / n - (x - mean) * k) *
+    invstd * w`` with ``k = dotp * invstd**2 / n`` in the dtype (eval: ``dy * invstd * w``),
+    ``grad_weight = dotp * invstd``, ``grad_bias = sum``."""
+    npdt = grad._dtype.np
+    x, dy = input._data, grad._data
+    c = x.shape[1]
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    total = np.cumsum(_by_channel(dy).astype(np.float64), axis=1)[:, -1]
+    if which == "bias":
+        return total.astype(npdt)
+    if training:
+        mean, invstd = result1._data.astype(npdt), result2._data.astype(npdt)
+    else:
+        mean = running_mean._data.reshape(-1).astype(npdt)
+        with np.errstate(divide="ignore"):
+            invstd = (1 / np.sqrt(running_var._data.reshape(-1).astype(np.float64) + eps)
+                      ).astype(npdt)
+    dev = _by_channel(x) - mean[:, None]
+    dotp = np.cumsum((dev * _by_channel(dy)).astype(np.float64), axis=1)[:, -1]
+    if which == "weight":
+        return (dotp * invstd).astype(npdt)
+    w = np.ones(c, npdt) if weight is None else weight._data.reshape(-1).astype(npdt)
+    if not training:
+        return (dy * invstd.reshape(shape) * w.reshape(shape)).astype(npdt)
+    n = dev.shape[1]
+    k = (dotp.astype(npdt) * invstd * invstd / npdt.type(n)).astype(npdt)
+    grad_mean = (total / n).astype(npdt)
+    dx = ((x - mean.reshape(shape)) * k.reshape(shape)).astype(npdt)
+    out = (dy - grad_mean.reshape(shape) - dx) * invstd.reshape(shape) * w.reshape(shape)
+    return np.ascontiguousarray(out.astype(npdt))
+
+
+NativeBatchNormBackward0 = derivative(
+    "NativeBatchNormBackward0", inputs=("input", "weight", "bias"),
+    saves=("eps", "input", "result1", "result2", "running_mean", "running_var", "training",
+           "weight"),
+    input="batch_norm_backward(grad, input, weight, running_mean, running_var, result1, "
+          "result2, training, eps, 'input')",
+    weight="batch_norm_backward(grad, input, weight, running_mean, running_var, result1, "
+           "result2, training, eps, 'weight')",
+    bias="batch_norm_backward(grad, input, weight, running_mean, running_var, result1, "
+         "result2, training, eps, 'bias')",
+    order=("input", "weight", "bias"),
+)
+
+
+def _verify_batch_size(size):
+    prod = size[0]
+    for s in size[2:]:
+        prod *= s
+    if prod == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {size}")
+
+
+def _check_features(name, expected, t):
+    if t.numel() != expected:
+        raise RuntimeError(f"{name} should contain {expected} elements not {t.numel()}")
+
+
+def _by_channel(x):
+    """(C, N * spatial) of an (N, C, *) array, each row in the kernel's order (n, then i)."""
+    c = x.shape[1]
+    return np.moveaxis(x.reshape(x.shape[0], c, -1), 1, 0).reshape(c, -1)
+
+
+def _batch_stats(x, dt, eps):
+    """The kernel's batch mean, variance sum and invstd of each channel (dtype arrays)."""
+    rows = _by_channel(x)
+    n = rows.shape[1]
+    # Sequential sums in float64, the kernel's accumulator (np.cumsum adds in order).
+    total = np.cumsum(rows.astype(np.float64), axis=1)[:, -1]
+    mean = (total / n).astype(dt.np)
+    dev = rows - mean[:, None]
+    var_sum = np.cumsum((dev * dev).astype(np.float64), axis=1)[:, -1].astype(dt.np)
+    var = (var_sum / dt.np.type(n)).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        invstd = (1.0 / np.sqrt(var + eps)).astype(dt.np)
+    return mean, var_sum, invstd, n
+
+
+def _update_running(running_mean, running_var, mean, var_sum, n, momentum):
+    """The kernel's in-place update of the running statistics (no version bump)."""
+    if running_mean is not None:
+        rm = running_mean._data
+        m = rm.dtype.type(momentum)
+        rm[...] = (m * mean.astype(rm.dtype) + (rm.dtype.type(1) - m) * rm).reshape(rm.shape)
+    if running_var is not None:
+        rv = running_var._data
+        m = rv.dtype.type(momentum)
+        unbiased = (var_sum.astype(rv.dtype) / rv.dtype.type(n - 1)).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new = m.astype(np.float64) * unbiased + ((rv.dtype.type(1) - m) * rv.reshape(-1))
+        rv[...] = new.astype(rv.dtype).reshape(rv.shape)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """``F.batch_norm``: each channel (dim 1) normalised by the batch's statistics
+    (``training``, updating the running ones given) or by the running statistics."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"batch_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if training:
+        _verify_batch_size(input.size())
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither "
+                         "be None")
+    if input.dim() < 2:
+        raise RuntimeError(f"batch_norm expects an input with at least 2 dims (N, C, ...), "
+                           f"got input of size {list(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None:
+            _check_features(name, c, t)
+        elif not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None:
+            _check_features(name, c, t)
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    x = input._data
+    npdt = dt.np
+    if training:
+        mean, var_sum, invstd, n = _batch_stats(x, dt, eps)
+        _update_running(running_mean, running_var, mean, var_sum, n, momentum)
+        result1, result2 = _wrap(mean, dt), _wrap(invstd, dt)
+    else:
+        mean = running_mean._data.reshape(-1).astype(npdt)
+        with np.errstate(divide="ignore"):
+            invstd = (npdt.type(1) / np.sqrt(running_var._data.reshape(-1).astype(npdt)
+                                             + npdt.type(eps))).astype(npdt)
+        result1 = _wrap(np.zeros(0, npdt), dt)
+        result2 = _wrap(np.zeros(0, npdt), dt)
+    w = np.ones(c, npdt) if weight is None else weight._data.reshape(-1).astype(npdt)
+    b = np.zeros(c, npdt) if bias is None else bias._data.reshape(-1).astype(npdt)
+    alpha = (invstd * w).astype(npdt)
+    beta = (b - mean * alpha).astype(npdt)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    out = (x * alpha.reshape(shape)).astype(npdt) + beta.reshape(shape)
+    out = _wrap(np.ascontiguousarray(out.astype(npdt)), dt)
+    saved = {"eps": float(eps), "input": input, "result1": result1, "result2": result2,
+             "running_mean": running_mean, "running_var": running_var,
+             "training": bool(training), "weight": weight}
+    return tracked(out, NativeBatchNormBackward0, (input, weight, bias), saved)
+
+
+# ---------------------------------------------------------------------- layer_norm
+@rule_helper
+def layer_norm_backward(grad, input, normalized_shape, weight, result1, result2, eps, which):
+    """``which``'s gradient: for the input ``rstd * (g - mean(g) - xhat * mean(g * xhat))``
+    with ``g = grad * weight``, the means over the normalised dims; ``grad * xhat`` for the
+    weight and ``grad`` for the bias, summed over the leading dims."""
+    nd = input.dim()
+    axis = nd - len(normalized_shape)
+    inner = tuple(range(axis, nd))
+    outer = tuple(range(axis))
+    if which == "bias":
+        return grad.sum(outer) if outer else grad
+    if _creating_graph(input):
+        mean = input.mean(inner, keepdim=True)
+        centred = input - mean
+        rstd = ((centred * centred).mean(inner, keepdim=True) + eps).rsqrt()
+    else:
+        mean, rstd = result1, result2
+    xhat = (input - mean) * rstd
+    if which == "weight":
+        gx = grad * xhat
+        return gx.sum(outer) if outer else gx
+    g = grad if weight is None else grad * weight
+    return (g - g.mean(inner, keepdim=True)
+            - xhat * (g * xhat).mean(inner, keepdim=True)) * rstd
+
+
+NativeLayerNormBackward0 = derivative(
+    "NativeLayerNormBackward0", inputs=("input", "weight", "bias"),
+    saves=("bias", "input", "normalized_shape", "result1", "result2", "weight"),
+    private=("eps",), int64=("normalized_shape",),
+    input="layer_norm_backward(grad, input, normalized_shape, weight, result1, result2, eps, "
+          "'input')",
+    weight="layer_norm_backward(grad, input, normalized_shape, weight, result1, result2, "
+           "eps, 'weight')",
+    bias="layer_norm_backward(grad, input, normalized_shape, weight, result1, result2, eps, "
+         "'bias')",
+    order=("input", "weight", "bias"),
+)
+
+
+def _shape_list(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """``F.layer_norm``: each sample normalised over its last ``len(normalized_shape)`` dims,
+    then scaled by ``weight`` and shifted by ``bias`` (elementwise)."""
+    if isinstance(normalized_shape, numbers.Integral) or not isinstance(
+            normalized_shape, tuple | list):
+        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be "
+                        f"tuple of ints, not {type(normalized_shape).__name__}")
+    shape = tuple(int(s) for s in normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {_shape_list(t.shape)} and "
+                               f"normalized_shape = {_shape_list(shape)}")
+    k = len(shape)
+    if input.dim() < k or tuple(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with "
+                           f"shape [*, {', '.join(str(s) for s in shape)}], but got input of "
+                           f"size{_shape_list(input.shape)}")
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    npdt = dt.np
+    x = input._data
+    lead = x.shape[:x.ndim - k]
+    rows = x.reshape(-1, int(np.prod(shape)))
+    r64 = rows.astype(np.float64)
+    mean = r64.mean(axis=1)
+    var = ((r64 - mean[:, None]) ** 2).mean(axis=1)
+    mean, var = mean.astype(npdt), var.astype(npdt)
+    with np.errstate(divide="ignore"):
+        rstd = (npdt.type(1) / np.sqrt(var + npdt.type(eps))).astype(npdt)
+    shift = (-rstd * mean).astype(npdt)
+    y = (rows * rstd[:, None]).astype(npdt) + shift[:, None]
+    if weight is not None:
+        y = y * weight._data.reshape(1, -1).astype(npdt)
+    if bias is not None:
+        y = y + bias._data.reshape(1, -1).astype(npdt)
+    out = _wrap(np.ascontiguousarray(y.astype(npdt).reshape(x.shape)), dt)
+    stat_shape = lead + (1,) * k
+    saved = {"bias": bias, "input": input, "normalized_shape": shape,
+             "result1": _wrap(mean.reshape(stat_shape), dt),
+             "result2": _wrap(rstd.reshape(stat_shape), dt),
+             "weight": weight, "eps": float(eps)}
+    return tracked(out, NativeLayerNormBackward0, (input, weight, bias), saved)
+
+
+# ---------------------------------------------------------------------- layers
+class _NormBase(Module):
+    """What BatchNorm1d and BatchNorm2d share: parameters, running statistics, repr."""
+
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        kw = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight = Parameter(_creation.empty(num_features, **kw))
+            if bias:
+                self.bias = Parameter(_creation.empty(num_features, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _creation.zeros(num_features, **kw))
+            self.register_buffer("running_var", _creation.ones(num_features, **kw))
+            self.register_buffer("num_batches_tracked",
+                                 _creation.tensor(0, dtype=_dt.int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+        if self.training:
+            bn_training = True
+        else:
+            bn_training = self.running_mean is None and self.running_var is None
+        use_buffers = not self.training or self.track_running_stats
+        return batch_norm(input, self.running_mean if use_buffers else None,
+                          self.running_var if use_buffers else None, self.weight, self.bias,
+                          bn_training, factor, self.eps)
+
+
+class BatchNorm1d(_NormBase):
+    """Batch normalisation of an (N, C) or (N, C, L) input over N (and L), per channel."""
+
+    def _check_input_dim(self, input):
+        if input.dim() != 2 and input.dim() != 3:
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_NormBase):
+    """Batch normalisation of an (N, C, H, W) input over N, H and W, per channel."""
+
+    def _check_input_dim(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the last dims (``normalized_shape``), with an elementwise
+    weight (ones) and bias (zeros)."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        kw = {"device": device, "dtype": dtype}
+        if elementwise_affine:
+            self.weight = Parameter(_creation.empty(self.normalized_shape, **kw))
+            if bias:
+                self.bias = Parameter(_creation.empty(self.normalized_shape, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
