@@ -799,6 +799,7 @@ def pad(input, pad, mode="constant", value=None):
                                   "(only 'constant')")
     return _constant_pad_nd(input, pad, 0.0 if value is None else value)
 
+
 # ---------------------------------------------------------------------- adaptive pooling
 def _list_with_default(out_size, defaults):
     """PyTorch's ``torch.nn.modules.utils._list_with_default``: ``None`` keeps the input's
