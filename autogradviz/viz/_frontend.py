@@ -18,3 +18,14 @@ def asset(name: str) -> Path:
         if path.is_file():
             return path
     raise FileNotFoundError(f"autogradviz's widget file {name!r} is missing from the install")
+
+
+def with_fallbacks(bundle, text, svg):
+    """A widget's MIME bundle plus what shows without JavaScript (nbconvert, GitHub, nbval):
+    a deterministic ``text/plain`` and, when there is one, the drawing as SVG."""
+    data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+    data = dict(data or {})
+    data["text/plain"] = text
+    if svg:
+        data["image/svg+xml"] = svg
+    return data, meta

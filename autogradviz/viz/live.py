@@ -20,9 +20,9 @@ import anywidget
 import traitlets
 
 from ..autograd import graph as _graph
-from ._frontend import asset
+from ._frontend import asset, with_fallbacks
 from .dot import to_dot
-from .model import add_saved_details, build_model, gc_paused, is_tensor
+from .model import add_saved_details, build_model, caller_namespace, gc_paused, is_tensor
 from .render import render
 from .summary import simplify
 
@@ -91,8 +91,7 @@ class LiveGraph(anywidget.AnyWidget):
             if self._shell is not None:
                 namespace = self._shell.user_ns
             else:
-                frame = sys._getframe(1)
-                namespace = {**frame.f_globals, **frame.f_locals}
+                namespace = caller_namespace()
         self._namespace = namespace
         self._hooked = False
         if auto and self._shell is not None:
@@ -143,13 +142,7 @@ class LiveGraph(anywidget.AnyWidget):
         super().close()
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = dict(data or {})
-        data["text/plain"] = self.summary
-        if self.svg:
-            data["image/svg+xml"] = self.svg
-        return data, meta
+        return with_fallbacks(super()._repr_mimebundle_(**kwargs), self.summary, self.svg)
 
     def __repr__(self):
         return self.summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import weakref
 from dataclasses import dataclass, field
 
@@ -257,6 +258,13 @@ def _saved_items(node):
 
 
 # ---------------------------------------------------------------------- names
+def caller_namespace(depth=1):
+    """The variables visible where our caller was called from (``depth`` frames above it):
+    its globals, overridden by its locals."""
+    frame = sys._getframe(depth + 1)
+    return {**frame.f_globals, **frame.f_locals}
+
+
 def names_from_namespace(namespace):
     """Map tensors found in a namespace (and modules' parameters) to their names.
 
@@ -317,7 +325,6 @@ class _Walk:
             for fn, _ in reversed(tuple(node.next_functions)):
                 if fn is not None and id(fn) not in seen:
                     stack.append(fn)
-        self.keep_alive = seen
 
 
 def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, modules=None):
@@ -391,7 +398,6 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
             nodes.append(viz)
             by_id[id(t)] = viz
 
-    const_count = 0
     for op in ops:
         input_names, rule = rule_of(op)
         # Inputs first, so numbering follows creation (a leaf exists before its first use).
@@ -416,7 +422,6 @@ def build_model(roots, *, names=None, namespace=None, saved=False, scopes=None, 
                                 rule=(), flags=("no grad",))
                 if i < len(input_names):  # often saved: described once the drawing keeps it
                     const.origin = (op, input_names[i], storage_index)
-                const_count += 1
                 nodes.append(const)
                 edges.append(VizEdge(const.id, viz.id, label, kind="const"))
             else:

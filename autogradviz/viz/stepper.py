@@ -16,8 +16,8 @@ import re
 import anywidget
 import traitlets
 
-from ._frontend import asset
-from .model import build_model, format_values, gc_paused, is_tensor, rule_of
+from ._frontend import asset, with_fallbacks
+from .model import build_model, caller_namespace, format_values, gc_paused, is_tensor, rule_of
 from .summary import simplify
 from .torch_steps import is_torch_tensor, torch_backward_steps
 
@@ -47,10 +47,7 @@ class BackwardStepper(anywidget.AnyWidget):
         from . import Drawing
 
         if namespace is None:
-            import sys
-
-            frame = sys._getframe(1)
-            namespace = {**frame.f_globals, **frame.f_locals}
+            namespace = caller_namespace()
         tensors = list(roots) if isinstance(roots, list | tuple) else [roots]
         with gc_paused():
             model = simplify(build_model(tensors, names=names, namespace=namespace), max_nodes)
@@ -143,12 +140,7 @@ class BackwardStepper(anywidget.AnyWidget):
         return "\n".join(r["text"] for r in self.steps)
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = dict(data or {})
-        data["text/plain"] = self.log()
-        data["image/svg+xml"] = self.svg
-        return data, meta
+        return with_fallbacks(super()._repr_mimebundle_(**kwargs), self.log(), self.svg)
 
     def __repr__(self):
         return self.log()
