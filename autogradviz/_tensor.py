@@ -113,6 +113,7 @@ class Tensor:
     _requires_grad = False
     _grad = None
     _retains_grad = False
+    _is_wrapped_number = False  # a saved number operand (promotes as the number it was)
     _backward_hooks = None
     _post_accumulate_grad_hooks = None
     _viz_name = None

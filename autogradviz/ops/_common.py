@@ -57,9 +57,9 @@ def operands(a, b):
     ``a`` is a tensor. ``b`` may be a tensor or a number; a number stays a Python scalar so
     that NumPy treats it weakly, as PyTorch treats wrapped numbers.
     """
-    if isinstance(b, Tensor) and getattr(b, "_is_wrapped_number", False):
+    if isinstance(b, Tensor) and b._is_wrapped_number:
         b = b._data.item()  # a saved number operand: promoted as the number it was
-    elif getattr(a, "_is_wrapped_number", False) and isinstance(b, Tensor):
+    elif a._is_wrapped_number and isinstance(b, Tensor):
         bb, aa, dt = operands(b, a._data.item())
         return aa, bb, dt
     if isinstance(b, Tensor):
