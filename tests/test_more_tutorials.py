@@ -149,7 +149,7 @@ NAMES = sorted(p.name for p in PROGRAMS.glob("*.py"))
 
 
 def test_programs_are_found():
-    assert len(NAMES) == 14
+    assert len(NAMES) >= 14  # the tutorials listed above, and those added since
     assert set(WORKAROUNDS) <= set(NAMES)
     assert set(TOLERANT) <= set(NAMES)
 
