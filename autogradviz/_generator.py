@@ -39,6 +39,7 @@ import warnings
 
 import numpy as np
 
+from . import _native
 from . import _stdlib_sort as _cxx
 from ._fma import _fma32, _fma64
 
@@ -77,6 +78,8 @@ _STATE_SIZE = _STATE_DTYPE.itemsize
 _F32, _F64, _F16 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.float16)
 _FLOAT_DTYPES = (_F16, _F32, _F64)
 _M24 = np.uint64(0xFFFFFF)
+# From this many words on the native generator pays for moving NumPy's state in and out.
+_NATIVE_MIN_WORDS = 1 << 15
 _M53 = np.uint64(2**53 - 1)
 _SHIFT32 = np.uint64(32)
 
@@ -167,6 +170,14 @@ class Generator:
         if self._pending is None:
             if n:
                 self._stale_next = None
+            if n >= _NATIVE_MIN_WORDS:
+                lib = _native.kernels()
+                if lib is not None:
+                    state = self._mt.state["state"]
+                    words, key, pos = _native.mt19937_words(lib, state["key"], state["pos"], n)
+                    self._mt.state = {"bit_generator": "MT19937",
+                                      "state": {"key": key, "pos": pos}}
+                    return words
             return self._mt.random_raw(n)
         return self._words_with_pending(n)
 
@@ -603,6 +614,17 @@ def _cephes_sincos(theta, ws):
 
 
 def _avx2_blocks(words, mean, std, out):
+    """``normal_fill_16_AVX2`` on rows of 16 words: the native kernel when it is available,
+    else ``_avx2_blocks_numpy`` (the same bits)."""
+    if out.flags.c_contiguous and words.flags.c_contiguous and words.dtype == np.uint64:
+        lib = _native.kernels()
+        if lib is not None:
+            _native.normal_blocks(lib, words, mean, std, out)
+            return
+    _avx2_blocks_numpy(words, mean, std, out)
+
+
+def _avx2_blocks_numpy(words, mean, std, out):
     """``normal_fill_16_AVX2`` on rows of 16 words: (B, 16) uint64 words (overwritten) in,
     (B, 16) float32 ``out``. Block halves are split apart first so that every step runs on
     contiguous arrays."""
@@ -643,7 +665,9 @@ def _normal_avx2(gen, n, mean, std, half_tail=False):
     extra = (16 - tail if half_tail else 16) if tail else 0
     rows = nb + (tail > 0)
     out = np.empty((rows, 16), np.float32)
-    if rows <= _CHUNK_BLOCKS:  # one pass, the tail block as one more row
+    # One pass, the tail block as one more row: always for the native kernel, which needs no
+    # cache-sized chunks
+    if rows <= _CHUNK_BLOCKS or _native.kernels() is not None:
         words = gen._words(n + extra)
         if tail:
             words = np.concatenate([words[: 16 * nb], words[-16:]])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _native
 from .shape import reorder_dimensions
 
 GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE
@@ -145,7 +146,24 @@ def _seq_groups(a):
     return acc
 
 
+# From this many elements on, a C-contiguous block goes to the native kernel when there is
+# one (below, a ctypes call costs about what the NumPy steps do).
+_NATIVE_MIN_SIZE = 256
+
+
 def _multi_row_sum(a):
+    """ATen's ``multi_row_sum`` along axis 0 of ``a``: the native kernel's result for a large
+    C-contiguous block when it is available, else ``_multi_row_sum_numpy``'s (the same bits)."""
+    if a.size >= _NATIVE_MIN_SIZE and a.dtype in _EINSUM_DTYPES and a.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            out = _native.multi_row_sum(lib, a)
+            if out is not None:
+                return out
+    return _multi_row_sum_numpy(a)
+
+
+def _multi_row_sum_numpy(a):
     """ATen's ``multi_row_sum`` along axis 0 of ``a`` (every other axis is a lane): chunks of
     ``step`` rows summed in order, whole groups of ``step`` chunk sums passed up a level (4
     levels), the levels' accumulators added in order at the end."""

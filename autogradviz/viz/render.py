@@ -20,6 +20,8 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+from .._cache import cache_dir
+
 WASM_FORMATS = ("svg", "dot", "xdot", "plain", "ps", "eps")
 RENDERERS = ("wasm", "dot")
 _CACHE_SIZE = 64
@@ -63,14 +65,6 @@ def _system_dot(dot_source, format):
     if done.returncode != 0:
         raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
     return done.stdout
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("AUTOGRADVIZ_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "autogradviz"
 
 
 @functools.cache

@@ -1,0 +1,258 @@
+/* Two of PyTorch's CPU kernels in plain C, for autogradviz's optional native speed-up.
+ *
+ * Each function computes, bit for bit, what the NumPy code it stands in for computes
+ * (autogradviz/ops/_cascade_sum.py: _multi_row_sum; autogradviz/_generator.py: _avx2_blocks).
+ * The NumPy code stays the reference and the fallback; tests compare the two.
+ *
+ * Exactness needs IEEE single and double arithmetic without excess precision and without
+ * contraction into fused multiply-adds: the loader compiles with -ffp-contract=off, and the
+ * check below refuses a target that evaluates float expressions in wider types. Where the
+ * replayed kernel rounds once after a product and a sum (an fma), the product of two float32
+ * values is formed in double (exact there) and the sum rounded to float once, as the NumPy
+ * code does; fmaf is used only for the mean/std step, where the NumPy code's emulation is a
+ * correctly rounded fma too.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "float expressions must be evaluated in their own type"
+#endif
+
+/* ------------------------------------------------------------------ cascade sum */
+
+static int64_t ceil_log2(int64_t n) {
+    if (n <= 2) return 1;
+    int64_t bits = 0;
+    uint64_t v = (uint64_t)(n - 1);
+    while (v) { bits++; v >>= 1; }
+    return bits;
+}
+
+/* ATen's multi_row_sum over the rows of a C-contiguous (size, lanes) array: chunks of
+ * 2**max(4, ceil_log2(size) / 4) rows added into level 0, each full chunk passed up the
+ * 4 levels as far as the row count's bits say, the levels added in order at the end.
+ * Returns 0 on success, -1 if scratch memory could not be had. */
+#define MULTI_ROW_SUM(NAME, T)                                                              \
+    int NAME(const T *a, int64_t size, int64_t lanes, T *out) {                             \
+        const int64_t levels = 4;                                                           \
+        int64_t power = ceil_log2(size) / levels;                                           \
+        if (power < 4) power = 4;                                                           \
+        const int64_t step = (int64_t)1 << power;                                           \
+        const int64_t mask = step - 1;                                                      \
+        T *acc = (T *)calloc((size_t)(levels * lanes), sizeof(T));                          \
+        if (!acc) return -1;                                                                \
+        int64_t i = 0;                                                                      \
+        while (i + step <= size) {                                                          \
+            for (int64_t r = 0; r < step; ++r, ++i) {                                       \
+                const T *row = a + i * lanes;                                               \
+                for (int64_t k = 0; k < lanes; ++k) acc[k] += row[k];                       \
+            }                                                                               \
+            for (int64_t j = 1; j < levels; ++j) {                                          \
+                T *up = acc + j * lanes, *down = acc + (j - 1) * lanes;                     \
+                for (int64_t k = 0; k < lanes; ++k) { up[k] += down[k]; down[k] = 0; }      \
+                if (i & (mask << (j * power))) break;                                       \
+            }                                                                               \
+        }                                                                                   \
+        for (; i < size; ++i) {                                                             \
+            const T *row = a + i * lanes;                                                   \
+            for (int64_t k = 0; k < lanes; ++k) acc[k] += row[k];                           \
+        }                                                                                   \
+        for (int64_t j = 1; j < levels; ++j)                                                \
+            for (int64_t k = 0; k < lanes; ++k) acc[k] += acc[j * lanes + k];               \
+        memcpy(out, acc, (size_t)lanes * sizeof(T));                                        \
+        free(acc);                                                                          \
+        return 0;                                                                           \
+    }
+
+MULTI_ROW_SUM(agv_multi_row_sum_f32, float)
+MULTI_ROW_SUM(agv_multi_row_sum_f64, double)
+
+/* ------------------------------------------------------------------ mt19937 words */
+
+/* The next n outputs of the 32-bit Mersenne Twister whose state is key[624] and the read
+ * position pos (both updated), as NumPy's MT19937.random_raw gives them (widened to 64 bits):
+ * the state is regenerated in place whenever all 624 words have been read, each word
+ * tempered on the way out. */
+#define MT_N 624
+#define MT_M 397
+#define MT_TWIST(a, b, c) ((c) ^ ((((a) & 0x80000000u) | ((b) & 0x7fffffffu)) >> 1) \
+                           ^ (((b) & 1u) ? 0x9908b0dfu : 0u))
+static void mt_regenerate(uint32_t *key) {
+    int i = 0;
+    for (; i < MT_N - MT_M; ++i) key[i] = MT_TWIST(key[i], key[i + 1], key[i + MT_M]);
+    for (; i < MT_N - 1; ++i) key[i] = MT_TWIST(key[i], key[i + 1], key[i + MT_M - MT_N]);
+    key[MT_N - 1] = MT_TWIST(key[MT_N - 1], key[0], key[MT_M - 1]);
+}
+
+void agv_mt19937_words(uint32_t *key, int64_t *pos, uint64_t *out, int64_t n) {
+    int64_t p = *pos, i = 0;
+    while (i < n) {
+        if (p >= MT_N) {
+            mt_regenerate(key);
+            p = 0;
+        }
+        int64_t run = MT_N - p < n - i ? MT_N - p : n - i;
+        for (int64_t r = 0; r < run; ++r) {
+            uint32_t y = key[p + r];
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9d2c5680u;
+            y ^= (y << 15) & 0xefc60000u;
+            y ^= y >> 18;
+            out[i + r] = y;
+        }
+        p += run;
+        i += run;
+    }
+    *pos = p;
+}
+
+/* ------------------------------------------------------------------ normal_fill_16_AVX2 */
+
+static inline float f32_of_bits(int32_t b) { float f; memcpy(&f, &b, 4); return f; }
+static inline int32_t bits_of_f32(float f) { int32_t b; memcpy(&b, &f, 4); return b; }
+
+/* float32 constants, each the float32 rounding of a double literal (as NumPy rounds the
+ * Python floats); the fma steps use them widened back to double. */
+#define F(v) ((float)(v))
+static const float SQRTHF = F(0.707106781186547524);
+static const float LOG_P[9] = {
+    F(7.0376836292e-2), F(-1.1514610310e-1), F(1.1676998740e-1), F(-1.2420140846e-1),
+    F(1.4249322787e-1), F(-1.6668057665e-1), F(2.0000714765e-1), F(-2.4999993993e-1),
+    F(3.3333331174e-1)};
+static const float LOG_Q1 = F(-2.12194440e-4), LOG_Q2 = F(0.693359375);
+static const float DP1 = F(-0.78515625), DP2 = F(-2.4187564849853515625e-4);
+static const float DP3 = F(-3.77489497744594108e-8);
+static const float COS_P[3] = {F(2.443315711809948e-5), F(-1.388731625493765e-3),
+                               F(4.166664568298827e-2)};
+static const float SIN_P[3] = {F(-1.9515295891e-4), F(8.3321608736e-3), F(-1.6666654611e-1)};
+static const float FOPI = F(1.27323954473516); /* 4 / pi */
+static const float TWO_PI = F(6.283185307179586);
+
+/* The kernels run each statement over a batch of lanes (8 per block of 16 words, BATCH_ROWS
+ * blocks at a time), as the AVX code runs it over 8: written so, each loop compiles to vector
+ * instructions. */
+#define LANES 8
+#define BATCH_ROWS 64
+#define BATCH (LANES * BATCH_ROWS)
+#define EACH for (int64_t l = 0; l < n; ++l)
+
+/* On x86-64 Linux the sampler is also built for AVX2 (wider vectors, the same operations:
+ * no fma, as -ffp-contract=off keeps them apart), picked at load time when the CPU has it. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+#define INLINE static inline __attribute__((always_inline))
+
+/* avx_mathfun's log256_ps for x in [2**-24, 1]. */
+INLINE void cephes_log(const float *restrict x, float *restrict y, int64_t n) {
+    int32_t mbits[BATCH], below[BATCH];
+    float ef[BATCH], xm[BATCH], z[BATCH];
+    double x64[BATCH], z64[BATCH], t[BATCH];
+    EACH {
+        int32_t bits = bits_of_f32(x[l]);
+        mbits[l] = (bits & 0x007FFFFF) | 0x3F000000; /* mantissa m in [0.5, 1) */
+        below[l] = (mbits[l] - bits_of_f32(SQRTHF)) >> 31; /* -1 where m < sqrt(1/2) */
+        ef[l] = (float)((bits >> 23) + below[l] - 126);
+    }
+    EACH {
+        float m = f32_of_bits(mbits[l]);
+        xm[l] = (m - 1.0f) + f32_of_bits(mbits[l] & below[l]); /* x = 2m - 1 there */
+        z[l] = xm[l] * xm[l];
+        x64[l] = (double)xm[l];
+        z64[l] = (double)z[l];
+        t[l] = x64[l] * (double)LOG_P[0];
+    }
+    for (int k = 1; k < 9; ++k) {
+        EACH t[l] = (double)(float)(t[l] + (double)LOG_P[k]) * x64[l]; /* y = fma(y, x, p) */
+    }
+    EACH {
+        float v = (float)t[l]; /* y = y * x */
+        v = (float)((double)v * z64[l] + (double)(ef[l] * LOG_Q1)); /* fma(y, z, e * Q1) */
+        v = v - z[l] * 0.5f;
+        v = v + xm[l];
+        y[l] = v + ef[l] * LOG_Q2;
+    }
+}
+
+/* avx_mathfun's sincos256_ps for theta in [0, 2 pi]. */
+INLINE void cephes_sincos(const float *restrict theta, float *restrict s_out,
+                          float *restrict c_out, int64_t n) {
+    int32_t j[BATCH];
+    float x[BATCH], z[BATCH], c[BATCH], s[BATCH];
+    double x64[BATCH], z64[BATCH];
+    EACH {
+        int32_t jj = (int32_t)(theta[l] * FOPI);
+        j[l] = (jj + 1) & ~1;
+        float jf = (float)j[l];
+        float v = jf * DP1;
+        v = v + theta[l];
+        v = v + jf * DP2;
+        x[l] = (float)((double)jf * (double)DP3 + (double)v); /* fma(j, DP3, x) */
+        z[l] = x[l] * x[l];
+        z64[l] = (double)z[l];
+        x64[l] = (double)x[l];
+    }
+    EACH {
+        c[l] = (float)(z64[l] * (double)COS_P[0] + (double)COS_P[1]);
+        s[l] = (float)(z64[l] * (double)SIN_P[0] + (double)SIN_P[1]);
+        c[l] = (float)((double)c[l] * z64[l] + (double)COS_P[2]);
+        s[l] = (float)((double)s[l] * z64[l] + (double)SIN_P[2]);
+        c[l] = c[l] * z[l];
+        s[l] = s[l] * z[l];
+        c[l] = (float)((double)c[l] * z64[l] + z64[l] * -0.5); /* fma(c, z, -z/2) */
+        s[l] = (float)((double)s[l] * x64[l] + x64[l]);        /* fma(s, x, x) */
+        c[l] = c[l] + 1.0f;
+    }
+    /* swap where j & 2; flip sin's sign where j & 4 and cos's where (j + 2) & 4 */
+    EACH {
+        uint32_t sb = (uint32_t)bits_of_f32(s[l]), cb = (uint32_t)bits_of_f32(c[l]);
+        uint32_t swap = (sb ^ cb) & (uint32_t)(-(int32_t)(((uint32_t)j[l] >> 1) & 1u));
+        sb ^= swap;
+        cb ^= swap;
+        sb ^= ((uint32_t)j[l] & 4u) << 29;
+        cb ^= ((uint32_t)(j[l] + 2) & 4u) << 29;
+        s_out[l] = f32_of_bits((int32_t)sb);
+        c_out[l] = f32_of_bits((int32_t)cb);
+    }
+}
+
+/* ATen's normal_fill_16_AVX2 on `rows` blocks of 16 words (the low 24 bits are used): the
+ * first 8 words of a block give radii, the last 8 angles; the block's first 8 outputs are
+ * radius * cos, the last 8 radius * sin, then * std + mean (an fma) unless standard. */
+VECTOR_CLONES void agv_normal_blocks_f32(const uint64_t *words, int64_t rows, float mean, float std,
+                           int standard, float *out) {
+    float x[BATCH], theta[BATCH], radius[BATCH], s[BATCH], c[BATCH];
+    for (int64_t b0 = 0; b0 < rows; b0 += BATCH_ROWS) {
+        int64_t nb = rows - b0 < BATCH_ROWS ? rows - b0 : BATCH_ROWS;
+        int64_t n = nb * LANES;
+        const uint64_t *w = words + 16 * b0;
+        float *o = out + 16 * b0;
+        /* lane l is word l % 8 of block l / 8; the low 24 bits, exactly a float, * 2**-24 */
+        EACH {
+            const uint64_t *wb = w + 16 * (l / LANES) + l % LANES;
+            x[l] = 1.0f - (float)(int32_t)(wb[0] & 0xFFFFFFu) * 5.9604644775390625e-8f;
+            theta[l] = (float)(int32_t)(wb[LANES] & 0xFFFFFFu) * 5.9604644775390625e-8f
+                       * TWO_PI;
+        }
+        cephes_log(x, radius, n);
+        EACH radius[l] = sqrtf(radius[l] * -2.0f);
+        cephes_sincos(theta, s, c, n);
+        EACH {
+            float *ob = o + 16 * (l / LANES) + l % LANES;
+            float rc = radius[l] * c[l], rs = radius[l] * s[l];
+            if (standard) {
+                ob[0] = rc + 0.0f;
+                ob[LANES] = rs + 0.0f;
+            } else {
+                ob[0] = fmaf(rc, std, mean);
+                ob[LANES] = fmaf(rs, std, mean);
+            }
+        }
+    }
+}
