@@ -1,4 +1,5 @@
-"""``nn``: modules, layers, losses, ``functional`` and ``init``, as in ``torch.nn``.
+"""``nn``: modules, layers (recurrent ones included), losses, ``functional`` and ``init``, as in
+``torch.nn``.
 
 Everything here is built from autogradviz's tensor operations, so a model's autograd graph has
 PyTorch's nodes, and initialisation draws PyTorch's random numbers: ``torch.manual_seed(0);
@@ -30,8 +31,12 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
@@ -43,7 +48,9 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "Identity",
+    "LSTMCell",
     "LayerNorm",
     "Linear",
     "LogSoftmax",
@@ -53,6 +60,9 @@ __all__ = [
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "Sequential",
     "Sigmoid",
