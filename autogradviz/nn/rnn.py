@@ -328,7 +328,9 @@ class RNNBase(Module):
     def check_input(self, input, batch_sizes=None):
         weight_dtype = self._flat_weights[0].dtype
         if input.dtype != weight_dtype:
-            raise ValueError(f"input must have the type {weight_dtype}, got type {input.dtype}")
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
+                             f"convert model: model.to({input.dtype})")
         expected_input_dim = 2 if batch_sizes is not None else 3
         if input.dim() != expected_input_dim:
             raise RuntimeError(f"input must have {expected_input_dim} dimensions, got "
@@ -360,6 +362,8 @@ class RNNBase(Module):
         weights = self._flat_weights
         per_direction = 4 if self.bias else 2
         oneDNN = self.mode == "LSTM" and layer_input.dtype == _dt.float32  # noqa: N806
+        if oneDNN and self.batch_first:
+            layer_input = layer_input.contiguous()  # as PyTorch hands it to oneDNN
         if not oneDNN:
             hx_list = hx.unbind(0)
             cx_list = cx.unbind(0) if cx is not None else None
