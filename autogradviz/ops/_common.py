@@ -62,6 +62,11 @@ def operands(a, b):
     elif a._is_wrapped_number and isinstance(b, Tensor):
         bb, aa, dt = operands(b, a._data.item())
         return aa, bb, dt
+    tb = type(b)
+    if (tb is float or tb is int) and a._dtype.category == _FLOAT and not a._is_wrapped_number:
+        # The most common mixed case, ``t * 0.5``: a number never changes a float tensor's
+        # dtype, and PyTorch converts it to that dtype's opmath (a Python float here)
+        return a._data, float(b), a._dtype
     if isinstance(b, Tensor):
         da, db = a._dtype, b._dtype
         if da is db:
