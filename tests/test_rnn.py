@@ -281,6 +281,30 @@ def lstm_train_step(lib):
     return [losses, [p.detach() for p in params]]
 
 
+@case(dict(), dict(bias=False, bidirectional=True), dict(num_layers=2))
+def lstm_saved_values(lib, kwargs):
+    """The float32 layer node's saved values (but oneDNN's workspace, ``result3``)."""
+    lib.manual_seed(0)
+    lstm = lib.nn.LSTM(3, 2, **kwargs)
+    out, _ = lstm(lib.randn(4, 2, 3))
+    nodes = [out.grad_fn] if out.grad_fn.name() != "CatBackward0" else [
+        fn for fn, _ in out.grad_fn.next_functions]
+    records = []
+    for node in nodes:
+        names = [n for n in dir(node) if n.startswith("_saved_") and n != "_saved_result3"]
+        records.append({n: getattr(node, n) for n in names})
+    return records
+
+
+@case("float32", "float64")
+def lstm_second_backward_fails(lib, dtype):
+    lib.manual_seed(0)
+    lstm = lib.nn.LSTM(3, 2).to(getattr(lib, dtype))
+    out, _ = lstm(lib.randn(4, 1, 3, dtype=getattr(lib, dtype)))
+    out.sum().backward()
+    out.sum().backward()
+
+
 @case("LSTMCell", "GRUCell", "RNNCell")
 def cells(lib, kind):
     lib.manual_seed(2)

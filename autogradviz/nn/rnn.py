@@ -4,10 +4,12 @@
 PyTorch's CPU LSTM runs two kernels, and so builds two different graphs:
 
 - float32 goes to oneDNN: each layer and direction is one ``mkldnn_rnn_layer`` call, whose
-  outputs (the sequence, ``h`` and ``c`` at the end) share one ``MkldnnRnnLayerBackward0`` node.
-  Here the layer runs in NumPy and its node's backward is backpropagation through time written
-  out (``_lstm_layer_backward``). oneDNN sums and approximates in its own way, so float32
-  results agree with PyTorch's to a few units in the last place, not bit for bit.
+  outputs (the sequence, ``h`` and ``c`` at the end) share one ``MkldnnRnnLayerBackward0`` node,
+  which saves what PyTorch's saves (but oneDNN's opaque workspace, ``result3``). Here the layer
+  runs in NumPy and its node's backward is backpropagation through time written out
+  (``_lstm_layer_backward``; its gradients have no graph of their own). oneDNN sums and
+  approximates in its own way, so float32 results agree with PyTorch's to a few units in the
+  last place, not bit for bit.
 - other dtypes (float64) run ``at::native``'s step by step, from differentiable operations:
   the input projection of the whole sequence at once (``linear`` on the 3-D input), then per
   step ``linear(h, w_hh, b_hh).add_(projection[t])``, ``unsafe_chunk`` into the gates i, f, g,
@@ -28,6 +30,7 @@ import numpy as np
 from .. import _creation
 from .. import dtypes as _dt
 from .._tensor import _wrap
+from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ..ops._common import tracked
 from . import functional as F  # noqa: N812 - PyTorch's spelling
@@ -117,7 +120,10 @@ def _cat(tensors, dim):
 MkldnnRnnLayerBackward0 = derivative(
     "MkldnnRnnLayerBackward0",
     inputs=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_"),
-    saves=("_layer",), private=("_layer",),
+    saves=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_", "reverse",
+           "batch_sizes", "mode", "hidden_size", "num_layers", "has_biases", "bidirectional",
+           "batch_first", "train", "result0", "result1", "result2", "_layer"),
+    private=("_layer",),
     order=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_"),
     input="_lstm_layer_backward(_layer, grads, 0)",
     weight0="_lstm_layer_backward(_layer, grads, 1)",
@@ -210,8 +216,10 @@ def _lstm_layer_gradients(layer, grads):
     return grad_x, grad_w_ih, grad_w_hh, grad_bias, grad_bias, dh, dc
 
 
-def _mkldnn_layer(layer_input, h, c, weights, reverse):
-    """One float32 layer and direction as oneDNN's: three outputs of one node."""
+def _mkldnn_layer(layer_input, h, c, weights, reverse, bidirectional=False, train=True,
+                  num_layers=1):
+    """One float32 layer and direction as oneDNN's: three outputs of one node, which saves
+    what PyTorch's does (but oneDNN's workspace, ``result3``)."""
     w_ih, w_hh, b_ih, b_hh = weights
     dtype = layer_input._dtype
     out, hy, cy, layer = _lstm_layer_forward(
@@ -220,10 +228,20 @@ def _mkldnn_layer(layer_input, h, c, weights, reverse):
         reverse, dtype)
     outputs = (_wrap(out, dtype), _wrap(hy, dtype), _wrap(cy, dtype))
     inputs = (layer_input, w_ih, w_hh, b_ih, b_hh, h, c)
-    tracked(outputs, MkldnnRnnLayerBackward0, inputs, {"_layer": layer})
-    node = outputs[0].grad_fn
-    if node is not None:
-        layer.needed = sum(fn is not None for fn, _ in node.next_functions)
+    if not _GRAD_MODE.grad_enabled or not any(t is not None and t.requires_grad
+                                              for t in inputs):
+        return outputs
+    # Without biases PyTorch hands oneDNN zeros shaped like the weights, and saves those.
+    saved = {"input": layer_input, "weight0": w_ih, "weight1": w_hh,
+             "weight2": b_ih if b_ih is not None else _creation.zeros(w_ih.shape, dtype=dtype),
+             "weight3": b_hh if b_hh is not None else _creation.zeros(w_hh.shape, dtype=dtype),
+             "hx_": h, "cx_": c, "reverse": reverse, "batch_sizes": (), "mode": 2,
+             "hidden_size": h.shape[-1], "num_layers": num_layers, "has_biases": b_ih is not None,
+             "bidirectional": bidirectional, "batch_first": False, "train": train,
+             "_layer": layer}
+    results = dict(zip(("result0", "result1", "result2"), outputs, strict=True))
+    tracked(outputs, MkldnnRnnLayerBackward0, inputs, saved, results)
+    layer.needed = sum(fn is not None for fn, _ in outputs[0].grad_fn.next_functions)
     return outputs
 
 
@@ -378,7 +396,9 @@ class RNNBase(Module):
                 reverse = direction == 1
                 if oneDNN:
                     out, h, c = _mkldnn_layer(layer_input, hx.select(0, index),
-                                              cx.select(0, index), w, reverse)
+                                              cx.select(0, index), w, reverse,
+                                              self.bidirectional, self.training,
+                                              self.num_layers)
                 else:
                     c0 = cx_list[index] if cx_list is not None else None
                     out, h, c = _native_layer(self.mode, layer_input, hx_list[index], c0, w,
