@@ -217,10 +217,11 @@ def lstm_forward_backward(lib, config, dtype):
     return _run_lstm(lib, "LSTM", config, dtype)
 
 
-@case(*[(k, c) for k in ("GRU", "RNN") for c in ("plain", "bidirectional", "two_layers_bi",
-                                                  "unbatched_hidden")])
-def gru_rnn_forward_backward(lib, kind, config):
-    return _run_lstm(lib, kind, config, "float64")
+@case(*[(k, c, d) for k in ("GRU", "RNN") for c in ("plain", "bidirectional", "two_layers_bi",
+                                                     "batch_first", "unbatched_hidden")
+        for d in ("float32", "float64")])
+def gru_rnn_forward_backward(lib, kind, config, dtype):
+    return _run_lstm(lib, kind, config, dtype)
 
 
 @case("float32", "float64")
@@ -305,11 +306,11 @@ def lstm_second_backward_fails(lib, dtype):
     out.sum().backward()
 
 
-@case("LSTMCell", "GRUCell", "RNNCell")
-def cells(lib, kind):
+@case(*[(k, d) for k in ("LSTMCell", "GRUCell", "RNNCell") for d in ("float32", "float64")])
+def cells(lib, kind, dtype):
     lib.manual_seed(2)
-    cell = getattr(lib.nn, kind)(3, 4).double()
-    x = lib.randn(2, 3, dtype=lib.float64, requires_grad=True)
+    cell = getattr(lib.nn, kind)(3, 4).to(getattr(lib, dtype))
+    x = lib.randn(2, 3, dtype=getattr(lib, dtype), requires_grad=True)
     result = cell(x)
     outs = list(result) if isinstance(result, tuple) else [result]
     outs = outs + list(cell(x[0], None) if kind != "LSTMCell" else cell(x[0]))

@@ -412,8 +412,10 @@ class RNNBase(Module):
                 layer_output = F.dropout(layer_output, self.dropout, True)
             layer_input = layer_output
         output = layer_input
-        if self.batch_first:
+        if self.batch_first and self.mode == "LSTM":
             output = output.transpose(0, 1)
+        elif self.batch_first:  # at::native's GRU and RNN transpose their result in place
+            output.transpose_(0, 1)
         h_n = _stack(final_h, 0)
         c_n = _stack(final_c, 0) if cx is not None else None
         return output, h_n, c_n
