@@ -538,6 +538,17 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim == 0:  # the identity, deprecated (TORCH_WARN_ONCE)
+            if "mT 0-d" not in _WARNED_ONCE:
+                _WARNED_ONCE.add("mT 0-d")
+                warnings.warn(
+                    "Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
+                    "these cases. (Triggered internally at "
+                    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4373.)",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            return self
         if self._data.ndim < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self._data.ndim}-D tensor.")

@@ -407,3 +407,75 @@ def test_return_type_fields_and_repr():
     o, t = autogradviz.aminmax(ours), torch.aminmax(theirs)
     assert repr(o) == repr(t)
     assert o.min is o[0] and o.max is o[1]
+
+
+# ---------------------------------------------------------------------- found by random programs
+# (tests/test_random_programs.py) and kept here as focused regressions.
+LAYOUT_INPUTS = {
+    "contiguous": lambda x: x,
+    "permuted": lambda x: x.permute(2, 0, 1),
+    "sliced_transposed": lambda x: x[:, :, ::2].mT,
+    "size1_transposed": lambda x: x[:, :1].mT,
+    "expanded": lambda x: x.expand(2, 2, 3, 4),
+}
+LAYOUT_OPS = {
+    "topk": lambda t, d: t.topk(1, dim=d),
+    "sort": lambda t, d: t.sort(d),
+    "argsort": lambda t, d: t.argsort(dim=d, stable=True),
+    "cummax": lambda t, d: t.cummax(d),
+    "cummin": lambda t, d: t.cummin(d),
+    "max_keepdim": lambda t, d: t.max(d, keepdim=True),
+    "median": lambda t, d: t.median(d),
+    "mode": lambda t, d: t.mode(d),
+    "kthvalue": lambda t, d: t.kthvalue(1, d),
+    "softmax": lambda t, d: t.softmax(d),
+    "log_softmax": lambda t, d: t.log_softmax(d),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUT_INPUTS))
+@pytest.mark.parametrize("name", list(LAYOUT_OPS))
+def test_output_strides(name, layout):
+    """New outputs are contiguous (PyTorch's kernels), sort's are laid out as empty_like(input)
+    would be; NumPy's own result layouts (moved axes, size-1 dims' strides) do not show."""
+    x = make("float32", (2, 3, 4), 21)
+    for d in range(3):
+        got = LAYOUT_OPS[name](LAYOUT_INPUTS[layout](autogradviz.from_numpy(x.copy())), d)
+        expected = LAYOUT_OPS[name](LAYOUT_INPUTS[layout](torch.from_numpy(x.copy())), d)
+        for o, t in zip(got if isinstance(got, tuple) else (got,),
+                        expected if isinstance(expected, tuple) else (expected,), strict=True):
+            assert o.stride() == t.stride(), (d, o.stride(), t.stride())
+            if name in ("softmax", "log_softmax"):  # exp: PyTorch's vectorised one, last bits
+                np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-6)
+            elif not (layout == "expanded" and name in ("median", "mode")):
+                # (equal elements: which index median/mode picks among ties is an open gap)
+                np.testing.assert_array_equal(o.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_scans_accumulate_as_pytorch(name, dtype):
+    """The CPU kernel accumulates float32 in float64 (acc_type), float16 in float32."""
+    parity(lambda m, x: getattr(m, name)(x, 1), make(dtype, (6, 9), 22))
+
+
+ZERO_DIM_ERRORS = {
+    "cummax_dim1": lambda m, x: m.cummax(x, 1),
+    "cummin_dim-2": lambda m, x: x.cummin(-2),
+    "prod_dim1": lambda m, x: x.prod(1),
+    "topk_empty": lambda m, x: x.reshape(1)[:0].topk(0),
+    "topk_empty_rows": lambda m, x: x.expand(2, 0).topk(0, dim=1),
+}
+
+
+@pytest.mark.parametrize("name", list(ZERO_DIM_ERRORS))
+def test_zero_dim_and_empty(name):
+    parity(ZERO_DIM_ERRORS[name], make("float32", (), 23))
+
+
+def test_integer_cast_does_not_require_grad():
+    for lib in (torch, autogradviz):
+        x = lib.tensor([1.5, -2.0], requires_grad=True)
+        assert [x.to(d).requires_grad for d in (lib.int32, lib.int64, lib.bool, lib.uint8)] == [
+            False] * 4
+        assert x.half().requires_grad

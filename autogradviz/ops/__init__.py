@@ -12,6 +12,8 @@ ToCopyBackward0 = derivative("ToCopyBackward0", inputs=("self",), self="grad")
 
 
 def _record_cast(source, result):
+    if not result._dtype.is_floating_point:  # a cast to an integer or bool is not differentiable
+        return result
     return tracked(result, ToCopyBackward0, (source,))
 
 

@@ -92,8 +92,30 @@ def _axes(input, dim):
 
 
 def _pair(name, values, indices, input_dtype):
-    return getattr(return_types, name)(_wrap(np.asarray(values), input_dtype),
-                                       _wrap(np.asarray(indices, np.int64), _I64))
+    # PyTorch's kernels write new contiguous outputs (NumPy's results may be transposed).
+    return getattr(return_types, name)(_wrap(_contiguous(values), input_dtype),
+                                       _wrap(_contiguous(indices, np.int64), _I64))
+
+
+def _contiguous(arr, dtype=None):
+    """A C-ordered array with PyTorch's contiguous strides (size-1 dims' strides included)."""
+    arr = np.asarray(arr, dtype)
+    if arr.flags.c_contiguous and arr.strides == np.empty(arr.shape, arr.dtype).strides:
+        return arr
+    return np.array(arr, order="C")
+
+
+def _laid_out_like(input, arr):
+    """``arr`` in the layout of PyTorch's ``empty_like(input)``: ``input``'s strides if they
+    are dense, else dense in ``input``'s order (sort's outputs)."""
+    from .shape import _empty_strided, _iter_strides, _non_overlapping_and_dense
+
+    shape, strides = input._data.shape, input.stride()
+    if not _non_overlapping_and_dense(shape, strides):
+        strides = _iter_strides(shape, [strides])
+    out = _empty_strided(shape, strides, arr.dtype)
+    out[...] = arr
+    return out
 
 
 def _empty_reduction_error(name, dim, long_message=True):
@@ -555,7 +577,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     dt = _sum_dtype(input, dtype)
     x = cast(input._data, dt)
-    axis = None if dim is None or x.ndim == 0 else wrap_dim(dim, x.ndim)
+    axis = None if dim is None else wrap_dim(dim, x.ndim)
+    axis = None if x.ndim == 0 else axis
     # float16 multiplies in float16.
     result = _finish(
         quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
@@ -949,9 +972,10 @@ def _scan(name, np_scan, node):
             raise not_implemented(f"{name}_out_cpu", dt)
         d = wrap_dim(dim, input._data.ndim)
         x = cast(input._data, dt)
+        # PyTorch's CPU kernel accumulates in acc_type: float32 for float16, float64 for float32.
+        acc = np.float32 if dt is _F16 else np.float64 if dt is _dt.float32 else None
         with np.errstate(over="ignore", invalid="ignore"):
-            r = np_scan(x, axis=d, dtype=np.float32 if dt is _F16 else None) if x.ndim else (
-                x.copy())
+            r = np_scan(x, axis=d, dtype=acc) if x.ndim else x.copy()
         result = _finish(r, dt, out)
         if _needs_grad(input):
             if node is CumsumBackward0:
@@ -985,6 +1009,8 @@ def _cumulative_extreme(name, better, node):
 
     def op(input, dim):
         x = input._data
+        if x.ndim == 0 and dim not in (0, -1):
+            raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
         d = wrap_dim(dim, x.ndim)
         if x.ndim == 0:
             pair = _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
@@ -1113,7 +1139,7 @@ def _rows(x, d):
     def restore(r):
         return np.moveaxis(r.reshape(*lead, r.shape[-1]), -1, d)
 
-    return moved.reshape(-1, moved.shape[-1]), restore
+    return moved.reshape(math.prod(lead), moved.shape[-1]), restore  # (-1 fails when empty)
 
 
 def _less(a, b):
@@ -1312,7 +1338,9 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
         pair = _pair("sort", x.copy(), np.zeros((), np.int64), input._dtype)
     else:
         order = _sort_order(x, d, descending, stable)
-        pair = _pair("sort", np.take_along_axis(x, order, axis=d), order, input._dtype)
+        pair = return_types.sort(
+            _wrap(_laid_out_like(input, np.take_along_axis(x, order, axis=d)), input._dtype),
+            _wrap(_laid_out_like(input, order.astype(np.int64, copy=False)), _I64))
     # ``stable=`` selects PyTorch's other overload (sort.stable).
     return _selected(pair, SortBackward0 if stable is None else SortBackward1, input, dim)
 
@@ -1444,7 +1472,7 @@ def _softmax_family(name, kernel, node):
         if dtype is not None and dtype is not input._dtype and _needs_grad(input):
             source, dtype = input.to(dtype), None  # PyTorch casts first (ToCopyBackward0)
         x, d, dt = _softmax_input(name, source, dim, dtype)
-        result = kernel(x, d, dt)
+        result = kernel(_contiguous(x), d, dt)  # PyTorch's kernels write contiguous outputs
         if _needs_grad(source):
             saved = {"dim": int(dim) if dim is not None else (0 if x.ndim in (0, 1, 3) else 1)}
             tracked(result, node, (source,), saved, {"result": result})

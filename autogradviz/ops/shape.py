@@ -447,6 +447,7 @@ UnsqueezeBackward0 = derivative(
 def flatten(self, start_dim=0, end_dim=-1):
     nd = self._data.ndim
     if nd == 0:
+        wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)  # PyTorch checks the dims first
         return reshape(self, 1)
     s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if s > e:
@@ -748,6 +749,10 @@ def movedim(self, source, destination):
     for name, given, wrapped in (("source", source, src), ("destination", destination, dst)):
         if len(set(wrapped)) != len(wrapped):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+    if nd == 0:  # PyTorch returns an alias of a 0-d tensor
+        from .indexing import _alias
+
+        return _alias(self)
     order = [d for d in range(nd) if d not in src]
     for d, s_ in sorted(zip(dst, src, strict=True)):
         order.insert(d, s_)
@@ -952,7 +957,8 @@ FlipBackward0 = derivative(
 def flip(self, *dims):
     dims = _dims_arg(dims)
     dims = (dims,) if isinstance(dims, int | np.integer) else tuple(int(d) for d in dims)
-    out = _new_like(self, np.flip(self._data, wrap_dims(dims, self._data.ndim)))
+    axes = wrap_dims(dims, self._data.ndim)
+    out = _new_like(self, np.flip(self._data, axes if self._data.ndim else ()))
     return tracked(out, FlipBackward0, (self,), {"dims": dims})
 
 
@@ -976,6 +982,8 @@ def roll(self, shifts, dims=None):
     if not shifts:
         raise RuntimeError("`shifts` required")
     x = self._data
+    if dims and x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     if not dims and len(shifts) == 1:
         arr = np.roll(x.reshape(-1), shifts[0]).reshape(x.shape)
     elif len(shifts) != len(dims):
