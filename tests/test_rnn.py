@@ -141,6 +141,7 @@ _MODULES = {
     "gru_cell": lambda nn: nn.GRUCell(2, 3, bias=False),
     "rnn_cell": lambda nn: nn.RNNCell(3, 4, nonlinearity="relu"),
     "lstm_float64": lambda nn: nn.LSTM(3, 2).double(),
+    "lstm_projections": lambda nn: nn.LSTM(3, 4, 2, proj_size=2, bidirectional=True),
 }
 
 
@@ -172,6 +173,10 @@ _CONFIGS = {
     "batch_first": dict(args=(3, 2), kwargs=dict(batch_first=True), input=(2, 5, 3),
                         hidden=True),
     "no_bias": dict(args=(3, 2), kwargs=dict(bias=False), input=(4, 2, 3)),
+    "projections": dict(args=(3, 4, 2), kwargs=dict(proj_size=2, bidirectional=True),
+                        input=(4, 2, 3), hidden=True),
+    "projections_no_bias": dict(args=(3, 3), kwargs=dict(proj_size=1, bias=False),
+                                input=(4, 2, 3)),
     "unbatched": dict(args=(3, 2), input=(4, 3)),
     "unbatched_hidden": dict(args=(3, 2), kwargs=dict(bidirectional=True), input=(4, 3),
                              hidden=True),
@@ -189,7 +194,8 @@ def _run_lstm(lib, kind, config, dtype):
         num_directions = 2 if layer.bidirectional else 1
         batch = () if x.dim() == 2 else (x.shape[0] if layer.batch_first else x.shape[1],)
         shape = (layer.num_layers * num_directions, *batch, layer.hidden_size)
-        h0 = lib.randn(*shape, dtype=dt, requires_grad=True)
+        h_shape = (*shape[:-1], getattr(layer, "proj_size", 0) or layer.hidden_size)
+        h0 = lib.randn(*h_shape, dtype=dt, requires_grad=True)
         leaves.append(h0)
         if kind == "LSTM":
             c0 = lib.randn(*shape, dtype=dt, requires_grad=True)
@@ -206,7 +212,7 @@ def _run_lstm(lib, kind, config, dtype):
     for k, final in enumerate(finals):
         loss = loss + final.sum() * (k + 2)
     loss.backward()
-    record = [out, finals, graph(out), [graph(f) for f in finals], loss]
+    record = [out, finals, graph(out), [graph(f) for f in finals], loss, lib.is_grad_enabled()]
     record.append([(name, p.grad) for name, p in layer.named_parameters()])
     record.append([leaf.grad for leaf in leaves])
     return record
@@ -353,6 +359,12 @@ def gru_rnn_errors(lib):
         (lambda: lib.nn.GRU(3, 3), lambda m: m(lib.randn(4, 2, 3), lib.zeros(1, 1, 3))),
         (lambda: lib.nn.LSTMCell(3, 3), lambda m: m(lib.randn(1, 2, 3))),
         (lambda: lib.nn.RNN(3, 3, nonlinearity="sigmoid"), None),
+        (lambda: lib.nn.GRU(3, 3, proj_size=2), None),
+        (lambda: lib.nn.RNN(3, 3, proj_size=2), None),
+        (lambda: lib.nn.LSTM(3, 3, proj_size=3), None),
+        (lambda: lib.nn.LSTM(3, 3, proj_size=-1), None),
+        (lambda: lib.nn.LSTM(3, 4, proj_size=2),
+         lambda m: m(lib.randn(4, 2, 3), (lib.zeros(1, 2, 4), lib.zeros(1, 2, 4)))),
     ]:
         try:
             module = build()
@@ -386,12 +398,25 @@ def _double(shape, seed):
                               dtype=autogradviz.float64, requires_grad=True)
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_forward_cases_run():
+    """The forward/backward cases compare results, not an error both libraries raise."""
+    for name, program in CASES.items():
+        if "forward_backward" in name:
+            result, _ = run(program, autogradviz)
+            raised = isinstance(result[0], tuple) and result[0][0] == "raised"
+            assert not raised, (name, result)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN", "LSTM_projections"])
 def test_gradcheck_float64(kind):
     """Step by step (float64): every input and parameter, through two bidirectional layers."""
     autogradviz.manual_seed(0)
-    layer = getattr(autogradviz.nn, kind)(3, 2, 2, bidirectional=True).double()
-    x, h0, c0 = _double((3, 2, 3), 1), _double((4, 2, 2), 2), _double((4, 2, 2), 3)
+    kwargs = dict(bidirectional=True)
+    h_size = 2
+    if kind == "LSTM_projections":
+        kind, kwargs["proj_size"], h_size = "LSTM", 1, 1
+    layer = getattr(autogradviz.nn, kind)(3, 2, 2, **kwargs).double()
+    x, h0, c0 = _double((3, 2, 3), 1), _double((4, 2, h_size), 2), _double((4, 2, 2), 3)
     weights = tuple(p.detach().clone().requires_grad_() for p in layer.parameters())
     assert autogradviz.autograd.gradcheck(_functional(layer, kind), (x, h0, c0, *weights))
 

@@ -62,13 +62,15 @@ def _unsafe_chunk(gates, chunks):
 
 
 # ---------------------------------------------------------------------- at::native's steps
-def _lstm_step(x_projected, h, c, w_hh, b_hh):
-    """One LSTM step given the input's projection ``x W_ih^T + b_ih``."""
+def _lstm_step(x_projected, h, c, w_hh, b_hh, w_hr=None):
+    """One LSTM step given the input's projection ``x W_ih^T + b_ih`` (and ``h``'s projection
+    by ``w_hr`` when the LSTM has ``proj_size``)."""
     gates = F.linear(h, w_hh, b_hh).add_(x_projected)
     i, f, g, o = _unsafe_chunk(gates, 4)
     i, f, g, o = i.sigmoid_(), f.sigmoid_(), g.tanh_(), o.sigmoid_()
     c = f.mul(c).add_(i.mul(g))
-    return o.mul(c.tanh()), c
+    h = o.mul(c.tanh())
+    return (h if w_hr is None else _matmul(h, w_hr.t())), c
 
 
 def _gru_step(x_projected, h, w_hh, b_hh):
@@ -89,13 +91,14 @@ def _rnn_step(x_projected, h, w_hh, b_hh, relu):
 def _native_layer(mode, layer_input, h, c, weights, reverse):
     """One layer and direction over the (time, batch, feature) ``layer_input``, step by step
     from differentiable operations: (output, h at the end, c at the end or None)."""
-    w_ih, w_hh, b_ih, b_hh = weights
+    w_ih, w_hh, b_ih, b_hh, *w_hr = weights
+    w_hr = w_hr[0] if w_hr else None
     projected = F.linear(layer_input, w_ih, b_ih).unbind(0)
     steps = range(len(projected) - 1, -1, -1) if reverse else range(len(projected))
     outputs = [None] * len(projected)
     for t in steps:
         if mode == "LSTM":
-            h, c = _lstm_step(projected[t], h, c, w_hh, b_hh)
+            h, c = _lstm_step(projected[t], h, c, w_hh, b_hh, w_hr)
         elif mode == "GRU":
             h = _gru_step(projected[t], h, w_hh, b_hh)
         else:
@@ -109,6 +112,11 @@ def _native_layer(mode, layer_input, h, c, weights, reverse):
 def _stack(tensors, dim):
     from ..ops.shape import stack
     return stack(tensors, dim)
+
+
+def _matmul(a, b):
+    from ..ops.linalg import matmul
+    return matmul(a, b)
 
 
 def _cat(tensors, dim):
@@ -245,6 +253,20 @@ def _mkldnn_layer(layer_input, h, c, weights, reverse, bidirectional=False, trai
     return outputs
 
 
+_projections_warned = False
+
+
+def _warn_projections_once():
+    """PyTorch's TORCH_WARN_ONCE when a float32 LSTM with projections cannot use oneDNN."""
+    global _projections_warned
+    if not _projections_warned:
+        _projections_warned = True
+        warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                      "implementation. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/RNN.cpp:1512.)", UserWarning,
+                      stacklevel=4)
+
+
 # ---------------------------------------------------------------------- the layers
 class RNNBase(Module):
     """What LSTM, GRU and RNN share: the parameters, their checks and the multi-layer run."""
@@ -284,22 +306,26 @@ class RNNBase(Module):
                              "projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size != 0:
-            raise NotImplementedError("autogradviz: LSTM with proj_size is not supported yet")
         if mode not in _GATES:
             raise ValueError(f"Unrecognized RNN mode: {mode}")
+        if proj_size > 0 and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         gate_size = _GATES[mode] * hidden_size
+        real_hidden_size = proj_size if proj_size > 0 else hidden_size
 
         self._flat_weights_names = []
         self._all_weights = []
         for layer in range(num_layers):
             for direction in range(num_directions):
-                layer_input_size = input_size if layer == 0 else hidden_size * num_directions
+                layer_input_size = (input_size if layer == 0
+                                    else real_hidden_size * num_directions)
                 suffix = "_reverse" if direction == 1 else ""
                 shapes = [("weight_ih", (gate_size, layer_input_size)),
-                          ("weight_hh", (gate_size, hidden_size))]
+                          ("weight_hh", (gate_size, real_hidden_size))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 names = []
                 for kind, shape in shapes:
                     name = f"{kind}_l{layer}{suffix}"
@@ -360,7 +386,8 @@ class RNNBase(Module):
     def get_expected_hidden_size(self, input, batch_sizes=None):
         mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
-        return (self.num_layers * num_directions, mini_batch, self.hidden_size)
+        return (self.num_layers * num_directions, mini_batch,
+                self.proj_size if self.proj_size > 0 else self.hidden_size)
 
     def check_hidden_size(self, hx, expected_hidden_size, msg="Expected hidden size {}, got {}"):
         if tuple(hx.size()) != tuple(expected_hidden_size):
@@ -378,8 +405,12 @@ class RNNBase(Module):
         layer_input = input.transpose(0, 1) if self.batch_first else input
         num_directions = 2 if self.bidirectional else 1
         weights = self._flat_weights
-        per_direction = 4 if self.bias else 2
-        oneDNN = self.mode == "LSTM" and layer_input.dtype == _dt.float32  # noqa: N806
+        per_direction = (4 if self.bias else 2) + (self.proj_size > 0)
+        # PyTorch hands oneDNN float32 LSTMs without projections only.
+        oneDNN = (self.mode == "LSTM" and layer_input.dtype == _dt.float32  # noqa: N806
+                  and self.proj_size == 0)
+        if self.mode == "LSTM" and layer_input.dtype == _dt.float32 and self.proj_size:
+            _warn_projections_once()
         if oneDNN and self.batch_first:
             layer_input = layer_input.contiguous()  # as PyTorch hands it to oneDNN
         if not oneDNN:
@@ -392,7 +423,7 @@ class RNNBase(Module):
                 index = layer * num_directions + direction
                 w = weights[index * per_direction:(index + 1) * per_direction]
                 if not self.bias:
-                    w = [w[0], w[1], None, None]
+                    w = [w[0], w[1], None, None, *w[2:]]
                 reverse = direction == 1
                 if oneDNN:
                     out, h, c = _mkldnn_layer(layer_input, hx.select(0, index),
@@ -451,8 +482,9 @@ class LSTM(RNNBase):
         if hx is None:
             max_batch_size = input.size(0) if self.batch_first else input.size(1)
             shape = (self.num_layers * num_directions, max_batch_size, self.hidden_size)
-            hx = (_creation.zeros(shape, dtype=input.dtype), _creation.zeros(shape,
-                                                                             dtype=input.dtype))
+            h_shape = (*shape[:2], self.proj_size) if self.proj_size > 0 else shape
+            hx = (_creation.zeros(h_shape, dtype=input.dtype),
+                  _creation.zeros(shape, dtype=input.dtype))
             self.check_forward_args(input, hx)
         else:
             if is_batched:
