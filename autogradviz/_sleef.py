@@ -11,6 +11,9 @@ NumPy arrays, with the same float32 operations in the same order (fused multiply
   that ``torch.exp`` itself goes through MKL's VML, not SLEEF).
 * ``powf_u10``: ``Sleef_powf8_u10`` (``Vectorized<float>::pow``), by ``pow``.
 
+Both run in C when the native kernels are there (``autogradviz/_native``, checked against these
+NumPy versions, which remain the fallback).
+
 Which elements take the vector routine. Kernels built on ``cpu_kernel_vec`` (pow, sigmoid) run
 the vector code on whole blocks of 16 floats (two 8-lane vectors) and the scalar C++ function
 (glibc's ``powf``/``pow``/``expf`` here) on the 0 to 15 elements left over at the end of each
@@ -36,6 +39,7 @@ import ctypes.util
 
 import numpy as np
 
+from . import _native
 from ._fma import _fma32
 
 _F = np.float32
@@ -179,7 +183,16 @@ def _df_div(n, d):
 
 # ------------------------------------------------------------------ the functions
 def expf_u10(d):
-    """``Sleef_expf8_u10`` on a float32 array."""
+    """``Sleef_expf8_u10`` on a float32 array (by the native kernel when there is one)."""
+    d = _f(d)
+    if d.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sleef_expf(lib, d)
+    return _expf_u10_numpy(d)
+
+
+def _expf_u10_numpy(d):
     d = _f(d)
     with np.errstate(all="ignore"):
         q = _rint_i(d * _R_LN2F)
@@ -238,7 +251,17 @@ def _expkf(d):
 
 
 def powf_u10(x, y):
-    """``Sleef_powf8_u10`` on float32 arrays (broadcast together)."""
+    """``Sleef_powf8_u10`` on float32 arrays (broadcast together); by the native kernel when
+    there is one and ``y`` is a single value."""
+    x, y = _f(x), _f(y)
+    if y.ndim == 0 and x.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sleef_powf(lib, x, y)
+    return _powf_u10_numpy(x, y)
+
+
+def _powf_u10_numpy(x, y):
     x, y = np.broadcast_arrays(_f(x), _f(y))
     with np.errstate(all="ignore"):
         ay = np.abs(y)

@@ -171,3 +171,29 @@ def test_switched_off_and_no_compiler_give_the_same_numbers(tmp_path):
     assert native["loaded"] and not off["loaded"] and not no_cc["loaded"]
     assert files_off == [] and files_no_cc == []
     assert off == no_cc == dict(native, loaded=False)
+
+
+def _sleef_inputs():
+    rng = np.random.default_rng(11)
+    specials = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 1e-45, 88.72,
+                88.73, -103.9, -104.1, 100.1, 3.4e38, -3.4e38, 0.5, 2.0, 16777217.0]
+    parts = [rng.standard_normal(3000) * 10.0 ** rng.integers(-8, 9, 3000), specials,
+             rng.uniform(-110, 110, 2000)]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def test_sleef_expf_matches_numpy(lib):
+    from autogradviz import _sleef
+
+    x = _sleef_inputs()
+    assert np.array_equal(_bits(_native.sleef_expf(lib, x)), _bits(_sleef._expf_u10_numpy(x)))
+
+
+@pytest.mark.parametrize("y", [1.5, -0.7, 4.0, 3.0, -3.0, 0.0, -0.0, 1e-3, 7.25, 40.0, -40.0,
+                               16777216.0, 3e38, np.inf, -np.inf, np.nan])
+def test_sleef_powf_matches_numpy(lib, y):
+    from autogradviz import _sleef
+
+    x = _sleef_inputs()
+    ours = _native.sleef_powf(lib, x, y)
+    assert np.array_equal(_bits(ours), _bits(_sleef._powf_u10_numpy(x, np.float32(y))))

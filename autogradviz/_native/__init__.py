@@ -2,8 +2,9 @@
 
 ``kernels.c`` holds C versions of ``_cascade_sum._multi_row_sum`` (PyTorch's float sum of a
 long row, added in its cascade order), ``_generator._avx2_blocks`` (PyTorch's float32 normal
-sampler) and of NumPy's ``MT19937.random_raw`` (the words both samplers start from). They
-compute exactly the bits of the NumPy code, which stays the reference
+sampler), NumPy's ``MT19937.random_raw`` (the words both samplers start from) and
+``_sleef.expf_u10``/``powf_u10`` (SLEEF's float32 exp and pow, which PyTorch's sigmoid and
+pow run). They compute exactly the bits of the NumPy code, which stays the reference
 and the fallback: without a C compiler, or with ``AUTOGRADVIZ_NATIVE=0``, results are the same,
 only slower.
 
@@ -92,6 +93,10 @@ def _load():
     fn = lib.agv_mt19937_words
     fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
     fn.restype = None
+    lib.agv_sleef_expf_u10.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    lib.agv_sleef_powf_u10.argtypes = [ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p,
+                                       ctypes.c_int64]
+    lib.agv_sleef_expf_u10.restype = lib.agv_sleef_powf_u10.restype = None
     fn = lib.agv_normal_blocks_f32
     fn.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_float,
                    ctypes.c_int, ctypes.c_void_p]
@@ -142,6 +147,18 @@ def _agrees_with_numpy(lib):
         key, pos = mt.state["state"]["key"], mt.state["state"]["pos"]
         if not np.array_equal(mt19937_words(lib, key, pos, n)[0], mt.random_raw(n)):
             return False
+    from .. import _sleef
+
+    x = np.concatenate([rng.standard_normal(500) * 30, [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf,
+                                                        np.nan, 1e-40, -104.5, 88.7]])
+    x = x.astype(np.float32)
+    pairs = [(sleef_expf(lib, x), _sleef._expf_u10_numpy(x))]
+    for y in (1.5, -2.25, 0.0, 3.0, np.inf, -np.inf, np.nan, 1e-3):
+        pairs.append((sleef_powf(lib, np.abs(x), y), _sleef._powf_u10_numpy(np.abs(x), y)))
+        pairs.append((sleef_powf(lib, x, y), _sleef._powf_u10_numpy(x, y)))
+    for ours, ref in pairs:
+        if not np.array_equal(ours.view(np.uint32), ref.view(np.uint32)):
+            return False
     words = rng.integers(0, 2**32, (64, 16), dtype=np.uint64)
     for mean, std in ((0.0, 1.0), (0.5, 3.0)):
         ours, ref = np.empty((64, 16), np.float32), np.empty((64, 16), np.float32)
@@ -187,3 +204,21 @@ def normal_blocks(lib, words, mean, std, out):
     standard = bool(mean32 == 0 and std32 == 1)
     lib.agv_normal_blocks_f32(words.ctypes.data, words.shape[0], float(mean32), float(std32),
                               int(standard), out.ctypes.data)
+
+
+def sleef_expf(lib, x):
+    """``_sleef.expf_u10`` of a C-contiguous float32 array, as a new array."""
+    import numpy as np
+
+    out = np.empty(x.shape, np.float32)
+    lib.agv_sleef_expf_u10(x.ctypes.data, out.ctypes.data, x.size)
+    return out
+
+
+def sleef_powf(lib, x, y):
+    """``_sleef.powf_u10`` of a C-contiguous float32 array and one float32 exponent."""
+    import numpy as np
+
+    out = np.empty(x.shape, np.float32)
+    lib.agv_sleef_powf_u10(x.ctypes.data, float(np.float32(y)), out.ctypes.data, x.size)
+    return out

@@ -1,16 +1,16 @@
-/* Two of PyTorch's CPU kernels in plain C, for autogradviz's optional native speed-up.
+/* Some of PyTorch's CPU kernels in plain C, for autogradviz's optional native speed-up.
  *
  * Each function computes, bit for bit, what the NumPy code it stands in for computes
- * (autogradviz/ops/_cascade_sum.py: _multi_row_sum; autogradviz/_generator.py: _avx2_blocks).
+ * (autogradviz/ops/_cascade_sum.py: _multi_row_sum; autogradviz/_generator.py: _avx2_blocks
+ * and NumPy's MT19937 words; autogradviz/_sleef.py: expf_u10, powf_u10).
  * The NumPy code stays the reference and the fallback; tests compare the two.
  *
  * Exactness needs IEEE single and double arithmetic without excess precision and without
  * contraction into fused multiply-adds: the loader compiles with -ffp-contract=off, and the
  * check below refuses a target that evaluates float expressions in wider types. Where the
- * replayed kernel rounds once after a product and a sum (an fma), the product of two float32
+ * normal sampler rounds once after a product and a sum (an fma), the product of two float32
  * values is formed in double (exact there) and the sum rounded to float once, as the NumPy
- * code does; fmaf is used only for the mean/std step, where the NumPy code's emulation is a
- * correctly rounded fma too.
+ * code does; elsewhere an fma is fmaf, correctly rounded like the NumPy code's _fma32.
  */
 #include <float.h>
 #include <math.h>
@@ -255,4 +255,182 @@ VECTOR_CLONES void agv_normal_blocks_f32(const uint64_t *words, int64_t rows, fl
             }
         }
     }
+}
+
+/* ------------------------------------------------------------------ SLEEF's expf and powf */
+
+/* Sleef_expf8_u10 and Sleef_powf8_u10 (SLEEF 3.x, FMA variants), lane by lane, as
+ * autogradviz/_sleef.py evaluates them on NumPy arrays: the same float32 operations in the
+ * same order, each fused multiply-add one fmaf (correctly rounded, as _fma32 is). Built also
+ * for x86-64-v3 (AVX2 with FMA), where fmaf is one instruction; elsewhere the C library's. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+#define FMA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define FMA_CLONES
+#endif
+
+static const float R_LN2F = F(1.442695040888963407359924681001892137426645954152985934135449406931);
+static const float L2UF = F(0.693145751953125), L2LF = F(1.428606765330187045e-06);
+static const float FLT_MIN_F = F(1.17549435e-38);
+
+typedef struct { float x, y; } df_t; /* a double-float: hi + lo */
+
+INLINE int32_t rint_i(float x) { /* cvtps2dq: half to even; NaN, out of range: INT_MIN */
+    float r = rintf(x);
+    return fabsf(r) < 2147483648.0f ? (int32_t)r : INT32_MIN;
+}
+INLINE int32_t trunc_i(float x) { /* cvttps2dq */
+    float r = truncf(x);
+    return fabsf(r) < 2147483648.0f ? (int32_t)r : INT32_MIN;
+}
+/* int32 arithmetic wraps in NumPy: done in uint32 here */
+INLINE float pow2i(int32_t q) { return f32_of_bits((int32_t)((uint32_t)q + 0x7Fu) << 23); }
+INLINE float ldexp2k(float d, int32_t e) {
+    int32_t h = e >> 1;
+    return d * pow2i(h) * pow2i((int32_t)((uint32_t)e - (uint32_t)h));
+}
+INLINE float ldexp3k(float d, int32_t q) {
+    return f32_of_bits((int32_t)((uint32_t)bits_of_f32(d) + ((uint32_t)q << 23)));
+}
+INLINE float ldexpkf(float x, int32_t q) {
+    int32_t m = q >> 31;
+    m = (int32_t)((uint32_t)((int32_t)((uint32_t)m + (uint32_t)q) >> 6) - (uint32_t)m) << 4;
+    q = (int32_t)((uint32_t)q - ((uint32_t)m << 2));
+    m = (int32_t)((uint32_t)m + 0x7Fu);
+    if (m < 0) m = 0;
+    if (m > 0xFF) m = 0xFF;
+    float u = f32_of_bits((int32_t)((uint32_t)m << 23));
+    x = x * u * u * u * u;
+    return x * f32_of_bits((int32_t)((uint32_t)q + 0x7Fu) << 23);
+}
+INLINE int32_t ilogb2k(float d) {
+    return (int32_t)(((uint32_t)bits_of_f32(d) >> 23) & 0xFFu) - 0x7F;
+}
+
+INLINE df_t df(float x, float y) { df_t r = {x, y}; return r; }
+INLINE df_t df_add2_f_f(float x, float y) {
+    float rx = x + y, v = rx - x;
+    return df(rx, (x - (rx - v)) + (y - v));
+}
+INLINE df_t df_add2_df_f(df_t x, float y) {
+    float rx = x.x + y, v = rx - x.x;
+    return df(rx, ((x.x - (rx - v)) + (y - v)) + x.y);
+}
+INLINE df_t df_add2_df_df(df_t x, df_t y) {
+    float rx = x.x + y.x, v = rx - x.x;
+    return df(rx, ((x.x - (rx - v)) + (y.x - v)) + (x.y + y.y));
+}
+INLINE df_t df_add_df_df(df_t x, df_t y) {
+    float rx = x.x + y.x;
+    return df(rx, (((x.x - rx) + y.x) + x.y) + y.y);
+}
+INLINE df_t df_add_f_df(float x, df_t y) {
+    float rx = x + y.x;
+    return df(rx, ((x - rx) + y.x) + y.y);
+}
+INLINE df_t df_normalize(df_t t) {
+    float sx = t.x + t.y;
+    return df(sx, (t.x - sx) + t.y);
+}
+INLINE df_t df_scale(df_t x, float s) { return df(x.x * s, x.y * s); }
+INLINE df_t df_mul_df_f(df_t x, float y) {
+    float rx = x.x * y;
+    return df(rx, fmaf(x.y, y, fmaf(x.x, y, -rx)));
+}
+INLINE df_t df_mul_df_df(df_t x, df_t y) {
+    float rx = x.x * y.x;
+    return df(rx, fmaf(x.x, y.y, fmaf(x.y, y.x, fmaf(x.x, y.x, -rx))));
+}
+INLINE df_t df_squ(df_t x) {
+    float rx = x.x * x.x;
+    return df(rx, fmaf(x.x + x.x, x.y, fmaf(x.x, x.x, -rx)));
+}
+INLINE df_t df_div(df_t n, df_t d) {
+    float t = 1.0f / d.x;
+    float qx = n.x * t;
+    float u = fmaf(t, n.x, -qx);
+    float qy = fmaf(-d.y, t, fmaf(-d.x, t, 1.0f));
+    return df(qx, fmaf(qx, qy, fmaf(n.y, t, u)));
+}
+
+INLINE float sleef_expf_u10(float d) {
+    int32_t q = rint_i(d * R_LN2F);
+    float qf = (float)q;
+    float s = fmaf(qf, -L2UF, d);
+    s = fmaf(qf, -L2LF, s);
+    float u = F(0.000198527617612853646278381);
+    u = fmaf(u, s, F(0.00139304355252534151077271));
+    u = fmaf(u, s, F(0.00833336077630519866943359));
+    u = fmaf(u, s, F(0.0416664853692054748535156));
+    u = fmaf(u, s, F(0.166666671633720397949219));
+    u = fmaf(u, s, F(0.5));
+    u = 1.0f + fmaf(s * s, u, s);
+    u = ldexp2k(u, q);
+    if (d < -104.0f) u = 0.0f;
+    if (100.0f < d) u = INFINITY;
+    return u;
+}
+
+INLINE df_t logkf(float d) {
+    int o = d < FLT_MIN_F;
+    if (o) d = d * F(18446744073709551616.0);
+    int32_t e = ilogb2k(d * (1.0f / 0.75f));
+    float m = ldexp3k(d, (int32_t)(0u - (uint32_t)e));
+    if (o) e = (int32_t)((uint32_t)e - 64u);
+    df_t x = df_div(df_add2_f_f(-1.0f, m), df_add2_f_f(1.0f, m));
+    df_t x2 = df_squ(x);
+    float t = F(0.240320354700088500976562);
+    t = fmaf(t, x2.x, F(0.285112679004669189453125));
+    t = fmaf(t, x2.x, F(0.400007992982864379882812));
+    df_t c = df(F(0.66666662693023681640625), F(3.69183861259614332084311e-09));
+    df_t s = df_mul_df_f(df(F(0.69314718246459960938), F(-1.904654323148236017e-09)),
+                         (float)e);
+    s = df_add_df_df(s, df_scale(x, 2.0f));
+    return df_add_df_df(s, df_mul_df_df(df_mul_df_df(x2, x),
+                                        df_add2_df_df(df_mul_df_f(x2, t), c)));
+}
+
+INLINE float expkf(df_t d) {
+    float u = (d.x + d.y) * R_LN2F;
+    int32_t q = rint_i(u);
+    float qf = (float)q;
+    df_t s = df_add2_df_f(d, qf * -L2UF);
+    s = df_add2_df_f(s, qf * -L2LF);
+    s = df_normalize(s);
+    u = F(0.00136324646882712841033936);
+    u = fmaf(u, s.x, F(0.00836596917361021041870117));
+    u = fmaf(u, s.x, F(0.0416710823774337768554688));
+    u = fmaf(u, s.x, F(0.166665524244308471679688));
+    u = fmaf(u, s.x, F(0.499999850988388061523438));
+    df_t t = df_add_df_df(s, df_mul_df_f(df_squ(s), u));
+    t = df_add_f_df(1.0f, t);
+    u = ldexpkf(t.x + t.y, q);
+    return d.x < -104.0f ? 0.0f : u;
+}
+
+INLINE float sleef_powf_u10(float x, float y) {
+    float ay = fabsf(y);
+    int yisint = (truncf(y) == y) || (ay > 16777216.0f);
+    int yisodd = ((trunc_i(y) & 1) == 1) && yisint && (ay < 16777216.0f);
+    float ax = fabsf(x);
+    float r = expkf(df_mul_df_f(logkf(ax), y));
+    if (isnan(r)) r = INFINITY;
+    r = r * (x > 0 ? 1.0f : (yisint ? (yisodd ? -1.0f : 1.0f) : NAN));
+    float efx = f32_of_bits((int32_t)((uint32_t)bits_of_f32(ax - 1.0f)
+                                      ^ ((uint32_t)bits_of_f32(y) & 0x80000000u)));
+    if (isinf(y)) r = efx < 0 ? 0.0f : (efx == 0 ? 1.0f : INFINITY);
+    float sign_x = signbit(x) ? -1.0f : 1.0f;
+    float big = ((x == 0 ? -y : y) < 0) ? 0.0f : INFINITY;
+    if (isinf(x) || x == 0) r = (yisodd ? sign_x : 1.0f) * big;
+    if (isnan(x) || isnan(y)) r = f32_of_bits(-1);
+    if (y == 0 || x == 1) r = 1.0f;
+    return r;
+}
+
+FMA_CLONES void agv_sleef_expf_u10(const float *x, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = sleef_expf_u10(x[i]);
+}
+
+FMA_CLONES void agv_sleef_powf_u10(const float *x, float y, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = sleef_powf_u10(x[i], y);
 }
