@@ -107,7 +107,21 @@ from .ops.indexing import (
     take,
     take_along_dim,
 )
-from .ops.linalg import addmm, bmm, dot, einsum, ger, matmul, mm, mv, outer, tensordot, trace
+from .ops.linalg import (
+    addmm,
+    bmm,
+    cross,
+    dot,
+    einsum,
+    ger,
+    matmul,
+    mm,
+    mv,
+    outer,
+    svd,
+    tensordot,
+    trace,
+)
 from .ops.reduction import (
     all,  # noqa: A004
     amax,
@@ -201,6 +215,8 @@ from .ops.shape import (
 _methods.attach()
 
 from . import (  # noqa: E402 - built on the namespace above
+    functional,
+    linalg,
     nn,
     optim,
     utils,
@@ -215,6 +231,22 @@ int = int32  # noqa: A001
 short = int16
 
 __version__ = "0.1.0"
+
+
+# PyTorch's top-level in-place functions (``torch.sin_(t)``) are the in-place methods.
+_TOP_LEVEL_INPLACE = (
+    "abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
+    "clamp_min_", "clip_", "cos_", "cosh_", "erf_", "erfc_", "exp_", "exp2_", "expm1_", "fill_",
+    "fix_", "floor_", "frac_", "log_", "log10_", "log1p_", "log2_", "nan_to_num_", "neg_",
+    "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_",
+    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",
+)
+globals().update({name: _EW_INPLACE[name] for name in _TOP_LEVEL_INPLACE})
+
+
+def detach_(input):
+    return input.detach_()
 
 
 def is_tensor(obj):

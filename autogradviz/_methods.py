@@ -48,7 +48,8 @@ _FUNCTIONS = {
         "expand", "expand_as", "broadcast_to", "narrow", "select", "unbind", "split",
         "tensor_split", "chunk", "movedim", "moveaxis", "contiguous", "clone", "diagonal",
         "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diag_embed",
-        "repeat", "tile", "repeat_interleave", "as_strided",
+        "repeat", "tile", "repeat_interleave", "as_strided", "unsqueeze_", "squeeze_",
+        "transpose_", "t_",
     )},
     # indexing
     **{n: getattr(ix, n) for n in (
@@ -60,6 +61,7 @@ _FUNCTIONS = {
     # linear algebra
     **{n: getattr(la, n) for n in (
         "matmul", "mm", "bmm", "mv", "dot", "inner_dot", "outer", "ger", "addmm", "trace",
+        "cross", "svd",
     )},
     "bernoulli": _creation.bernoulli,
     "multinomial": _creation.multinomial,
@@ -68,6 +70,24 @@ _FUNCTIONS = {
 }
 
 
+# Binary functions whose other operand must be a tensor: the method form counts ``other`` as
+# PyTorch's position 1 (the function form as 2) and says the method's own name.
+_TENSOR_OTHER = ("atan2", "arctan2", "hypot", "logaddexp", "maximum", "minimum", "fmax", "fmin",
+                 "logical_and", "logical_or", "logical_xor")
+
+
+def _tensor_other_method(name, func):
+    def method(self, other, *args, **kwargs):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not "
+                            f"{type(other).__name__}")
+        return func(self, other, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+_FUNCTIONS.update({n: _tensor_other_method(n, _FUNCTIONS[n]) for n in _TENSOR_OTHER})
 _FAST_OPERANDS = frozenset({Tensor, int, float, bool})
 
 

@@ -313,6 +313,38 @@ def test_inplace_methods(name, dtype):
     parity(fn, make(dtype, (2, 3), 21), make(other, (3,), 22, nonzero=True), tol=tol)
 
 
+# ``torch.sin_(t)`` and the other in-place functions of PyTorch's top-level namespace.
+TOP_LEVEL_INPLACE = ["abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",
+                     "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "cos_",
+                     "cosh_", "erf_", "erfc_", "exp_", "exp2_", "expm1_", "fix_", "floor_",
+                     "frac_", "log_", "log10_", "log1p_", "log2_", "nan_to_num_", "neg_",
+                     "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_",
+                     "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+@pytest.mark.parametrize("name", TOP_LEVEL_INPLACE)
+def test_top_level_inplace_functions(name, dtype):
+    """The function form writes into its argument and returns it, as the method does (values
+    within the elementwise functions' ulp tolerance; errors for integer inputs the same)."""
+    parity(lambda m, x: getattr(m, name)(x), make(dtype, (2, 3), 24), tol="ulp")
+    parity(lambda m, x: getattr(m, name.removesuffix("_"))(x) if name != "zero_" else x,
+           make(dtype, (2, 3), 24), tol="ulp")
+
+
+@pytest.mark.parametrize("name", ["clamp_", "clip_", "clamp_min_", "clamp_max_", "fill_"])
+def test_top_level_inplace_functions_with_arguments(name):
+    parity(lambda m, x: getattr(m, name)(x, 0.5), make("float32", (2, 3), 25))
+
+
+def test_namespaces_have_pytorchs_inplace_names():
+    """The in-place names autogradviz has are PyTorch's (no ``maximum_``, which PyTorch lacks)."""
+    for ours, theirs in ((autogradviz, torch), (autogradviz.Tensor, torch.Tensor)):
+        extra = [n for n in dir(ours) if n.endswith("_") and not n.startswith("_")
+                 and not hasattr(theirs, n)]
+        assert extra == []
+
+
 def test_inplace_on_view_writes_base():
     def fn(m, x):
         v = x[1]

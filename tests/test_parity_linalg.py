@@ -12,9 +12,20 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
+import subprocess
+import sys
+
 import pytest
 import torch
-from _parity import assert_same_exception, assert_same_tensor, attempt, seeded_arrays, tensors
+from _parity import (
+    assert_same_exception,
+    assert_same_tensor,
+    attempt,
+    make,
+    parity,
+    seeded_arrays,
+    tensors,
+)
 
 import autogradviz as avz
 
@@ -334,3 +345,110 @@ def test_dtype_errors(case, dtypes):
     (et, _), (eg, _) = attempt(fn, torch, *ts), attempt(fn, avz, *gs)
     assert isinstance(et, Exception), et
     assert_same_exception(et, eg)
+
+
+# ---------------------------------------------------------------------- cross product and svd
+CROSS = {
+    "last_dim": (lambda lib, a, b: lib.linalg.cross(a, b), [(4, 3), (4, 3)]),
+    "dim0": (lambda lib, a, b: lib.cross(a, b, dim=0), [(3, 2), (3, 2)]),
+    "broadcast": (lambda lib, a, b: lib.linalg.cross(a, b, dim=1), [(2, 3), (1, 3)]),
+    "method": (lambda lib, a, b: a.cross(b, dim=-1), [(3,), (3,)]),
+    "ndim_error": (lambda lib, a, b: lib.linalg.cross(a, b), [(2, 3), (3,)]),
+    "length_error": (lambda lib, a, b: lib.linalg.cross(a, b), [(3, 2), (3, 2)]),
+    "dim_length_error": (lambda lib, a, b: lib.cross(a, b, dim=0), [(2, 3), (2, 3)]),
+    "broadcast_error": (lambda lib, a, b: lib.linalg.cross(a, b), [(2, 3), (4, 3)]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("case", CROSS)
+def test_cross(case, dtype):
+    """Bit for bit: PyTorch's kernel rounds ``a_j*b_k - a_k*b_j`` once (an fma) in floats."""
+    fn, shapes = CROSS[case]
+    parity(fn, *[make(dtype, s, seed=i) for i, s in enumerate(shapes)])
+
+
+def test_cross_errors_of_dtypes():
+    for dtypes in (("float32", "float64"), ("bool", "bool")):
+        parity(lambda lib, a, b: lib.linalg.cross(a, b), make(dtypes[0], (3,)),
+               make(dtypes[1], (3,), seed=1))
+
+
+def test_cross_default_dim_warns_once():
+    """Without ``dim``: the first dim of size 3, and PyTorch's deprecation warning, once."""
+    program = (
+        "import warnings\nwarnings.simplefilter('always')\n"
+        "a = torch.tensor([[1., 2., 3.], [4., 5., 6.], [7., 8., 10.]])\n"
+        "print(torch.cross(a, a.flip(0)))\nprint(torch.cross(a[:, :2], a[:, 1:]))\n"
+        "try:\n    torch.cross(torch.ones(4), torch.ones(4))\n"
+        "except RuntimeError as e:\n    print(e)\n"
+    )
+    outputs = [subprocess.run([sys.executable, "-c", f"import {lib} as torch\n" + program],
+                              capture_output=True, text=True, check=True)
+               for lib in ("torch", "autogradviz")]
+    assert outputs[0].stdout == outputs[1].stdout
+    assert outputs[0].stderr.count("UserWarning") == outputs[1].stderr.count("UserWarning") == 1
+    assert outputs[0].stderr.splitlines()[1:] == outputs[1].stderr.splitlines()[1:]
+
+
+def test_cross_gradients():
+    grads = []
+    for lib in (torch, avz):
+        a = lib.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+        b = lib.tensor([[0.5, -1., 2.]], requires_grad=True)
+        c = lib.linalg.cross(a, b)
+        (c * lib.tensor([1., 2., 3.])).sum().backward()
+        grads.append((a.grad.tolist(), b.grad.tolist(), c.grad_fn.name(), c.grad_fn._saved_dim))
+    assert grads[0] == grads[1]
+
+
+SVD = {
+    "svd": lambda lib, a: lib.svd(a),
+    "svd_some_false": lambda lib, a: lib.svd(a, some=False),
+    "method": lambda lib, a: a.svd(),
+    "linalg": lambda lib, a: lib.linalg.svd(a),
+    "linalg_reduced": lambda lib, a: lib.linalg.svd(a, full_matrices=False),
+    "svdvals": lambda lib, a: lib.linalg.svdvals(a),
+}
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (3, 2), (4, 4), (2, 5, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", SVD)
+def test_svd(case, dtype, shape):
+    """LAPACK's gesdd in both (NumPy's and MKL's): the same factors, signs included, for tall
+    and square matrices; the last bits may differ."""
+    ts, gs = inputs([shape], [dtype])
+    rt, rg = SVD[case](torch, *ts), SVD[case](avz, *gs)
+    assert type(rg).__name__ == type(rt).__name__ or not isinstance(rt, tuple)
+    assert_close(rt, rg, layout=False)
+    if isinstance(rt, tuple):
+        assert repr(rg).split("(")[0] == repr(rt).split("(")[0]
+        for field in rg._fields:  # the same named fields
+            assert_close(getattr(rt, field), getattr(rg, field), layout=False)
+
+
+@pytest.mark.parametrize("case", ["int", "1d"])
+def test_svd_errors(case):
+    array = make("int64", (2, 2)) if case == "int" else make("float32", (3,))
+    parity(lambda lib, a: lib.svd(a), array)
+
+
+@pytest.mark.parametrize("full_matrices", [False, True])
+@pytest.mark.parametrize("shape", [(3, 2), (2, 3), (3, 3)])
+def test_svd_gradients(shape, full_matrices):
+    """The gradient through U, S and Vh, of a loss their signs do not change (LAPACKs may
+    choose other signs for wide matrices)."""
+    (t,), (g,) = inputs([shape], ["float64"])
+    grads = []
+    for lib, a in ((torch, t), (avz, g)):
+        a.requires_grad_()
+        u, s, vh = lib.linalg.svd(a, full_matrices=full_matrices)
+        k = s.shape[0]
+        w = lib.arange(1.0, 10.0, dtype=lib.float64)
+        loss = ((u[:, :k] ** 2 * w[:k]).sum() + 2 * s.sum() + (vh[:k] ** 2 * w[:shape[1]]).sum()
+                + ((u[:, :k] @ vh[:k]) ** 3).sum())
+        loss.backward()
+        grads.append(a.grad)
+        assert type(s.grad_fn).__name__ == "LinalgSvdBackward0"
+    assert_close(grads[0], grads[1])

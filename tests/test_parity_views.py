@@ -527,3 +527,46 @@ def test_broadcast_shapes(shapes):
     result = avz.broadcast_shapes(*shapes)
     assert type(result) is avz.Size
     assert tuple(result) == tuple(torch.broadcast_shapes(*shapes))
+
+
+# ---------------------------------------------------------------------- in-place view ops
+INPLACE_VIEWS = ["unsqueeze_(0)", "unsqueeze_(-1)", "squeeze_()", "squeeze_(0)", "squeeze_(1)",
+                 "squeeze_((0, 2))", "t_()", "transpose_(0, 2)", "transpose_(-1, 1)"]
+
+
+def _inplace_view_outcome(lib, call, source):
+    """What ``source.<call>`` does to a tensor, and to a view, with and without autograd."""
+    outcome = []
+    for start in ("plain", "graph", "leaf", "view", "view_of_leaf", "no_grad_leaf"):
+        x = lib.from_numpy(source.copy())
+        leaf = lib.from_numpy(source.copy()).requires_grad_()
+        t = {"plain": x, "graph": leaf * 2, "leaf": leaf, "view": (leaf * 2)[:],
+             "view_of_leaf": leaf[:], "no_grad_leaf": leaf}[start]
+        if call == "t_()":
+            t = t[0]
+        try:
+            if start == "no_grad_leaf":
+                with lib.no_grad():
+                    result = eval("t." + call, {"t": t})
+            else:
+                result = eval("t." + call, {"t": t})
+        except RuntimeError as error:
+            outcome.append(str(error))
+            continue
+        # (A view changed under no_grad: PyTorch's grad_fn attribute shows the view's history
+        # made again, AsStridedBackward0; autogradviz makes it when backward reads it.)
+        stale = start == "no_grad_leaf" and t._base is not None
+        outcome.append((result is t, tuple(t.shape), t.stride(), t._version, t.is_leaf,
+                        None if t.grad_fn is None or stale else t.grad_fn.name()))
+        if t.grad_fn is not None:
+            (t * lib.arange(float(t.numel())).reshape(t.shape)).sum().backward()
+            outcome.append(leaf.grad.flatten().tolist())
+    return outcome
+
+
+@pytest.mark.parametrize("call", INPLACE_VIEWS)
+def test_inplace_view_ops(call):
+    """Only the shape and strides change (the version counts one write), and autograd records
+    the op's in-place node (``UnsqueezeBackward1`` ...), or PyTorch's error for a leaf."""
+    source = arr((1, 3, 1), "float32")
+    assert _inplace_view_outcome(avz, call, source) == _inplace_view_outcome(torch, call, source)

@@ -626,8 +626,7 @@ def _pow_scalar_exponent(x, e, dt):
     if e == -2:
         return 1 / (x * x)
     if x.dtype == np.float32:  # SLEEF's powf on 16-element blocks, C pow on the rest
-        return _sleef.elementwise(x, lambda v: _sleef.powf_u10(v, np.float32(e)),
-                                  lambda v: _sleef.c_pow_double(v, e), _num_threads())
+        return _sleef.pow_number(x, e, _num_threads())
     return via_double(np.power, x, e)
 
 
@@ -1060,9 +1059,7 @@ def _unary_float(np_func, name, node, saves, exact=False, scalar_func=None):
 def _sigmoid(x):
     # PyTorch: 1 / (1 + exp(-x)) in float32 for float16 and float32, with a correctly rounded exp.
     if x.dtype == np.float32:  # SLEEF's expf on 16-element blocks, C expf on the rest
-        one = np.float32(1)
-        return _sleef.elementwise(x, lambda v: one / (one + _sleef.expf_u10(-v)),
-                                  lambda v: one / (one + _sleef.c_expf(-v)), _num_threads())
+        return _sleef.sigmoid(x, _num_threads())
     if x.dtype == np.float16:
         x = x.astype(np.float32)
     e = via_double(np.exp, -x).astype(x.dtype, copy=False)
@@ -1692,8 +1689,7 @@ for _name, (_op, _rule, _check) in {
     "arctan2": (atan2, _floated, None),
     "hypot": (hypot, _promoted, None),
     "copysign": (copysign, _floated, None),
-    "maximum": (maximum, _promoted, None),
-    "minimum": (minimum, _promoted, None),
+    # (maximum and minimum have no in-place form in PyTorch)
     "bitwise_and": (bitwise_and, _promoted, None),
     "bitwise_or": (bitwise_or, _promoted, None),
     "bitwise_xor": (bitwise_xor, _promoted, None),
@@ -1716,7 +1712,9 @@ for _name, (_op, _rule, _check) in {
         ("log10", log10), ("log1p", log1p), ("sqrt", sqrt), ("rsqrt", rsqrt), ("sin", sin),
         ("cos", cos), ("tan", tan), ("asin", asin), ("acos", acos), ("atan", atan),
         ("sinh", sinh), ("cosh", cosh), ("tanh", tanh), ("sigmoid", sigmoid), ("erf", erf),
-        ("erfc", erfc), ("reciprocal", reciprocal),
+        ("erfc", erfc), ("reciprocal", reciprocal), ("asinh", asinh), ("acosh", acosh),
+        ("atanh", atanh), ("arcsin", asin), ("arccos", acos), ("arctan", atan),
+        ("arcsinh", asinh), ("arccosh", acosh), ("arctanh", atanh),
     )},
 }.items():
     INPLACE[_name + "_"] = _inplace(_op, _rule, _check)
@@ -1788,7 +1786,8 @@ def copy_(self, src, non_blocking=False):
     _check_overlap(self, [src])
     shape = _broadcast_shape(self._data.shape, src._data.shape)
     check_inplace(self, self._dtype, shape)
-    node = inplace_node(CopyBackwards, (self, src))
+    # an integer or bool tensor cannot require grad: copying a value that does records nothing
+    node = inplace_node(CopyBackwards, (self, src)) if self._dtype.is_floating_point else None
     inplace_store(self, cast(src._data, self._dtype))
     return commit_inplace(self, node)
 

@@ -15,16 +15,18 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
+from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _contiguous_strides, _wrap, wrap_dim
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.grad_mode import no_grad
-from ..autograd.graph import derivative
+from ..autograd.graph import derivative, rule_helper
 from ._common import broadcast_error, cast, result_type, tracked
 from .shape import (
     _squeeze_,
     _unsafe_view,
     check_out_grad,
     contiguous,
+    diag_embed,
     expand,
     reshape,
     squeeze,
@@ -742,3 +744,186 @@ def trace(input):
     dt = input._dtype if input._dtype.category == _dt._FLOAT else _dt.int64
     result = _finish(np.trace(x).astype(dt.np), dt, None)
     return tracked(result, TraceBackward0, (input,), {"self_sym_sizes": x.shape})
+
+
+# ---------------------------------------------------------------------- cross product
+_CROSS_DIM_WARNED = []  # PyTorch warns about cross's missing dim once per process
+
+LinalgCrossBackward0 = derivative(
+    "LinalgCrossBackward0", inputs=("self", "other"), saves=("dim", "other", "self"),
+    int64=("dim",),
+    self="linalg_cross(other, grad, dim=dim)", other="linalg_cross(grad, self, dim=dim)",
+)
+
+
+@rule_helper
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """``torch.linalg.cross``: the cross product of the length-3 vectors along ``dim``."""
+    a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = wrap_dim(dim, a.ndim)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{a.shape[d]} and {b.shape[d]}")
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"expected scalar type {_NAMES[input._dtype]} but found "
+                           f"{_NAMES[other._dtype]}")
+    _no_bool(input._dtype, "cross")
+    try:
+        a, b = np.broadcast_arrays(np.moveaxis(a, d, -1), np.moveaxis(b, d, -1))
+    except ValueError:
+        raise broadcast_error(input._data.shape, other._data.shape) from None
+    shape = a.shape
+    a, b = a.reshape(-1, 3), b.reshape(-1, 3)  # rows of vectors (the fma takes no 0-d arrays)
+    result = np.empty(a.shape, a.dtype)
+    for i, (j, k) in enumerate(((1, 2), (2, 0), (0, 1))):
+        a_j, b_k, a_k, b_j = a[:, j], b[:, k], a[:, k], b[:, j]
+        if input._dtype is _dt.float32:  # PyTorch's kernel contracts a_j*b_k - a_k*b_j to an fma
+            result[:, i] = _fma32(a_j, b_k, -(a_k * b_j))
+        elif input._dtype is _dt.float64:
+            result[:, i] = _fma64(a_j, b_k, -(a_k * b_j))
+        else:
+            result[:, i] = a_j * b_k - a_k * b_j
+    result = result.reshape(shape)
+    if out is not None:
+        check_out_grad("linalg_cross", out, input, other)
+    r = _finish(np.moveaxis(result, -1, d), input._dtype, out)
+    if out is not None:
+        return r
+    return tracked(r, LinalgCrossBackward0, (input, other),
+                   {"dim": dim, "other": _if_grad(input, other), "self": _if_grad(other, input)})
+
+
+def cross(input, other, dim=None, *, out=None):
+    """``torch.cross``: without ``dim``, the first dimension of size 3 (deprecated)."""
+    if dim is None:
+        if not _CROSS_DIM_WARNED:
+            _CROSS_DIM_WARNED.append(True)
+            warnings.warn(
+                "Using torch.cross without specifying the dim arg is deprecated.\n"
+                "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+                "The default value of dim will change to agree with that of linalg.cross in a "
+                "future release. (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)",
+                UserWarning,
+                stacklevel=2,
+            )
+        dim = next((i for i, n in enumerate(input._data.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+# ---------------------------------------------------------------------- singular values
+class _SvdResult(tuple):
+    """``torch.return_types.svd`` / ``linalg_svd``."""
+
+    __slots__ = ()
+    _fields = ()
+    _name = ""
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
+        return f"torch.return_types.{self._name}(\n{body})"
+
+
+def _svd_result(name, fields):
+    cls = type(name, (_SvdResult,), {"__slots__": (), "_fields": fields, "_name": name})
+    for i, f in enumerate(fields):
+        setattr(cls, f, property(lambda self, i=i: self[i]))
+    return cls
+
+
+svd_result = _svd_result("svd", ("U", "S", "V"))
+linalg_svd_result = _svd_result("linalg_svd", ("U", "S", "Vh"))
+
+LinalgSvdBackward0 = derivative(
+    "LinalgSvdBackward0", inputs=("self",), outputs=3,
+    saves=("S", "S_sym_argsize_minus_1", "U", "Vh", "full_matrices"),
+    self="svd_backward(grads, U, S, Vh, full_matrices)",
+)
+
+
+@rule_helper
+def svd_backward(grads, u, s, vh, full_matrices):
+    """The gradient of A = U diag(S) Vh (real), from the reduced factors:
+    U [(skew(U^T gU) S + S skew(Vh gV)) / E + diag(gS)] Vh, where E[i, j] = S_j^2 - S_i^2
+    (1 on the diagonal), plus the parts of gU and gV outside the spans of U and V."""
+    g_u, g_s, g_vh = grads
+    k = s.shape[-1]
+    if full_matrices:  # only the first k singular vectors carry a gradient
+        u, vh = u[..., :k], vh[..., :k, :]
+        g_u = None if g_u is None else g_u[..., :k]
+        g_vh = None if g_vh is None else g_vh[..., :k, :]
+    if g_u is None and g_vh is None:
+        return (u * g_s.unsqueeze(-2)) @ vh
+    m, n = u.shape[-2], vh.shape[-1]
+    s2 = s * s
+    e = s2.unsqueeze(-2) - s2.unsqueeze(-1)
+    e = e + diag_embed_ones(e)
+    inner = zeros_like_(e)
+    if g_u is not None:
+        u_g = u.mT @ g_u
+        inner = inner + (u_g - u_g.mT) * s.unsqueeze(-2) / e
+    if g_vh is not None:
+        v_g = vh @ g_vh.mT
+        inner = inner + s.unsqueeze(-1) * (v_g - v_g.mT) / e
+    if g_s is not None:
+        inner = inner + diag_embed(g_s)
+    g_a = u @ inner @ vh
+    if g_u is not None and m > k:
+        g_a = g_a + ((g_u - u @ (u.mT @ g_u)) / s.unsqueeze(-2)) @ vh
+    if g_vh is not None and n > k:
+        g_v = g_vh.mT
+        g_a = g_a + u @ ((g_v - vh.mT @ (vh @ g_v)) / s.unsqueeze(-2)).mT
+    return g_a
+
+
+def diag_embed_ones(like):
+    """An identity matrix in ``like``'s dtype, broadcastable against ``like``."""
+    n = like.shape[-1]
+    return _wrap(np.eye(n, dtype=like._data.dtype), like._dtype)
+
+
+def zeros_like_(like):
+    return _wrap(np.zeros(like._data.shape, like._data.dtype), like._dtype)
+
+
+def _svd_factors(name, input, full_matrices):
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: input should have at least 2 dimensions, but has {x.ndim} "
+                           "dimensions instead")
+    if input._dtype.category != _dt._FLOAT or input._dtype is _dt.float16:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_NAMES[input._dtype]}")
+    # LAPACK's gesdd, as PyTorch calls it (the singular vectors' signs are LAPACK's: NumPy's
+    # and PyTorch's MKL agree on tall and square matrices, not always on wide ones).
+    u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+    dt = input._dtype
+    return _finish(u, dt, None), _finish(s, dt, None), _finish(vh, dt, None)
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None, out=None):  # noqa: N803 - PyTorch's name
+    u, s, vh = _svd_factors("linalg.svd", A, full_matrices)
+    result = linalg_svd_result(u, s, vh)
+    tracked(result, LinalgSvdBackward0, (A,),
+            {"full_matrices": full_matrices, "S_sym_argsize_minus_1": s.shape[-1]},
+            {"S": s, "U": u, "Vh": vh})
+    return result
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """``torch.svd``: U, S and V (not V^H); with ``some=False``, U and V are square."""
+    u, s, vh = linalg_svd(input, full_matrices=not some)
+    if not compute_uv:
+        return svd_result(zeros_like_(u), s, zeros_like_(vh))
+    return svd_result(u, s, vh.mH)
+
+
+def svdvals(A, *, driver=None, out=None):  # noqa: N803 - PyTorch's name
+    return linalg_svd(A, full_matrices=False).S

@@ -444,6 +444,73 @@ UnsqueezeBackward0 = derivative(
 )
 
 
+# ---------------------------------------------------------------------- in-place view ops
+# ``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_`` change only the tensor's shape and
+# strides (its storage and its views stay); autograd records the op as the tensor's new
+# ``grad_fn`` (PyTorch's ``...Backward1`` nodes), with no CopySlices even on a view.
+UnsqueezeBackward1 = derivative(
+    "UnsqueezeBackward1", inputs=("self",), saves=("dim",), int64=("dim",),
+    self="grad.squeeze(dim)",
+)
+SqueezeBackward3 = derivative(
+    "SqueezeBackward3", inputs=("self",), saves=("self_sym_sizes",),
+    self="unsqueeze_to(grad, self_sym_sizes)",
+)
+SqueezeBackward5 = derivative(
+    "SqueezeBackward5", inputs=("self",), saves=("dim", "self_sym_sizes"), int64=("dim",),
+    self="unsqueeze_to(grad, self_sym_sizes, dim)",
+)
+TransposeBackward1 = derivative(
+    "TransposeBackward1", inputs=("self",), saves=("dim0", "dim1"), int64=("dim0", "dim1"),
+    self="grad.transpose(dim0, dim1)",
+)
+TBackward1 = derivative("TBackward1", inputs=("self",), self="grad.t()")
+
+
+def _restride_(self, view_op, node, saved):
+    """``self`` takes the shape and strides of ``view_op(self)`` in place, recorded as ``node``."""
+    if is_grad_enabled() and self._requires_grad:
+        base = self._base
+        if base is not None and base._requires_grad and base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
+        if self.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation.")
+    with no_grad():
+        data = view_op(self)._data
+    tracked(self, node, (self,), saved)
+    self._data = data
+    self._bump_version()
+    return self
+
+
+def unsqueeze_(self, dim):
+    wrap_dim(dim, self._data.ndim + 1)
+    return _restride_(self, lambda t: unsqueeze(t, dim), UnsqueezeBackward1, {"dim": int(dim)})
+
+
+def squeeze_(self, dim=None):
+    shape = self._data.shape
+    if dim is None:
+        return _restride_(self, squeeze, SqueezeBackward3, {"self_sym_sizes": shape})
+    if isinstance(dim, int | np.integer):
+        node, saved = SqueezeBackward4, {"dim": int(dim), "self_sym_sizes": shape}
+    else:
+        node, saved = SqueezeBackward5, {"dim": tuple(int(d) for d in dim),
+                                         "self_sym_sizes": shape}
+    return _restride_(self, lambda t: squeeze(t, dim), node, saved)
+
+
+def transpose_(self, dim0, dim1):
+    saved = {"dim0": int(dim0), "dim1": int(dim1)}
+    return _restride_(self, lambda t: transpose(t, dim0, dim1), TransposeBackward1, saved)
+
+
+def t_(self):
+    return _restride_(self, t, TBackward1, {})
+
+
 def flatten(self, start_dim=0, end_dim=-1):
     nd = self._data.ndim
     if nd == 0:
@@ -656,6 +723,7 @@ UnbindBackward0 = derivative(
 def unbind(self, dim=0):
     nd = self._data.ndim
     if nd == 0:
+        wrap_dim(dim, nd)  # an out-of-range dim is PyTorch's first complaint
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, nd)
     x = self._data
