@@ -22,6 +22,7 @@ from . import _generator as _gen
 from . import dtypes as _dt
 from ._fma import _fma32, _fma64
 from ._tensor import Size, Tensor, _contiguous_strides, _wrap, device
+from .autograd import grad_mode as _grad_mode
 
 _FLOAT, _INT = _dt._FLOAT, _dt._INT
 _builtin_range = range  # this module defines torch.range
@@ -852,6 +853,22 @@ def _generator(generator):
     return _gen.default_generator if generator is None else generator
 
 
+def _random_out_dtype(name, dtype, out, shape):
+    """The dtype a random factory draws in: with ``out=``, the out tensor's (a different
+    ``dtype=`` is PyTorch's error); ``dtype`` without it."""
+    if out is None:
+        return dtype
+    if out._requires_grad and _grad_mode.STATE.grad_enabled:
+        if out._data.shape != tuple(shape):
+            raise RuntimeError("cannot resize variables that require grad")
+        raise RuntimeError(f"aten::{name}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    if dtype is not None and _dtype_arg(dtype) is not out._dtype:
+        raise RuntimeError(f"dtype {_dt.SCALAR_TYPE_NAMES[_dtype_arg(dtype)]} does not match "
+                           f"dtype of out parameter ({_dt.SCALAR_TYPE_NAMES[out._dtype]})")
+    return out._dtype
+
+
 def _float_dtype(dtype, kernel):
     dt = _dtype_arg(dtype) or _dt.get_default_dtype()
     if dt.category != _FLOAT:
@@ -864,21 +881,23 @@ def _float_dtype(dtype, kernel):
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     _check_device(device)
-    dt = _float_dtype(dtype, "check_uniform_bounds")
     shape = _size_arg(size, "rand")
+    dt = _float_dtype(_random_out_dtype("rand", dtype, out, shape), "check_uniform_bounds")
     n = int(np.prod(shape, dtype=np.int64))
     arr = _gen.uniform(_generator(generator), n, dt.np).reshape(shape)
-    return _finish(_wrap(arr, dt), requires_grad)
+    return _into(out, arr, dt, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     _check_device(device)
-    dt = _float_dtype(dtype, "normal_kernel_cpu")
     shape = _size_arg(size, "randn")
+    dt = _float_dtype(_random_out_dtype("randn", dtype, out, shape), "normal_kernel_cpu")
     n = int(np.prod(shape, dtype=np.int64))
     arr = _gen.normal(_generator(generator), n, dt.np).reshape(shape)
-    return _finish(_wrap(arr, dt), requires_grad)
+    if out is not None and out._data.shape != arr.shape:
+        out._bump_version()  # PyTorch's randn counts a resized out's version twice (measured)
+    return _into(out, arr, dt, requires_grad)
 
 
 def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, layout=None,
@@ -910,11 +929,11 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, l
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    dt = _dtype_arg(dtype) or _dt.int64
     shape = _size_arg((size,), "randint")
+    dt = _dtype_arg(_random_out_dtype("randint", dtype, out, shape)) or _dt.int64
     n = int(np.prod(shape, dtype=np.int64))
     arr = _gen.randint(_generator(generator), n, low, high, dt.np).reshape(shape)
-    return _finish(_wrap(arr, dt), requires_grad)
+    return _into(out, arr, dt, requires_grad)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,

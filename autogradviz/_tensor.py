@@ -37,12 +37,16 @@ _WARNED_ONCE = set()  # the warnings PyTorch gives only once per process, once g
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
+    __module__ = "torch"
     __slots__ = ()
 
     def __repr__(self):
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
 
     __str__ = __repr__
+
+    def __reduce__(self):  # by a function: the class's name is PyTorch's, not its place here
+        return (_rebuild_size, (tuple(self),))
 
     def numel(self):
         n = 1
@@ -66,9 +70,24 @@ class Size(tuple):
     __rmul__ = __mul__
 
 
+def _rebuild_size(sizes):
+    return Size(sizes)
+
+
+def _rebuild_device(text):
+    return device(text)
+
+
+# The device types PyTorch's parser knows, in the order its message lists them.
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
 class device:  # noqa: N801 - PyTorch's spelling
     """A device; only the CPU exists here."""
 
+    __module__ = "torch"
     __slots__ = ("index", "type")
 
     def __init__(self, type="cpu", index=None):
@@ -77,6 +96,9 @@ class device:  # noqa: N801 - PyTorch's spelling
         if ":" in type:
             type, idx = type.split(":", 1)  # noqa: A001
             index = int(idx)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
         if type != "cpu":
             raise RuntimeError(
                 f"autogradviz runs on the CPU only; device {type!r} is not available"
@@ -92,6 +114,9 @@ class device:  # noqa: N801 - PyTorch's spelling
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    def __reduce__(self):
+        return (_rebuild_device, (str(self),))
+
     def __eq__(self, other):
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
@@ -105,6 +130,7 @@ CPU = device("cpu")
 class Tensor:
     """A multi-dimensional array with PyTorch's semantics, stored in a NumPy array."""
 
+    __module__ = "torch"  # ``type(x)`` prints ``<class 'torch.Tensor'>``, as PyTorch's does
     # Class-level defaults: most tensors never set these, so creating one stays cheap.
     _base = None  # the tensor this one is a view of (PyTorch's ``_base``)
     _storage_owner = None  # the tensor whose storage (and version counter) this one shares
@@ -262,7 +288,7 @@ class Tensor:
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
+                "github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
                 "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
                 UserWarning,
                 stacklevel=2,

@@ -35,6 +35,7 @@ _BOOL, _INT, _FLOAT = 0, 1, 2  # promotion categories
 class dtype:  # noqa: N801 - PyTorch's spelling
     """A tensor element type, printed as ``torch.float32`` like PyTorch's."""
 
+    __module__ = "torch"
     __slots__ = ("_rank", "category", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name, np_dtype, category, rank):

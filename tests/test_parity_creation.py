@@ -3,6 +3,7 @@ memory shared with NumPy, the filled factories and the legacy constructors, and 
 ``linspace`` and ``logspace`` bit for bit over many random arguments."""
 
 import os
+import warnings
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
@@ -630,4 +631,35 @@ def test_randint_argument_forms(call):
             results.append(repr(eval("lib." + call, {"lib": lib})))
         except TypeError as err:
             results.append(f"TypeError: {err}")
+    assert results[0] == results[1]
+
+
+RANDOM_OUT_CALLS = [
+    "rand(2, 2, out=out)",  # the intro tutorial's "works for creation too!"
+    "rand(3, out=out)",  # resized, without a warning
+    "rand(2, 2, out=out.double())",
+    "randn(2, 3, out=out)",
+    "randint(0, 10, (4,), out=out.long())",
+    "rand(2, 2, out=out, dtype=lib.float64)",
+    "rand(2, 2, out=out.long())",
+    "rand(2, 2, out=out.requires_grad_())",
+    "randn(2, out=out.requires_grad_())",
+    "randint(3, (2, 2), out=out.requires_grad_())",
+]
+
+
+@pytest.mark.parametrize("call", RANDOM_OUT_CALLS)
+def test_random_factories_into_out(call):
+    """``out=`` receives the numbers (in its dtype) and is returned, or PyTorch's error."""
+    results = []
+    for lib in (torch, autogradviz):
+        lib.manual_seed(5)
+        out = lib.zeros(2, 2)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = eval("lib." + call, {"lib": lib, "out": out})
+            results.append((repr(result), result._version, [str(w.message) for w in caught]))
+        except (RuntimeError, NotImplementedError) as err:
+            results.append(f"{type(err).__name__}: {err}")
     assert results[0] == results[1]

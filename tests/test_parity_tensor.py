@@ -236,6 +236,20 @@ ATTRIBUTE_CASES = [
     "format(torch.tensor([2.5]), '.2f')",
     "format(torch.tensor([2.5]))",
     "'{}'.format(torch.tensor([1, 2]))",
+    # the classes' names, as print(type(x)) shows them
+    "repr(type(torch.ones(2)))",
+    "repr(type(torch.ones(2).shape))",
+    "repr(type(torch.float32))",
+    "repr(type(torch.device('cpu')))",
+    "repr(type(torch.nn.Parameter(torch.ones(1))))",
+    "torch.Tensor.__module__",
+    # and pickling still finds them
+    "__import__('pickle').loads(__import__('pickle').dumps(torch.ones(2, 3).shape))",
+    "__import__('pickle').loads(__import__('pickle').dumps(torch.device('cpu')))",
+    "__import__('pickle').loads(__import__('pickle').dumps(torch.ones(2)))",
+    # a device type PyTorch does not know
+    "torch.device('gpu')",
+    "torch.rand(2, device='gpu:0')",
 ]
 
 

@@ -18,6 +18,7 @@ __all__ = ["Parameter"]
 class Parameter(Tensor):
     """A tensor that is a module's parameter: ``nn.Parameter(torch.randn(2, 3))``."""
 
+    __module__ = "torch.nn.parameter"
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             import numpy as np

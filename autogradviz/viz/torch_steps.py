@@ -27,7 +27,10 @@ class TorchStep:
 
 
 def is_torch_tensor(t):
-    return type(t).__module__.startswith("torch")
+    # autogradviz's classes carry PyTorch's module names too: only real PyTorch's are in torch
+    from .._tensor import Tensor
+
+    return type(t).__module__.startswith("torch") and not isinstance(t, Tensor)
 
 
 def torch_backward_steps(tensors, gradient=None, retain_graph=None):
