@@ -293,6 +293,37 @@ def test_jacobian_and_hessian():
     assert_same(prog)
 
 
+@pytest.mark.parametrize("name", ["vjp", "jvp", "vhp", "hvp"])
+def test_vector_products(name):
+    """The intro tutorial's ``vjp``, and ``jvp``/``vhp``/``hvp`` (tuples of inputs too), with
+    PyTorch's error when ``v`` is left out for more than one input element."""
+    def prog(lib):
+        fn = getattr(lib.autograd.functional, name)
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+        y = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64)
+        v = lib.tensor([0.1, 1.0, 0.0001], dtype=lib.float64)
+        cubes = (lambda t: (t**3).sum()) if name in ("vhp", "hvp") else (lambda t: t**3 * t.sum())
+        pair = ((lambda a, b: (a * b.exp()).sum()) if name in ("vhp", "hvp")
+                else (lambda a, b: a * b.exp()))
+        out, product = fn(cubes, x, v)
+        out2, products = fn(pair, (x, y), v if name == "vjp" else (v, v))
+        try:  # v of the wrong length
+            fn(pair, (x, y), (v, v) if name == "vjp" else (v,))
+            length_error = None
+        except RuntimeError as e:
+            length_error = str(e)
+        _, single = fn(lambda t: t * 3, lib.tensor([2.0], dtype=lib.float64))
+        try:
+            fn(cubes, x)
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        return ([np.round(t.numpy(), 10).tolist() for t in (out, product, out2, *products)],
+                single.tolist(), product.requires_grad, error, length_error)
+
+    assert_same(prog)
+
+
 # ---------------------------------------------------------------------- the engine itself
 def test_backward_steps_yields_one_step_per_node_with_numbers():
     x = autogradviz.tensor([1.0, 2.0, 3.0], requires_grad=True)
