@@ -12,7 +12,13 @@ and "What is torch.nn really?" (``nn_really``: from a hand-written logistic regr
 ``nn.Sequential`` CNNs with ``AdaptiveAvgPool2d``, ``optim.SGD``, ``TensorDataset`` and
 ``DataLoader``), and the series "Deep Learning for NLP with PyTorch" (``nlp_*``, the tutorials'
 current code: affine maps, softmax and a bag-of-words classifier; ``nn.Embedding`` and an N-gram
-language model; ``nn.LSTM`` and an LSTM part-of-speech tagger; a Bi-LSTM CRF). What the
+language model; ``nn.LSTM`` and an LSTM part-of-speech tagger; a Bi-LSTM CRF), and the
+"Introduction to PyTorch" video series' "Introduction to PyTorch Tensors" (``introyt_tensors``:
+creation, seeding, dtypes, broadcasting, math and in-place functions, ``out=``,
+``cross``/``svd``, copies, ``squeeze``/``unsqueeze_``, the NumPy bridge; ``torch.empty``'s
+uninitialised values are not printed) and "The Fundamentals of Autograd" (``introyt_autograd``:
+``next_functions``, a small model's gradients and SGD step, ``requires_grad``/``no_grad``,
+``backward(v)``, ``autograd.functional``; its plots and profiler table replaced). What the
 tutorials take from elsewhere is replaced, and marked so in the
 programs: seeds are added so that both libraries draw the same numbers, torchvision's resnet18
 is a small model, FashionMNIST and ``DataLoader`` are random tensors in batches, MNIST is
