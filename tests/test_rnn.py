@@ -178,6 +178,8 @@ _CONFIGS = {
     "projections_no_bias": dict(args=(3, 3), kwargs=dict(proj_size=1, bias=False),
                                 input=(4, 2, 3)),
     "unbatched": dict(args=(3, 2), input=(4, 3)),
+    "dropout": dict(args=(3, 4, 3), kwargs=dict(dropout=0.5, bidirectional=True),
+                    input=(5, 2, 3)),
     "unbatched_hidden": dict(args=(3, 2), kwargs=dict(bidirectional=True), input=(4, 3),
                              hidden=True),
 }
@@ -224,7 +226,8 @@ def lstm_forward_backward(lib, config, dtype):
 
 
 @case(*[(k, c, d) for k in ("GRU", "RNN") for c in ("plain", "bidirectional", "two_layers_bi",
-                                                     "batch_first", "unbatched_hidden")
+                                                     "batch_first", "unbatched_hidden",
+                                                     "dropout")
         for d in ("float32", "float64")])
 def gru_rnn_forward_backward(lib, kind, config, dtype):
     return _run_lstm(lib, kind, config, dtype)
@@ -310,6 +313,22 @@ def lstm_second_backward_fails(lib, dtype):
     out, _ = lstm(lib.randn(4, 1, 3, dtype=getattr(lib, dtype)))
     out.sum().backward()
     out.sum().backward()
+
+
+@case("float32", "float64")
+def lstm_double_backward(lib, dtype):
+    """A gradient made with ``create_graph=True``, differentiated again."""
+    lib.manual_seed(0)
+    dt = getattr(lib, dtype)
+    lstm = lib.nn.LSTM(3, 2, bidirectional=True).to(dt)
+    h0 = lib.randn(2, 2, 2, dtype=dt, requires_grad=True)
+    out, (h, c) = lstm(lib.randn(4, 2, 3, dtype=dt), (h0, lib.zeros(2, 2, 2, dtype=dt)))
+    loss = out.pow(2).sum() + h.sum() * c.sum()
+    first = lib.autograd.grad(loss, [lstm.weight_ih_l0, lstm.weight_hh_l0_reverse, h0],
+                              create_graph=True)
+    sum(g.pow(2).sum() for g in first).backward()
+    return [[g.detach() for g in first], [g.requires_grad for g in first],
+            [(name, p.grad) for name, p in lstm.named_parameters()], h0.grad]
 
 
 @case(*[(k, d) for k in ("LSTMCell", "GRUCell", "RNNCell") for d in ("float32", "float64")])
@@ -457,6 +476,22 @@ def test_gradcheck_onednn_layer(reverse):
     inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh)
     assert [t.grad_fn.name() for t in f(*inputs)] == ["MkldnnRnnLayerBackward0"] * 3
     assert autogradviz.autograd.gradcheck(f, inputs)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_gradgradcheck_onednn_layer(bias):
+    """Double backward through the one-node layer (its create_graph path), in float64."""
+    hidden = 2
+    x = _double((3, 2, 2), 0)
+    h0, c0 = _double((2, hidden), 1), _double((2, hidden), 2)
+    w_ih, w_hh = _double((4 * hidden, 2), 3), _double((4 * hidden, hidden), 4)
+    b_ih, b_hh = _double((4 * hidden,), 5), _double((4 * hidden,), 6)
+    inputs = (x, h0, c0, w_ih, w_hh, *((b_ih, b_hh) if bias else ()))
+
+    def f(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+        return avz_rnn._mkldnn_layer(x, h0, c0, (w_ih, w_hh, b_ih, b_hh), True)
+
+    assert autogradviz.autograd.gradgradcheck(f, inputs)
 
 
 def test_onednn_layer_matches_step_by_step():

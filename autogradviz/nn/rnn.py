@@ -7,7 +7,8 @@ PyTorch's CPU LSTM runs two kernels, and so builds two different graphs:
   outputs (the sequence, ``h`` and ``c`` at the end) share one ``MkldnnRnnLayerBackward0`` node,
   which saves what PyTorch's saves (but oneDNN's opaque workspace, ``result3``). Here the layer
   runs in NumPy and its node's backward is backpropagation through time written out
-  (``_lstm_layer_backward``; its gradients have no graph of their own). oneDNN sums and
+  (``_lstm_layer_backward``; with ``create_graph=True`` from differentiable operations, so
+  double backward works, though not through PyTorch's nodes). oneDNN sums and
   approximates in its own way, so float32 results agree with PyTorch's to a few units in the
   last place, not bit for bit.
 - other dtypes (float64) run ``at::native``'s step by step, from differentiable operations:
@@ -125,6 +126,7 @@ def _cat(tensors, dim):
 
 
 # ---------------------------------------------------------------------- oneDNN's LSTM layer
+_SAVED_INPUTS = "(input, weight0, weight1, weight2, weight3, hx_, cx_)"
 MkldnnRnnLayerBackward0 = derivative(
     "MkldnnRnnLayerBackward0",
     inputs=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_"),
@@ -133,13 +135,13 @@ MkldnnRnnLayerBackward0 = derivative(
            "batch_first", "train", "result0", "result1", "result2", "_layer"),
     private=("_layer",),
     order=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_"),
-    input="_lstm_layer_backward(_layer, grads, 0)",
-    weight0="_lstm_layer_backward(_layer, grads, 1)",
-    weight1="_lstm_layer_backward(_layer, grads, 2)",
-    weight2="_lstm_layer_backward(_layer, grads, 3)",
-    weight3="_lstm_layer_backward(_layer, grads, 4)",
-    hx_="_lstm_layer_backward(_layer, grads, 5)",
-    cx_="_lstm_layer_backward(_layer, grads, 6)",
+    input=f"_lstm_layer_backward(_layer, grads, 0, {_SAVED_INPUTS})",
+    weight0=f"_lstm_layer_backward(_layer, grads, 1, {_SAVED_INPUTS})",
+    weight1=f"_lstm_layer_backward(_layer, grads, 2, {_SAVED_INPUTS})",
+    weight2=f"_lstm_layer_backward(_layer, grads, 3, {_SAVED_INPUTS})",
+    weight3=f"_lstm_layer_backward(_layer, grads, 4, {_SAVED_INPUTS})",
+    hx_=f"_lstm_layer_backward(_layer, grads, 5, {_SAVED_INPUTS})",
+    cx_=f"_lstm_layer_backward(_layer, grads, 6, {_SAVED_INPUTS})",
 )
 
 
@@ -186,17 +188,63 @@ def _lstm_layer_forward(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse, dtype):
 
 
 @rule_helper
-def _lstm_layer_backward(layer, grads, which):
+def _lstm_layer_backward(layer, grads, which, inputs):
     """The gradient of input ``which`` (input, w_ih, w_hh, b_ih, b_hh, h0, c0): all are
-    computed by the first rule that runs in a backward, the others read them."""
+    computed by the first rule that runs in a backward, the others read them. With
+    ``create_graph=True`` they are computed from differentiable operations on ``inputs`` (the
+    saved input, weights and initial state), so that they can be differentiated again."""
     if layer.results is None:
-        layer.results = _lstm_layer_gradients(layer, [g._data for g in grads])
+        if _GRAD_MODE.grad_enabled:
+            layer.results = _lstm_layer_gradients_differentiable(layer, grads, inputs)
+        else:
+            layer.results = [_wrap(g, layer.dtype) for g in
+                             _lstm_layer_gradients(layer, [g._data for g in grads])]
         layer.pending = layer.needed
     result = layer.results[which]
     layer.pending -= 1
     if layer.pending <= 0:
         layer.results = None
-    return _wrap(result, layer.dtype)
+    return result
+
+
+def _lstm_layer_gradients_differentiable(layer, grads, inputs):
+    """``_lstm_layer_gradients`` from autogradviz's operations: the forward's activations
+    recomputed from the (saved) inputs, then backpropagation through time."""
+    x, w_ih, w_hh, b_ih, b_hh, h, c = inputs
+    if not layer.has_bias:  # the saved biases are PyTorch's stand-in zeros
+        b_ih = b_hh = None
+    grad_out, grad_h, grad_c = grads
+    hidden = h.shape[-1]
+    projected = x.matmul(w_ih.t())
+    if b_ih is not None:
+        projected = projected + (b_ih + b_hh)
+    steps = []
+    for t in (range(x.shape[0] - 1, -1, -1) if layer.reverse else range(x.shape[0])):
+        gates = projected[t] + h.mm(w_hh.t())
+        i, f, o = (gates[:, k * hidden:(k + 1) * hidden].sigmoid() for k in (0, 1, 3))
+        g = gates[:, 2 * hidden:3 * hidden].tanh()
+        c_next = f * c + i * g
+        tanh_c = c_next.tanh()
+        steps.append((t, h, c, i, f, g, o, tanh_c))
+        h, c = o * tanh_c, c_next
+    grad_x = [None] * x.shape[0]
+    grad_w_ih = grad_w_hh = grad_bias = None
+    dh, dc = grad_h, grad_c
+    for t, h_prev, c_prev, i, f, g, o, tanh_c in reversed(steps):
+        dh = dh + grad_out[t]
+        dc = dc + dh * o * (1 - tanh_c * tanh_c)
+        grad_gates = _cat([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                           dc * i * (1 - g * g), dh * tanh_c * o * (1 - o)], 1)
+        step = (grad_gates.t().mm(x[t]), grad_gates.t().mm(h_prev), grad_gates.sum(0))
+        if grad_w_ih is None:
+            grad_w_ih, grad_w_hh, grad_bias = step
+        else:
+            grad_w_ih, grad_w_hh, grad_bias = (grad_w_ih + step[0], grad_w_hh + step[1],
+                                               grad_bias + step[2])
+        grad_x[t] = grad_gates.mm(w_ih)
+        dh = grad_gates.mm(w_hh)
+        dc = dc * f
+    return [_stack(grad_x, 0), grad_w_ih, grad_w_hh, grad_bias, grad_bias, dh, dc]
 
 
 def _lstm_layer_gradients(layer, grads):
