@@ -158,7 +158,7 @@ class _LstmLayer:
         self.steps = []  # per step in the order run: (t, h_prev, c_prev, i, f, g, o, tanh_c)
         self.pending = 0  # rules still to read ``grads`` of the current backward
         self.needed = 0
-        self.results = None
+        self.results = self.results_grads = self.results_key = None
 
 
 def _lstm_layer_forward(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse, dtype):
@@ -193,7 +193,10 @@ def _lstm_layer_backward(layer, grads, which, inputs):
     computed by the first rule that runs in a backward, the others read them. With
     ``create_graph=True`` they are computed from differentiable operations on ``inputs`` (the
     saved input, weights and initial state), so that they can be differentiated again."""
-    if layer.results is None:
+    # The same ``grads`` (kept alive with the results, so their ids stay theirs) are one call.
+    key = tuple(map(id, grads))
+    if layer.results is None or layer.results_key != key:
+        layer.results_key, layer.results_grads = key, grads
         if _GRAD_MODE.grad_enabled:
             layer.results = _lstm_layer_gradients_differentiable(layer, grads, inputs)
         else:
@@ -203,7 +206,7 @@ def _lstm_layer_backward(layer, grads, which, inputs):
     result = layer.results[which]
     layer.pending -= 1
     if layer.pending <= 0:
-        layer.results = None
+        layer.results = layer.results_grads = layer.results_key = None
     return result
 
 
