@@ -358,6 +358,8 @@ _ERRORS = {
     "hidden_3d_for_2d": lambda lib, m: m(lib.randn(5, 3), (lib.zeros(1, 1, 3),
                                                            lib.zeros(1, 1, 3))),
     "dtype": lambda lib, m: m(lib.randn(5, 1, 3, dtype=lib.float64)),
+    "empty_sequence": lambda lib, m: m(lib.randn(0, 1, 3)),
+    "empty_sequence_float64": lambda lib, m: m.double()(lib.randn(0, 1, 3, dtype=lib.float64)),
 }
 
 

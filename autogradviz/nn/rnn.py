@@ -34,6 +34,8 @@ from .._tensor import _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ..ops._common import tracked
+from ..ops.linalg import matmul
+from ..ops.shape import cat, stack
 from . import functional as F  # noqa: N812 - PyTorch's spelling
 from . import init
 from .module import Module
@@ -71,7 +73,7 @@ def _lstm_step(x_projected, h, c, w_hh, b_hh, w_hr=None):
     i, f, g, o = i.sigmoid_(), f.sigmoid_(), g.tanh_(), o.sigmoid_()
     c = f.mul(c).add_(i.mul(g))
     h = o.mul(c.tanh())
-    return (h if w_hr is None else _matmul(h, w_hr.t())), c
+    return (h if w_hr is None else matmul(h, w_hr.t())), c
 
 
 def _gru_step(x_projected, h, w_hh, b_hh):
@@ -105,24 +107,7 @@ def _native_layer(mode, layer_input, h, c, weights, reverse):
         else:
             h = _rnn_step(projected[t], h, w_hh, b_hh, mode == "RNN_RELU")
         outputs[t] = h
-    if not outputs:  # an empty sequence: PyTorch's stack of nothing fails the same way
-        raise RuntimeError("stack expects a non-empty TensorList")
-    return _stack(outputs, 0), h, c
-
-
-def _stack(tensors, dim):
-    from ..ops.shape import stack
-    return stack(tensors, dim)
-
-
-def _matmul(a, b):
-    from ..ops.linalg import matmul
-    return matmul(a, b)
-
-
-def _cat(tensors, dim):
-    from ..ops.shape import cat
-    return cat(tensors, dim)
+    return stack(outputs, 0), h, c
 
 
 # ---------------------------------------------------------------------- oneDNN's LSTM layer
@@ -236,7 +221,7 @@ def _lstm_layer_gradients_differentiable(layer, grads, inputs):
     for t, h_prev, c_prev, i, f, g, o, tanh_c in reversed(steps):
         dh = dh + grad_out[t]
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
-        grad_gates = _cat([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+        grad_gates = cat([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
                            dc * i * (1 - g * g), dh * tanh_c * o * (1 - o)], 1)
         step = (grad_gates.t().mm(x[t]), grad_gates.t().mm(h_prev), grad_gates.sum(0))
         if grad_w_ih is None:
@@ -247,7 +232,7 @@ def _lstm_layer_gradients_differentiable(layer, grads, inputs):
         grad_x[t] = grad_gates.mm(w_ih)
         dh = grad_gates.mm(w_hh)
         dc = dc * f
-    return [_stack(grad_x, 0), grad_w_ih, grad_w_hh, grad_bias, grad_bias, dh, dc]
+    return [stack(grad_x, 0), grad_w_ih, grad_w_hh, grad_bias, grad_bias, dh, dc]
 
 
 def _lstm_layer_gradients(layer, grads):
@@ -453,6 +438,8 @@ class RNNBase(Module):
 
     def _run(self, input, hx, cx):
         """The layers over a checked 3-D ``input``: (output, h_n, c_n or None)."""
+        if input.size(1 if self.batch_first else 0) == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         layer_input = input.transpose(0, 1) if self.batch_first else input
         num_directions = 2 if self.bidirectional else 1
         weights = self._flat_weights
@@ -488,8 +475,8 @@ class RNNBase(Module):
                 outputs.append(out)
                 final_h.append(h)
                 final_c.append(c)
-            layer_output = outputs[0] if num_directions == 1 else _cat(outputs,
-                                                                      outputs[0].dim() - 1)
+            layer_output = outputs[0] if num_directions == 1 else cat(outputs,
+                                                                     outputs[0].dim() - 1)
             if self.dropout != 0 and self.training and layer < self.num_layers - 1:
                 layer_output = F.dropout(layer_output, self.dropout, True)
             layer_input = layer_output
@@ -498,8 +485,8 @@ class RNNBase(Module):
             output = output.transpose(0, 1)
         elif self.batch_first:  # at::native's GRU and RNN transpose their result in place
             output.transpose_(0, 1)
-        h_n = _stack(final_h, 0)
-        c_n = _stack(final_c, 0) if cx is not None else None
+        h_n = stack(final_h, 0)
+        c_n = stack(final_c, 0) if cx is not None else None
         return output, h_n, c_n
 
 
