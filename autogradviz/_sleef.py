@@ -358,3 +358,28 @@ def elementwise(x, vec_fn, scalar_fn, num_threads):
             out[:, cut:] = scalar_fn(tail.reshape(-1)).reshape(tail.shape)
         return out.reshape(x.shape)
     return scalar_fn(x.reshape(-1)).reshape(x.shape)
+
+
+# ------------------------------------------------------------------ whole kernels
+def sigmoid(x, num_threads):
+    """PyTorch's float32 sigmoid, ``1 / (1 + exp(-x))`` through ``cpu_kernel_vec``."""
+    x = np.asarray(x, _F)
+    if x.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sigmoid_f32(lib, x, num_threads)
+    one = _F(1)
+    return elementwise(x, lambda v: one / (one + expf_u10(-v)),
+                       lambda v: one / (one + c_expf(-v)), num_threads)
+
+
+def pow_number(x, e, num_threads):
+    """PyTorch's float32 ``x ** e`` for a number ``e`` without a shortcut: SLEEF's powf on
+    the vector blocks, the C library's double ``pow`` on the rest."""
+    x = np.asarray(x, _F)
+    if x.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.pow_number_f32(lib, x, e, num_threads)
+    return elementwise(x, lambda v: powf_u10(v, _F(e)), lambda v: c_pow_double(v, e),
+                       num_threads)

@@ -197,3 +197,21 @@ def test_sleef_powf_matches_numpy(lib, y):
     x = _sleef_inputs()
     ours = _native.sleef_powf(lib, x, y)
     assert np.array_equal(_bits(ours), _bits(_sleef._powf_u10_numpy(x, np.float32(y))))
+
+
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 47, 32768, 65551, 100003])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_sigmoid_and_pow_kernels_match_numpy(lib, monkeypatch, n, threads):
+    """The whole cpu_kernel_vec layouts (vector blocks per thread range, scalar rest)."""
+    from autogradviz import _sleef
+
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float32) * 8
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 100.0], np.float32)
+    x[::7] = np.resize(specials, x[::7].size)
+    with_kernels = [_sleef.sigmoid(x, threads), _sleef.pow_number(x, 1.5, threads),
+                    _sleef.pow_number(np.abs(x), -0.7, threads)]
+    monkeypatch.setitem(_native._state, "lib", None)
+    without = [_sleef.sigmoid(x, threads), _sleef.pow_number(x, 1.5, threads),
+               _sleef.pow_number(np.abs(x), -0.7, threads)]
+    for a, b in zip(with_kernels, without, strict=True):
+        assert np.array_equal(_bits(a), _bits(b))

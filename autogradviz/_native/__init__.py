@@ -97,6 +97,11 @@ def _load():
     lib.agv_sleef_powf_u10.argtypes = [ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p,
                                        ctypes.c_int64]
     lib.agv_sleef_expf_u10.restype = lib.agv_sleef_powf_u10.restype = None
+    lib.agv_sigmoid_f32.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
+                                    ctypes.c_int64]
+    lib.agv_pow_number_f32.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p,
+                                       ctypes.c_int64, ctypes.c_int64]
+    lib.agv_sigmoid_f32.restype = lib.agv_pow_number_f32.restype = None
     fn = lib.agv_normal_blocks_f32
     fn.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_float,
                    ctypes.c_int, ctypes.c_void_p]
@@ -221,4 +226,24 @@ def sleef_powf(lib, x, y):
 
     out = np.empty(x.shape, np.float32)
     lib.agv_sleef_powf_u10(x.ctypes.data, float(np.float32(y)), out.ctypes.data, x.size)
+    return out
+
+
+def sigmoid_f32(lib, x, threads):
+    """PyTorch's float32 sigmoid of a C-contiguous array (``_sleef.elementwise`` with SLEEF's
+    expf on vector blocks and the C library's on the rest), as a new array."""
+    import numpy as np
+
+    out = np.empty(x.shape, np.float32)
+    lib.agv_sigmoid_f32(x.ctypes.data, out.ctypes.data, x.size, threads)
+    return out
+
+
+def pow_number_f32(lib, x, e, threads):
+    """PyTorch's float32 ``x ** e`` for a number ``e`` of a C-contiguous array, as a new
+    array."""
+    import numpy as np
+
+    out = np.empty(x.shape, np.float32)
+    lib.agv_pow_number_f32(x.ctypes.data, float(e), out.ctypes.data, x.size, threads)
     return out

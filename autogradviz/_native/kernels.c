@@ -434,3 +434,41 @@ FMA_CLONES void agv_sleef_expf_u10(const float *x, float *out, int64_t n) {
 FMA_CLONES void agv_sleef_powf_u10(const float *x, float y, float *out, int64_t n) {
     for (int64_t i = 0; i < n; ++i) out[i] = sleef_powf_u10(x[i], y);
 }
+
+/* ATen's cpu_kernel_vec over a contiguous float32 range of n elements on `threads` threads:
+ * from GRAIN_SIZE elements on, one range a thread (ceil(n / tasks) elements); in each range
+ * the vector function on whole blocks of 16, the scalar C function on what is left. */
+#define GRAIN_SIZE 32768
+#define KERNEL_VEC(VEC_EXPR, SCALAR_EXPR)                                                 \
+    int64_t tasks_ = 1;                                                                   \
+    if (n >= GRAIN_SIZE && threads > 1) {                                                 \
+        tasks_ = (n + GRAIN_SIZE - 1) / GRAIN_SIZE;                                       \
+        if (tasks_ > threads) tasks_ = threads;                                           \
+    }                                                                                     \
+    int64_t chunk_ = tasks_ > 1 ? (n + tasks_ - 1) / tasks_ : n;                          \
+    for (int64_t begin_ = 0; begin_ < n; begin_ += chunk_) {                              \
+        int64_t end_ = begin_ + chunk_ < n ? begin_ + chunk_ : n;                         \
+        int64_t cut_ = begin_ + (end_ - begin_) / 16 * 16;                                \
+        for (int64_t i = begin_; i < cut_; ++i) { float v = x[i]; out[i] = (VEC_EXPR); }  \
+        for (int64_t i = cut_; i < end_; ++i) { float v = x[i]; out[i] = (SCALAR_EXPR); } \
+    }
+
+/* PyTorch's float32 sigmoid: 1 / (1 + exp(-x)) with SLEEF's expf on the vector blocks and
+ * the C library's expf on the rest. A NaN comes out as -x made quiet, as each step passes
+ * it on; written out because the compiler may move the negation into the products, which
+ * is free to change a NaN's sign. */
+INLINE float nan_of_negated(float v) {
+    return f32_of_bits((int32_t)(((uint32_t)bits_of_f32(v) ^ 0x80000000u) | 0x00400000u));
+}
+FMA_CLONES void agv_sigmoid_f32(const float *x, float *out, int64_t n, int64_t threads) {
+    KERNEL_VEC(isnan(v) ? nan_of_negated(v) : 1.0f / (1.0f + sleef_expf_u10(-v)),
+               isnan(v) ? nan_of_negated(v) : 1.0f / (1.0f + expf(-v)))
+}
+
+/* PyTorch's float32 x ** e for a number e (no shortcut exponent): SLEEF's powf on the vector
+ * blocks (e rounded to float), the C library's double pow on the rest, rounded to float. */
+FMA_CLONES void agv_pow_number_f32(const float *x, double exponent, float *out, int64_t n,
+                                   int64_t threads) {
+    float exponent_f = (float)exponent;
+    KERNEL_VEC(sleef_powf_u10(v, exponent_f), (float)pow((double)v, exponent))
+}
