@@ -91,6 +91,7 @@ from .dtypes import (
 from .ops.conv import conv2d, max_pool2d
 from .ops.elementwise import *
 from .ops.elementwise import INPLACE as _EW_INPLACE
+from .ops.extra import *  # the functions beyond the core families
 from .ops.indexing import (
     argwhere,
     gather,

@@ -11,6 +11,7 @@ import numpy as np
 from . import _creation
 from ._tensor import Tensor, is_scalar
 from .ops import elementwise as ew
+from .ops import extra as ex
 from .ops import indexing as ix
 from .ops import linalg as la
 from .ops import reduction as rd
@@ -63,6 +64,9 @@ _FUNCTIONS = {
         "matmul", "mm", "bmm", "mv", "dot", "inner_dot", "outer", "ger", "addmm", "trace",
         "cross", "svd",
     )},
+    # functions beyond the core families (ops/extra.py)
+    **{n: getattr(ex, n) for n in ex.METHODS},
+    **ex.INPLACE,
     "bernoulli": _creation.bernoulli,
     "multinomial": _creation.multinomial,
     **ew.INPLACE,

@@ -1,0 +1,240 @@
+"""Parity of the functions in ``ops/extra.py`` against real PyTorch: values, dtypes, shapes,
+reprs, warnings and errors (``parity``), then graphs, saved values and gradients in float32 and
+float64 (``check_graph``) and a float64 gradcheck of every differentiable one.
+
+Tolerances (``_parity.TOLERANCES``):
+
+===========  ==========================================================================
+exact        addcmul (PyTorch fuses its last step: fma(value * t1, t2, input)), addcdiv,
+             subtract, multiply, deg2rad, rad2deg, heaviside, nextafter, gcd, lcm, ldexp with
+             integer exponents, float16 logit and xlogy (PyTorch's Half kernels round every
+             step to half, as here)
+ulp          logit, xlogy, sinc, logaddexp2 in float32/float64: PyTorch evaluates log, sin,
+             exp2 and log1p with SLEEF's vectorised kernels or libm's float functions, which
+             are within an ulp of the float64-evaluated, once-rounded results here; ldexp with
+             float exponents (its ``pow(2.0, other)``)
+===========  ==========================================================================
+"""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import numpy as np
+import pytest
+from _grad_harness import check_gradcheck, check_graph
+from _parity import DTYPES, FLOATS, INTS, parity
+from _parity import make as make_array
+
+import autogradviz
+
+NUMERIC = INTS + FLOATS
+SHAPES = [(), (7,), (3, 40), (2, 1, 5)]
+SPECIAL = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1.0, 0.5]
+
+
+def arrays(dtype, shapes, seed=0, **options):
+    return [make_array(dtype, s, seed + i, **options) for i, s in enumerate(shapes)]
+
+
+def unit_interval(dtype, shape, seed=0):
+    """Values in (0, 1) with 0, 1 and a few outside, for logit."""
+    rng = np.random.default_rng(seed)
+    x = np.asarray(rng.random(shape))
+    flat = x.reshape(-1)
+    if flat.size >= 6:
+        flat[:6] = [0.0, 1.0, -0.25, 1.5, 0.05, 0.95]
+    return x.astype(dtype)
+
+
+# ---------------------------------------------------------------------- addcmul / addcdiv
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("value", [1, 2, 2.5, -0.3, True])
+@pytest.mark.parametrize("shapes", [[(7,), (7,), (7,)], [(3, 40), (40,), (3, 1)], [(), (2, 3), ()]])
+def test_addcmul_values(dtype, value, shapes):
+    parity(lambda m, a, b, c: m.addcmul(a, b, c, value=value), *arrays(dtype, shapes))
+    parity(lambda m, a, b, c: a.addcmul(b, c, value=value), *arrays(dtype, shapes, 5))
+    parity(lambda m, a, b, c: a.addcmul_(b, c, value=value), *arrays(dtype, shapes, 9))
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "int64", "float64"), ("int32", "int64", "uint8"),
+                                    ("float16", "float32", "int8"), ("bool", "int8", "bool")])
+def test_addcmul_addcdiv_promotion(dtypes):
+    def make3(seed):
+        return [make_array(d, (5,), seed + i, nonzero=True) for i, d in enumerate(dtypes)]
+
+    parity(lambda m, a, b, c: m.addcmul(a, b, c), *make3(0))
+    parity(lambda m, a, b, c: m.addcdiv(a, b, c, value=0.5), *make3(3))
+    parity(lambda m, a, b, c: a.addcmul_(b, c), *make3(6))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("value", [1, 2.5, -0.3])
+def test_addcdiv_values(dtype, value):
+    a, b, c = arrays(dtype, [(3, 40), (40,), (3, 1)], special=SPECIAL)
+    parity(lambda m, a, b, c: m.addcdiv(a, b, c, value=value), a, b, c)
+    parity(lambda m, a, b, c: a.addcdiv_(b, c, value=value), a, b, c)
+
+
+def test_addcmul_addcdiv_errors():
+    i = np.arange(1, 4)
+    f = np.ones(3, np.float32)
+    parity(lambda m, a, b, c: m.addcdiv(a, b, c), i, i, i)  # integer division refused
+    parity(lambda m, a, b, c: m.addcdiv(a, b, c), f, i, i)
+    parity(lambda m, a, b, c: m.addcmul(a, b, c), f, f, np.ones(4, np.float32))
+    parity(lambda m, a, b, c: m.addcmul(a, b, c, value=-1), i.astype(np.uint8), i, i)
+    parity(lambda m, a, b, c: a.addcmul_(b, c), i, f, f)  # float result into an int tensor
+    parity(lambda m, a, b, c: a.addcmul_(b, c), f[:1], f, f)  # broadcast shape
+
+
+# ---------------------------------------------------------------------- elementwise functions
+UNARY_EXACT = {
+    "deg2rad": lambda m, x: m.deg2rad(x),
+    "rad2deg": lambda m, x: x.rad2deg(),
+}
+UNARY_ULP = {
+    "sinc": lambda m, x: m.sinc(x),
+    "logit": lambda m, x: m.logit(x),
+    "logit_eps": lambda m, x: x.logit(eps=0.1),
+    "logit_neg_eps": lambda m, x: m.logit(x, -1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY_EXACT) + sorted(UNARY_ULP))
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_unary_values(name, dtype, shape):
+    fn = UNARY_EXACT.get(name) or UNARY_ULP[name]
+    tol = "exact" if name in UNARY_EXACT or (dtype == "float16" and name != "sinc") else "ulp"
+    if name.startswith("logit") and dtype in FLOATS:
+        x = unit_interval(dtype, shape)
+    else:
+        x = make_array(dtype, shape, special=SPECIAL)
+    parity(fn, x, tol=tol)
+    inplace = name.split("_")[0] + "_"
+    if name in ("sinc", "deg2rad", "rad2deg", "logit"):
+        parity(lambda m, t: getattr(t, inplace)(), x, tol=tol)
+
+
+BINARY = {
+    "xlogy": (lambda m, a, b: m.xlogy(a, b), "ulp"),
+    "xlogy_number_self": (lambda m, a, b: m.xlogy(3, b), "ulp"),
+    "xlogy_number_other": (lambda m, a, b: a.xlogy(2.5), "ulp"),
+    "logaddexp2": (lambda m, a, b: m.logaddexp2(a, b), "ulp"),
+    "heaviside": (lambda m, a, b: m.heaviside(a, b), "exact"),
+    "nextafter": (lambda m, a, b: m.nextafter(a, b), "exact"),
+    "gcd": (lambda m, a, b: m.gcd(a, b), "exact"),
+    "lcm": (lambda m, a, b: a.lcm(b), "exact"),
+    "subtract": (lambda m, a, b: m.subtract(a, b, alpha=2), "exact"),
+    "multiply": (lambda m, a, b: a.multiply(b), "exact"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shapes", [[(7,), (7,)], [(3, 40), (40,)], [(), (2, 5)], [(3,), (4,)]])
+def test_binary_values(name, dtype, shapes):
+    fn, tol = BINARY[name]
+    if dtype == "float16" and name.startswith("xlogy"):
+        tol = "exact"
+    a, b = arrays(dtype, shapes, special=SPECIAL, ties=dtype in INTS)
+    parity(fn, a, b, tol=tol)
+
+
+@pytest.mark.parametrize("name", ["xlogy", "heaviside", "nextafter", "gcd", "lcm", "subtract",
+                                  "multiply"])
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("int64", "float32"),
+                                    ("int32", "int8"), ("bool", "uint8"), ("float16", "int64")])
+def test_binary_promotion(name, dtypes):
+    a = make_array(dtypes[0], (6,), 1, nonzero=True)
+    b = make_array(dtypes[1], (6,), 2, nonzero=True)
+    parity(BINARY[name][0], a, b, tol=BINARY[name][1])
+    parity(lambda m, a, b: getattr(a, name + "_")(b), a, b, tol=BINARY[name][1])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64"])
+@pytest.mark.parametrize("exponent", ["int64", "int8", "float32", "float64", "float16"])
+def test_ldexp(dtype, exponent):
+    x = make_array(dtype, (3, 8), 0, special=SPECIAL)
+    e = make_array(exponent, (8,), 1)
+    tol = "exact" if exponent.startswith("int") else "ulp"
+    parity(lambda m, a, b: m.ldexp(a, b), x, e, tol=tol)
+    parity(lambda m, a, b: a.ldexp(b), x, e, tol=tol)
+
+
+def test_elementwise_errors():
+    f = np.ones(3, np.float32)
+    i = np.arange(3)
+    parity(lambda m, a: m.xlogy(2, 3), f)
+    parity(lambda m, a, b: m.logaddexp2(a, b), i, i)
+    parity(lambda m, a: m.logaddexp2(a, 2), f)
+    parity(lambda m, a, b: m.heaviside(a, b), i, f)
+    parity(lambda m, a: m.heaviside(a, 1.0), f)
+    parity(lambda m, a, b: m.nextafter(a, b), i, i)
+    parity(lambda m, a, b: m.gcd(a, b), f, f)
+    parity(lambda m, a, b: m.gcd(a, b), i.astype(bool), i.astype(bool))
+    parity(lambda m, a: m.lcm(a, 3), i)
+    parity(lambda m, a: m.ldexp(a, 2), f)
+    parity(lambda m, a, b: m.xlogy(a, b), f, np.ones(4, np.float32))
+
+
+# ---------------------------------------------------------------------- graphs and gradients
+def _unit(t):
+    return t.sigmoid()
+
+
+GRAD_CASES = {
+    "addcmul": (lambda m, a, b, c: m.addcmul(a, b, c, value=2.5), [(3, 4), (4,), (3, 1)]),
+    "addcmul_int_value": (lambda m, a, b, c: a.addcmul(b, c, value=2), [(5,), (5,), (5,)]),
+    "addcmul_": (lambda m, a, b, c: (a * 1).addcmul_(b, c, value=-1), [(3, 4), (3, 4), (4,)]),
+    "addcdiv": (lambda m, a, b, c: m.addcdiv(a, b, c.exp(), value=0.5), [(3, 4), (4,), (3, 1)]),
+    "logit": (lambda m, x: m.logit(_unit(x)), [(3, 4)]),
+    "logit_eps": (lambda m, x: m.logit(_unit(x), eps=0.2), [(3, 4)]),
+    "logit_": (lambda m, x: (_unit(x) * 1).logit_(), [(6,)]),
+    "xlogy": (lambda m, a, b: m.xlogy(a, b.exp()), [(3, 4), (4,)]),
+    "xlogy_number_self": (lambda m, b: m.xlogy(2, b.exp()), [(5,)]),
+    "xlogy_number_other": (lambda m, a: m.xlogy(a, 3.0), [(5,)]),
+    "deg2rad": (lambda m, x: m.deg2rad(x), [(2, 3)]),
+    "rad2deg": (lambda m, x: x.rad2deg(), [(2, 3)]),
+    "logaddexp2": (lambda m, a, b: m.logaddexp2(a, b), [(3, 4), (4,)]),
+    "sinc": (lambda m, x: m.sinc(x), [(2, 5)]),
+    "nextafter": (lambda m, a, b: m.nextafter(a, b), [(4,), (4,)]),
+    "ldexp": (lambda m, a, b: m.ldexp(a, b), [(4,), (4,)]),
+    "subtract": (lambda m, a, b: m.subtract(a, b, alpha=3), [(4,), (4,)]),
+    "multiply": (lambda m, a, b: a.multiply(b), [(2, 4), (4,)]),
+}
+NOT_GRADCHECKED = {"nextafter"}  # PyTorch's own rule for it is not the derivative
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph(name, dtype):
+    fn, shapes = GRAD_CASES[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES))
+def test_gradcheck(name):
+    if name in NOT_GRADCHECKED:
+        return
+    fn, shapes = GRAD_CASES[name]
+    check_gradcheck(fn, shapes, second_order=True)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv", "logit_eps", "xlogy"])
+def test_graph_partial_requires(name):
+    fn, shapes = GRAD_CASES[name]
+    for k in range(len(shapes)):
+        requires = [i == k for i in range(len(shapes))]
+        check_graph(fn, shapes, "float64", requires=requires)
+
+
+def test_heaviside_backward_raises():
+    import torch
+
+    for lib in (torch, autogradviz):
+        x = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        y = lib.heaviside(x, lib.tensor([0.5, 0.5, 0.5]))
+        assert type(y.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::heaviside is not implemented"):
+            y.sum().backward()
