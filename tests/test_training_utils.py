@@ -114,3 +114,149 @@ def test_optimizer_errors_as_pytorch(name):
     with pytest.raises(Exception) as ours:
         _optimizer_errors(autogradviz)[name]()
     assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+
+
+# ---------------------------------------------------------------------- nn.utils
+def _clip_case(lib, seed, dtype, norm_type, max_norm=None):
+    """Parameters of random shapes (sizes with every remainder modulo 8, up to 20 tensors so
+    that the norm of the norms has whole vectors too), gradients scaled at random."""
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 21))
+    params = []
+    for _ in range(count):
+        shape = tuple(int(v) for v in rng.integers(1, 40, size=rng.integers(0, 3)))
+        p = lib.nn.Parameter(lib.tensor(rng.standard_normal(shape).astype(dtype)))
+        p.grad = lib.tensor((rng.standard_normal(shape) * rng.uniform(0.01, 5)).astype(dtype))
+        params.append(p)
+    if max_norm is None:
+        max_norm = float(rng.uniform(0.1, 30))
+    total = lib.nn.utils.clip_grad_norm_((p for p in params), max_norm, norm_type=norm_type)
+    return (total.numpy().copy(), str(total.dtype), total.requires_grad, tuple(total.shape),
+            [p.grad.numpy().copy() for p in params])
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 2, float("inf"), 1.0, "inf"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clip_grad_norm_bit_identical(dtype, norm_type):
+    """The returned norm and every clipped gradient, bit for bit, over 60 random models."""
+    for seed in range(60):
+        ours = _clip_case(autogradviz, seed, dtype, norm_type)
+        theirs = _clip_case(torch, seed, dtype, norm_type)
+        assert ours[1:4] == theirs[1:4]
+        np.testing.assert_array_equal(ours[0], theirs[0], err_msg=f"seed {seed}")
+        for a, b in zip(ours[4], theirs[4], strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"seed {seed}")
+
+
+def test_clip_grad_norm_other_orders_close():
+    """Orders other than 0, 1, 2 and inf: PyTorch's generic reduction, matched to the last
+    bits (its rounding of ``|x| ** p`` is not reproduced exactly)."""
+    for seed in range(20):
+        ours = _clip_case(autogradviz, seed, "float32", 3.0)
+        theirs = _clip_case(torch, seed, "float32", 3.0)
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+        for a, b in zip(ours[4], theirs[4], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("max_norm", [1e9, 0.0, 1])
+def test_clip_grad_norm_no_clip_and_zero(max_norm):
+    ours = _clip_case(autogradviz, 3, "float32", 2.0, max_norm)
+    theirs = _clip_case(torch, 3, "float32", 2.0, max_norm)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    for a, b in zip(ours[4], theirs[4], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _clip_programs(lib):
+    utils = lib.nn.utils
+
+    def params(*values):
+        out = []
+        for v in values:
+            p = lib.nn.Parameter(lib.ones(3))
+            p.grad = None if v is None else lib.tensor(v)
+            out.append(p)
+        return out
+
+    def result(total, ps):
+        return (total.tolist(), str(total.dtype), [None if p.grad is None else p.grad.tolist()
+                                                   for p in ps])
+
+    def nonfinite():
+        ps = params([1.0, float("inf"), 2.0])
+        utils.clip_grad_norm_(ps, 1.0, error_if_nonfinite=True)
+
+    def nonfinite_allowed():
+        ps = params([1.0, float("nan"), 2.0])
+        return repr(result(utils.clip_grad_norm_(ps, 1.0), ps))  # nan != nan: compare text
+
+    def no_grads():
+        ps = params(None, None)
+        return result(utils.clip_grad_norm_(ps, 1.0), ps)
+
+    def one_tensor():
+        p = params([3.0, 4.0, 12.0])[0]
+        return result(utils.clip_grad_norm_(p, 6.5), [p])
+
+    def some_without_grad():
+        ps = params([3.0, 4.0, 0.0], None, [1.0, -2.0, 0.5])
+        return result(utils.clip_grad_norm_(ps, max_norm=2, norm_type=1), ps)
+
+    def empty_generator():
+        return utils.clip_grad_norm_((p for p in []), 1.0).tolist()
+
+    def deprecated():
+        ps = params([3.0, 4.0, 0.0])
+        return result(utils.clip_grad_norm(ps, 1.0), ps)
+
+    def value():
+        ps = params([3.0, -4.0, 0.25], None, [-0.5, 10.0, 1.0])
+        utils.clip_grad_value_(ps, clip_value=0.75)
+        utils.clip_grad_value_(ps[0], 0.5)
+        return [None if p.grad is None else p.grad.tolist() for p in ps]
+
+    def to_vector():
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Linear(2, 1))
+        vec = utils.parameters_to_vector(model.parameters())
+        out = [vec.tolist(), tuple(vec.shape), vec.requires_grad, type(vec.grad_fn).__name__]
+        utils.vector_to_parameters(lib.arange(11.0), model.parameters())
+        out.append([(p.tolist(), p.requires_grad, type(p).__name__)
+                    for p in model.parameters()])
+        return out
+
+    def to_parameters_type_error():
+        utils.vector_to_parameters([1.0, 2.0], [lib.nn.Parameter(lib.ones(2))])
+
+    return {"nonfinite": nonfinite, "nonfinite_allowed": nonfinite_allowed,
+            "no_grads": no_grads, "one_tensor": one_tensor,
+            "some_without_grad": some_without_grad, "empty_generator": empty_generator,
+            "deprecated": deprecated, "value": value, "to_vector": to_vector,
+            "to_parameters_type_error": to_parameters_type_error}
+
+
+@pytest.mark.parametrize("name", list(_clip_programs(torch)))
+def test_nn_utils_programs_as_pytorch(name):
+    import warnings
+
+    def run(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = ("ok", _clip_programs(lib)[name]())
+            except Exception as error:  # the error is the result compared
+                result = ("error", type(error).__name__, str(error))
+        return result, [(w.category.__name__, str(w.message)) for w in caught]
+
+    assert run(autogradviz) == run(torch)
+
+
+def test_nn_utils_namespace():
+    import autogradviz.nn.utils as utils_module
+
+    assert autogradviz.nn.utils is utils_module
+    for name in ("clip_grad_norm_", "clip_grad_norm", "clip_grad_value_",
+                 "parameters_to_vector", "vector_to_parameters"):
+        assert callable(getattr(autogradviz.nn.utils, name)), name
+    assert autogradviz.nn.utils.clip_grad.clip_grad_norm_ is autogradviz.nn.utils.clip_grad_norm_

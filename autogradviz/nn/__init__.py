@@ -8,7 +8,7 @@ nn.Linear(3, 2).weight`` prints the same values on either library.
 
 from __future__ import annotations
 
-from . import functional, init
+from . import functional, init, utils
 from .layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -70,4 +70,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]
