@@ -141,6 +141,26 @@ def test_functional_batch_norm(training, with_stats, affine):
             _close(ours, theirs, scaled=True)
 
 
+@pytest.mark.parametrize("shape", [(1, 4, 4), (3, 4, 5), (2, 3, 4, 5), (4, 2, 40)])
+@pytest.mark.parametrize("dtype, training", [("float32", True), ("float32", False),
+                                             ("float64", False)])
+def test_batch_norm_output_is_bit_identical(shape, dtype, training):
+    """With spatial dims the kernel's output is ``fma(x, alpha, fma(-mean, alpha, bias))``: the
+    same bits (the intro tutorial prints the mean of its normalised output, about 1e-8). (float64
+    batch statistics may still differ in the last bit.)"""
+    c = shape[1]
+    x = _arr(shape, 5, dtype, scale=20.0, shift=15.0)
+    w, b = _arr(c, 6, dtype), _arr(c, 7, dtype)
+    rm, rv = _arr(c, 8, dtype), np.abs(_arr(c, 9, dtype)) + 0.5
+    outs = [lib.nn.functional.batch_norm(lib.tensor(x), lib.tensor(rm), lib.tensor(rv),
+                                         lib.tensor(w), lib.tensor(b), training=training)
+            for lib in LIBS]
+    np.testing.assert_array_equal(_np(outs[1]), _np(outs[0]))
+    means = [lib.nn.BatchNorm1d(4)(lib.tensor(_arr((1, 4, 4), 0, "float32", 20.0, 15.0))).mean()
+             for lib in LIBS]
+    assert repr(means[1]) == repr(means[0])
+
+
 # ---------------------------------------------------------------------- LayerNorm
 @pytest.mark.parametrize("shape, normalized", [
     ((4, 10), (10,)), ((2, 3, 5), (5,)), ((2, 3, 5), (3, 5)), ((2, 3, 4, 5), (4, 5)),

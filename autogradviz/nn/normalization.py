@@ -7,16 +7,17 @@ training and in eval mode; saving ``input``, ``weight``, the running statistics,
 mode) and ``NativeLayerNormBackward0`` (saving ``input``, ``normalized_shape``, ``weight``,
 ``bias`` and each row's mean and rstd).
 
-Forward values follow the CPU kernels' arithmetic: batch norm sums each channel in order in
-float64 (the kernel's accumulator for float32), rounds the mean to the dtype, sums the squared
-(dtype) deviations likewise, and computes ``invstd = 1 / sqrt(var_sum / n + eps)`` in float64;
-the output is ``x * alpha + beta`` with ``alpha = invstd * weight`` and
-``beta = bias - mean * alpha`` in the dtype. The running statistics are updated in place
-(without a version bump, as the kernel does): ``m * mean + (1 - m) * running_mean`` with the
-unbiased variance for ``running_var``. Layer norm computes each row's mean and variance (in
-float64 here; PyTorch uses a Welford cascade in the dtype, so float32 may differ in the last
-bit), ``rstd = 1 / sqrt(var + eps)`` in the dtype and ``(x * rstd + (-rstd * mean)) * weight +
-bias``.
+Forward values follow the CPU kernels' arithmetic: batch norm sums each channel in order in float64
+(the kernel's accumulator for float32), rounds the mean to the dtype, sums the squared (dtype)
+deviations likewise, and computes ``invstd = 1 / sqrt(var_sum / n + eps)`` in float64; the output is
+``x * alpha + beta`` with ``alpha = invstd * weight`` and ``beta = bias - mean * alpha`` in the
+dtype (both fused multiply-adds in float32 and float64, as the kernel is compiled; measured bit for
+bit). For (N, C) inputs (no spatial dims) PyTorch collects the statistics another way, so the last
+bit may differ there. The running statistics are updated in place (without a version bump, as the
+kernel does): ``m * mean + (1 - m) * running_mean`` with the unbiased variance for ``running_var``.
+Layer norm computes each row's mean and variance (in float64 here; PyTorch uses a Welford cascade in
+the dtype, so float32 may differ in the last bit), ``rstd = 1 / sqrt(var + eps)`` in the dtype and
+``(x * rstd + (-rstd * mean)) * weight + bias``.
 
 The backward rules are the closed forms, written with autogradviz's own operations; with
 ``create_graph=True`` they recompute the statistics from the saved input with those operations,
@@ -32,6 +33,7 @@ import numpy as np
 
 from .. import _creation
 from .. import dtypes as _dt
+from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
@@ -243,9 +245,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w = np.ones(c, npdt) if weight is None else weight._data.reshape(-1).astype(npdt)
     b = np.zeros(c, npdt) if bias is None else bias._data.reshape(-1).astype(npdt)
     alpha = (invstd * w).astype(npdt)
-    beta = (b - mean * alpha).astype(npdt)
     shape = (1, c) + (1,) * (x.ndim - 2)
-    out = (x * alpha.reshape(shape)).astype(npdt) + beta.reshape(shape)
+    fma = {_dt.float32: _fma32, _dt.float64: _fma64}.get(dt)
+    if fma is not None:  # the kernel's b - mean * alpha and x * alpha + beta are contracted
+        beta = fma(-mean.astype(npdt), alpha, b)
+        out = fma(x, alpha.reshape(shape), beta.reshape(shape))
+    else:
+        beta = (b - mean * alpha).astype(npdt)
+        out = (x * alpha.reshape(shape)).astype(npdt) + beta.reshape(shape)
     out = _wrap(np.ascontiguousarray(out.astype(npdt)), dt)
     saved = {"eps": float(eps), "input": input, "result1": result1, "result2": result2,
              "running_mean": running_mean, "running_var": running_var,
