@@ -14,12 +14,14 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "Function",
     "FunctionCtx",
     "GradcheckError",
     "Step",
+    "Variable",
     "anomaly",
     "backward",
     "backward_steps",
