@@ -590,6 +590,44 @@ ones_like = _like("ones_like", 1)
 empty_like = _like("empty_like", 0)
 
 
+# ---------------------------------------------------------------------- Tensor.new_*
+# ``t.new_ones(2, 3)`` & co: the factories, in ``t``'s dtype unless ``dtype`` is given.
+def _new_factory(name, factory):
+    def make(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+        return factory(*size, dtype=dtype or self._dtype, device=device,
+                       requires_grad=requires_grad)
+
+    make.__name__ = make.__qualname__ = name
+    return make
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
+    if not isinstance(size, tuple | list | Size):
+        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return full(size, fill_value, dtype=dtype or self._dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False):
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+        data = data.detach()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.tensor's own copy-construct warning is not given
+        return tensor(data, dtype=dtype or self._dtype, device=device,
+                      requires_grad=requires_grad)
+
+
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     _check_device(device)
@@ -1023,11 +1061,29 @@ def poisson(input, generator=None):
 
 
 # ---------------------------------------------------------------------- in-place random fills
-def _fill_random(self, arr):
-    from .ops._common import check_inplace, inplace_store
+_RANDOM_NODES = {}
+
+
+def _random_node(name):
+    """The node PyTorch records for an in-place random fill (a zero gradient), made once."""
+    node = _RANDOM_NODES.get(name)
+    if node is None:
+        from .autograd.graph import derivative
+
+        node = _RANDOM_NODES[name] = derivative(name, inputs=("self",), self="zeros_like(grad)")
+    return node
+
+
+def _fill_random(self, draw, node_name=None):
+    """Write ``draw()``'s numbers into ``self``; the checks come first, so that a refused call
+    draws nothing from the generator."""
+    from .ops._common import check_inplace, commit_inplace, inplace_node, inplace_store
 
     check_inplace(self, self._dtype, self._data.shape)
-    return inplace_store(self, arr.reshape(self._data.shape))
+    arr = draw()
+    node = inplace_node(_random_node(node_name), (self,)) if node_name else None
+    inplace_store(self, arr.reshape(self._data.shape))
+    return commit_inplace(self, node)
 
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
@@ -1037,8 +1093,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
         )
-    arr = _gen.uniform(_generator(generator), self._data.size, self._dtype.np, from_, to)
-    return _fill_random(self, arr)
+    return _fill_random(self, lambda: _gen.uniform(
+        _generator(generator), self._data.size, self._dtype.np, from_, to), "UniformBackward0")
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -1046,33 +1102,37 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     contiguous = self.is_contiguous()
-    arr = _gen.normal(_generator(generator), self._data.size, self._dtype.np, float(mean),
-                      float(std), contiguous=contiguous)
-    return _fill_random(self, arr)
+    return _fill_random(self, lambda: _gen.normal(
+        _generator(generator), self._data.size, self._dtype.np, float(mean), float(std),
+        contiguous=contiguous), "NormalBackward0")
 
 
 def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
+    # PyTorch's overloads: random_(from, to), random_(to), random_()
+    node_name = f"RandomBackward{2 if from_ is None else 1 if to is None else 0}"
     if from_ is not None and to is None:
         from_, to = 0, from_
-    arr = _gen.random_(_generator(generator), self._data.size, self._dtype.np, from_, to)
-    return _fill_random(self, arr)
+    return _fill_random(self, lambda: _gen.random_(
+        _generator(generator), self._data.size, self._dtype.np, from_, to), node_name)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     gen = _generator(generator)
-    if isinstance(p, Tensor):
-        probs = np.broadcast_to(p._data, self._data.shape)
-        arr = _gen.bernoulli_tensor(gen, np.ascontiguousarray(probs)).astype(self._dtype.np)
-    else:
-        arr = _gen.bernoulli_scalar(gen, self._data.size, float(p), self._dtype.np)
-    return _fill_random(self, arr)
+
+    def draw():
+        if isinstance(p, Tensor):
+            probs = np.broadcast_to(p._data, self._data.shape)
+            return _gen.bernoulli_tensor(gen, np.ascontiguousarray(probs)).astype(self._dtype.np)
+        return _gen.bernoulli_scalar(gen, self._data.size, float(p), self._dtype.np)
+
+    return _fill_random(self, draw, None if isinstance(p, Tensor) else "BernoulliBackward2")
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     _float_dtype(self._dtype, "exponential_cpu")
-    arr = _gen.exponential(_generator(generator), self._data.size, self._dtype.np, lambd)
-    return _fill_random(self, arr)
+    return _fill_random(self, lambda: _gen.exponential(
+        _generator(generator), self._data.size, self._dtype.np, lambd), "ExponentialBackward0")
 
 
 RANDOM_INPLACE = {
@@ -1116,3 +1176,8 @@ def set_num_threads(n):
     if not isinstance(n, int) or n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _NUM_THREADS = n
+
+
+new_ones = _new_factory("new_ones", ones)
+new_zeros = _new_factory("new_zeros", zeros)
+new_empty = _new_factory("new_empty", empty)

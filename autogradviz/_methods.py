@@ -68,6 +68,9 @@ _FUNCTIONS = {
     **{n: getattr(ex, n) for n in ex.METHODS},
     **ex.INPLACE,
     "bernoulli": _creation.bernoulli,
+    **{n: getattr(_creation, n) for n in (
+        "new_ones", "new_zeros", "new_empty", "new_full", "new_tensor",
+    )},
     "multinomial": _creation.multinomial,
     **ew.INPLACE,
     **_creation.RANDOM_INPLACE,

@@ -20,7 +20,9 @@ uninitialised values are not printed) and "The Fundamentals of Autograd" (``intr
 ``next_functions``, a small model's gradients and SGD step, ``requires_grad``/``no_grad``,
 ``backward(v)``, ``autograd.functional``; its plots and profiler table replaced) and "Building
 Models with PyTorch" (``introyt_models``: ``nn.Module`` and its parameters, ``Linear``, LeNet's
-``Conv2d``, ``MaxPool2d``, ``BatchNorm1d``, ``Dropout``; the LSTM tagger only defined). What the
+``Conv2d``, ``MaxPool2d``, ``BatchNorm1d``, ``Dropout``; the LSTM tagger only defined), and the
+60 Minute Blitz's former tensor tutorial "What is PyTorch?" (``blitz_tensors``: ``new_ones``,
+``randn_like`` with a dtype, ``add(out=)``, ``view``, ``item``, the NumPy bridge). What the
 tutorials take from elsewhere is replaced, and marked so in the
 programs: seeds are added so that both libraries draw the same numbers, torchvision's resnet18
 is a small model, FashionMNIST and ``DataLoader`` are random tensors in batches, MNIST is

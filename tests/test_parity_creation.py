@@ -663,3 +663,29 @@ def test_random_factories_into_out(call):
         except (RuntimeError, NotImplementedError) as err:
             results.append(f"{type(err).__name__}: {err}")
     assert results[0] == results[1]
+
+
+NEW_FACTORY_CASES = [
+    "torch.tensor([1, 2]).new_ones(2, 3)",
+    "torch.tensor([1, 2]).new_ones((2,))",
+    "torch.tensor([5.5, 3]).new_ones(5, 3, dtype=torch.double)",  # the blitz tutorial's
+    "torch.tensor([1, 2]).new_zeros([1, 2], dtype=torch.float64)",
+    "torch.ones(2, dtype=torch.float64).new_zeros(())",
+    "torch.tensor([1, 2]).new_full((2,), 3.5)",
+    "torch.tensor([1., 2.]).new_full((2, 1), 7)",
+    "torch.tensor([1, 2]).new_full(2, 3)",
+    "torch.tensor([1, 2]).new_empty(2).shape",
+    "torch.tensor([1, 2]).new_tensor([1.5, 2])",
+    "torch.ones(2).new_tensor([1, 2])",
+    "torch.tensor([1, 2]).new_tensor(torch.tensor([1., 2.]))",
+    "torch.tensor([1, 2]).new_ones(2, requires_grad=True)",
+    "torch.ones(2).new_ones(2, requires_grad=True)",
+    "torch.ones(2, requires_grad=True).new_ones(2)",
+    "torch.ones(2, requires_grad=True).new_tensor([3.])",
+]
+
+
+@pytest.mark.parametrize("expr", NEW_FACTORY_CASES)
+def test_new_factories(expr):
+    """``t.new_ones`` & co: ``t``'s dtype unless one is given; ``new_tensor`` of a tensor warns."""
+    assert_parity(evaluate(expr))
