@@ -220,8 +220,13 @@ from . import (  # noqa: E402 - built on the namespace above
     linalg,
     nn,
     optim,
+    serialization,
     utils,
 )
+
+# PyTorch's torch.save / torch.load.
+save = serialization.save
+load = serialization.load
 
 # PyTorch's dtype aliases are the same objects.
 float = float32  # noqa: A001

@@ -260,3 +260,157 @@ def test_nn_utils_namespace():
                  "parameters_to_vector", "vector_to_parameters"):
         assert callable(getattr(autogradviz.nn.utils, name)), name
     assert autogradviz.nn.utils.clip_grad.clip_grad_norm_ is autogradviz.nn.utils.clip_grad_norm_
+
+
+# ---------------------------------------------------------------------- torch.save / torch.load
+class Checkpoint:
+    """A user class in a saved object (not allowed by ``weights_only=True``)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def __eq__(self, other):
+        return isinstance(other, Checkpoint) and other.epoch == self.epoch
+
+
+def _described(x):
+    """Everything a program can observe of a loaded object, in plain Python."""
+    if isinstance(x, torch.Tensor | autogradviz.Tensor):
+        kind = "parameter" if isinstance(x, torch.nn.Parameter | autogradviz.nn.Parameter) \
+            else "tensor"
+        return (kind, str(x.dtype), tuple(x.shape), x.requires_grad, x.is_leaf,
+                x.detach().numpy().tolist())
+    if isinstance(x, dict):
+        return (type(x).__name__, [(k, _described(v)) for k, v in x.items()],
+                getattr(x, "_metadata", None))
+    if isinstance(x, list | tuple):
+        return (type(x).__name__, [_described(v) for v in x])
+    if isinstance(x, torch.dtype | autogradviz.dtype):
+        return ("dtype", str(x))
+    return x
+
+
+def _checkpoint(lib):
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2),
+                              lib.nn.BatchNorm1d(2))
+    opt = lib.optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    for _ in range(2):
+        opt.zero_grad()
+        model(lib.ones(5, 3)).pow(2).sum().backward()
+        opt.step()
+    base = lib.arange(12.0).reshape(3, 4)
+    return {
+        "epoch": 3,
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "weight": model[0].weight,
+        "dtypes": [lib.tensor([1, -2], dtype=d) for d in
+                   (lib.float32, lib.float64, lib.float16, lib.int64, lib.int32, lib.int16,
+                    lib.int8, lib.uint8, lib.bool)],
+        "scalar": lib.tensor(2.5),
+        "empty": lib.zeros(0, 3),
+        "view": base[:, 1::2],
+        "transposed": base.t(),
+        "leaf": lib.ones(2, requires_grad=True),
+        "dtype": lib.float64,
+        "size": lib.Size([2, 3]),
+        "plain": [1, 2.5, "text", None, (True, b"bytes"), {"nested": {1, 2}}, 3 + 4j],
+    }
+
+
+def _save_load(save_lib, load_lib, obj, **load_kwargs):
+    import io
+
+    buffer = io.BytesIO()
+    save_lib.save(obj, buffer)
+    buffer.seek(0)
+    return load_lib.load(buffer, **load_kwargs)
+
+
+@pytest.mark.parametrize("loader", ["autogradviz", "torch"])
+def test_save_load_round_trip(loader):
+    """What autogradviz saves loads back (in autogradviz and in PyTorch) as PyTorch's own
+    checkpoint loads in PyTorch: values, dtypes, shapes, requires_grad, parameters, key order
+    and ``state_dict``'s ``_metadata``."""
+    load_lib = autogradviz if loader == "autogradviz" else torch
+    ours = _save_load(autogradviz, load_lib, _checkpoint(autogradviz))
+    theirs = _save_load(torch, torch, _checkpoint(torch))
+    assert _described(ours) == _described(theirs)
+
+
+def test_load_pytorchs_file():
+    ours = _save_load(torch, autogradviz, _checkpoint(torch), map_location="cpu")
+    theirs = _save_load(torch, torch, _checkpoint(torch), map_location="cpu")
+    assert _described(ours) == _described(theirs)
+
+
+@pytest.mark.parametrize("save_lib", ["autogradviz", "torch"])
+def test_loaded_tensors_share_storage_as_saved(save_lib):
+    """A parameter and its ``state_dict()`` entry are one storage in the file; loaded, writing
+    one changes the other (as in PyTorch); the non-contiguous view keeps its layout."""
+    lib = autogradviz if save_lib == "autogradviz" else torch
+    loaded = _save_load(lib, autogradviz, _checkpoint(lib))
+    assert loaded["view"].stride() == (4, 2) and loaded["view"].storage_offset() == 1
+    assert loaded["transposed"].stride() == (1, 4)
+    with autogradviz.no_grad():
+        loaded["weight"].mul_(0)
+    assert loaded["model"]["0.weight"].abs().sum().item() == 0
+
+
+def test_save_to_a_path_and_resume_training(tmp_path):
+    """Save model and optimizer mid-training, load into fresh objects, continue: the same
+    parameters as the uninterrupted run, bit for bit."""
+    lib = autogradviz
+
+    def make():
+        lib.manual_seed(0)
+        model = lib.nn.Linear(4, 3)
+        return model, lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def train(model, opt, steps, seed):
+        gen = lib.Generator().manual_seed(seed)
+        for _ in range(steps):
+            opt.zero_grad()
+            model(lib.randn(8, 4, generator=gen)).pow(2).mean().backward()
+            opt.step()
+
+    model, opt = make()
+    train(model, opt, 3, 1)
+    path = tmp_path / "checkpoint.pt"
+    lib.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, path)
+    train(model, opt, 3, 2)
+    resumed_model, resumed_opt = make()
+    checkpoint = lib.load(str(path), weights_only=True)
+    assert repr(resumed_model.load_state_dict(checkpoint["model"])) == \
+        "<All keys matched successfully>"
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    train(resumed_model, resumed_opt, 3, 2)
+    for a, b in zip(model.parameters(), resumed_model.parameters(), strict=True):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    assert torch.load(path)["model"]["weight"].shape == (3, 4)
+
+
+def test_weights_only_rejects_other_classes_as_pytorch():
+    def attempt(lib):
+        with pytest.raises(Exception) as error:
+            _save_load(lib, lib, {"meta": Checkpoint(3)})
+        return type(error.value).__name__, str(error.value)
+
+    assert attempt(autogradviz) == attempt(torch)
+    for lib in (autogradviz, torch):
+        assert _save_load(lib, lib, {"meta": Checkpoint(3)}, weights_only=False) == \
+            {"meta": Checkpoint(3)}
+        with lib.serialization.safe_globals([Checkpoint]):
+            assert _save_load(lib, lib, [Checkpoint(4)]) == [Checkpoint(4)]
+
+
+def test_whole_module_with_weights_only_false():
+    lib = autogradviz
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU())
+    loaded = _save_load(lib, lib, model, weights_only=False)
+    assert repr(loaded) == repr(model)
+    assert isinstance(loaded[0].weight, lib.nn.Parameter)
+    assert loaded[0].weight.detach().numpy().tolist() == model[0].weight.detach().numpy().tolist()
+    assert lib.save is lib.serialization.save and lib.load is lib.serialization.load
