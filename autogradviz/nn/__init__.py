@@ -9,6 +9,30 @@ nn.Linear(3, 2).weight`` prints the same values on either library.
 from __future__ import annotations
 
 from . import functional, init, utils
+from .activation_layers import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    CosineSimilarity,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    Mish,
+    PairwiseDistance,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from .layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -27,7 +51,17 @@ from .layers import (
     Softmax,
     Tanh,
 )
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
@@ -71,4 +105,10 @@ __all__ = [
     "functional",
     "init",
     "utils",
+]
+__all__ += [
+    "CELU", "ELU", "GELU", "GLU", "SELU", "CosineSimilarity", "Hardshrink", "Hardsigmoid",
+    "Hardswish", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LeakyReLU", "LogSigmoid",
+    "Mish", "PairwiseDistance", "ReLU6", "SiLU", "SmoothL1Loss", "Softmin", "Softplus",
+    "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]

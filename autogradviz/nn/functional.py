@@ -816,3 +816,45 @@ def adaptive_avg_pool2d(input, output_size):
     """The mean over adaptive windows giving ``output_size`` (an int, or two, ``None`` for the
     input's size); an output size of 1 is ``mean`` over the last two dims, as in ATen."""
     return _adaptive_avg_pool2d(input, _list_with_default(output_size, list(input.shape)))
+
+
+# ---------------------------------------------------------------------- more activations, distances
+# and pointwise losses: modules of their own, imported last (they use the helpers above).
+from .activations import (  # noqa: E402
+    celu,
+    celu_,
+    elu,
+    elu_,
+    gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    leaky_relu,
+    leaky_relu_,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    selu_,
+    silu,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: E402
+from .pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
+
+__all__ += [
+    "celu", "celu_", "cosine_similarity", "elu", "elu_", "gelu", "glu", "hardshrink",
+    "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "huber_loss", "kl_div", "l1_loss",
+    "leaky_relu", "leaky_relu_", "logsigmoid", "mish", "normalize", "pairwise_distance", "relu6",
+    "selu", "selu_", "silu", "smooth_l1_loss", "softmin", "softplus", "softshrink", "softsign",
+    "tanhshrink", "threshold", "threshold_",
+]
