@@ -16,6 +16,7 @@ ulp          logit, xlogy, sinc, logaddexp2 in float32/float64: PyTorch evaluate
 ===========  ==========================================================================
 """
 
+import math
 import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
@@ -238,3 +239,260 @@ def test_heaviside_backward_raises():
         assert type(y.grad_fn).__name__ == "NotImplemented"
         with pytest.raises(RuntimeError, match="derivative for aten::heaviside is not implemented"):
             y.sum().backward()
+
+
+# ---------------------------------------------------------------------- addmv / baddbmm
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("beta_alpha", [(1, 1), (0.5, 2.0), (0, 1), (2, -1)])
+@pytest.mark.parametrize("input_shape", [(3,), (1,), ()])
+def test_addmv(dtype, beta_alpha, input_shape):
+    beta, alpha = beta_alpha
+    if dtype == "int64":
+        beta, alpha = int(beta), int(alpha)
+    b = make_array(dtype, input_shape, 0, special=[np.nan] if beta == 0 else ())
+    m, v = make_array(dtype, (3, 4), 1), make_array(dtype, (4,), 2)
+    parity(lambda t, b, m, v: t.addmv(b, m, v, beta=beta, alpha=alpha), b, m, v, tol="sum")
+    parity(lambda t, b, m, v: b.addmv(m, v, beta=beta, alpha=alpha), b, m, v, tol="sum")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("beta_alpha", [(1, 1), (0.5, 2.0), (0, 1)])
+@pytest.mark.parametrize("input_shape", [(2, 3, 5), (5,), (2, 1, 5), (1,)])
+def test_baddbmm(dtype, beta_alpha, input_shape):
+    beta, alpha = beta_alpha
+    if dtype == "int64":
+        beta, alpha = int(beta), int(alpha)
+    i = make_array(dtype, input_shape, 0)
+    b1, b2 = make_array(dtype, (2, 3, 4), 1), make_array(dtype, (2, 4, 5), 2)
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2, beta=beta, alpha=alpha), i, b1, b2,
+           tol="sum")
+    parity(lambda t, i, b1, b2: i.baddbmm(b1, b2, alpha=alpha), i, b1, b2, tol="sum")
+
+
+def test_addmv_baddbmm_errors():
+    f = np.ones
+    parity(lambda t, b, m, v: t.addmv(b, m, v), f(2), f((3, 4)), f(4))
+    parity(lambda t, b, m, v: t.addmv(b, m, v), f((3, 1)), f((3, 4)), f(4))
+    parity(lambda t, b, m, v: t.addmv(b, m, v), f(3), f((3, 4)), f(5))
+    parity(lambda t, b, m, v: t.addmv(b, m, v), f(3), f((3, 4), np.float32), f(4))
+    parity(lambda t, b, m, v: t.addmv(b, m, v), f(3), f(4), f(4))
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2), f((3, 3, 5)), f((2, 3, 4)), f((2, 4, 5)))
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2), f((2, 3, 5)), f((2, 3, 4)), f((2, 3, 5)))
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2), f((2, 3, 5)), f((2, 3, 4)),
+           f((2, 4, 5), np.float32))
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2), f((2, 3, 5), np.float32), f((2, 3, 4)),
+           f((2, 4, 5)))
+    parity(lambda t, i, b1, b2: t.baddbmm(i, b1, b2), f((2, 3, 5)), f((3, 4)), f((2, 4, 5)))
+
+
+# ---------------------------------------------------------------------- diff
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_diff(dtype, n, dim):
+    x = make_array(dtype, (3, 4), 0, special=SPECIAL)
+    parity(lambda m, x: m.diff(x, n=n, dim=dim), x)
+    p, a = make_array(dtype, (3, 4), 1), make_array(dtype, (3, 4), 2)
+    parity(lambda m, x, p, a: x.diff(n, dim, prepend=p, append=a), x, p, a)
+
+
+def test_diff_errors_and_promotion():
+    x = make_array("float32", (3, 4), 0)
+    parity(lambda m, x: m.diff(x, n=-1), x)
+    parity(lambda m, x: m.diff(x[0, 0]), x)
+    parity(lambda m, x: m.diff(x, prepend=x[0]), x)
+    parity(lambda m, x: m.diff(x, append=x[:2, :2]), x)
+    parity(lambda m, x: m.diff(x, dim=2), x)
+    parity(lambda m, x: m.diff(x, prepend=1.0), x)
+    parity(lambda m, x, p: m.diff(x, prepend=p), x, make_array("int64", (3, 2), 3))
+    parity(lambda m, x, p: m.diff(x, prepend=p), x, make_array("float64", (3, 1), 3))
+
+
+# ---------------------------------------------------------------------- meshgrid, cartesian_prod
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+@pytest.mark.parametrize("shapes", [[(3,), (4,)], [(2,), (), (3,)], [(5,)], [(0,), (2,)]])
+def test_meshgrid(indexing, shapes):
+    arrs = arrays("float32", shapes)
+    parity(lambda m, *ts: m.meshgrid(*ts, indexing=indexing), *arrs)
+    parity(lambda m, *ts: m.meshgrid(list(ts), indexing=indexing), *arrs)
+    if all(math.prod(s) for s in shapes):  # (expand to a size-0 dim: see the report in git log)
+        parity(lambda m, *ts: [g.stride() for g in m.meshgrid(*ts, indexing=indexing)], *arrs)
+
+
+def test_meshgrid_warning_and_errors():
+    a, b = np.arange(3.0), np.arange(4.0)
+    parity(lambda m, a, b: m.meshgrid(a, b), a, b)  # the warning about the missing indexing
+    parity(lambda m, a, b: m.meshgrid(a, b, indexing="foo"), a, b)
+    parity(lambda m, a, b: m.meshgrid(a, b, indexing="ij"), a, b.astype(np.float32))
+    parity(lambda m, a, b: m.meshgrid(a, b, indexing="ij"), a, np.ones((2, 2)))
+    parity(lambda m, a: m.meshgrid(indexing="ij"), a)
+
+
+@pytest.mark.parametrize("shapes", [[(3,), (4,)], [(2,), (3,), (2,)], [(4,)], [(0,), (3,)]])
+def test_cartesian_prod(shapes):
+    parity(lambda m, *ts: m.cartesian_prod(*ts), *arrays("int64", shapes))
+    parity(lambda m, *ts: m.cartesian_prod(*ts), *arrays("float64", shapes))
+
+
+def test_cartesian_prod_errors():
+    parity(lambda m, a: m.cartesian_prod(a), np.ones((2, 2)))
+    parity(lambda m, a, b: m.cartesian_prod(a, b), np.ones(2), np.ones(3, np.int64))
+
+
+# ---------------------------------------------------------------------- splits
+@pytest.mark.parametrize("name", ["hsplit", "vsplit", "dsplit"])
+@pytest.mark.parametrize("shape", [(6,), (4, 6), (6, 4, 2), (2, 2, 6, 3), (), (5, 5, 5)])
+@pytest.mark.parametrize("sections", [1, 2, 3, 4, [1, 4], [0, 2, 2, 9]])
+def test_directional_splits(name, shape, sections):
+    x = make_array("float32", shape, 0)
+    parity(lambda m, x: getattr(m, name)(x, sections), x)
+    parity(lambda m, x: getattr(x, name)(sections), x)
+
+
+# ---------------------------------------------------------------------- trapezoid
+@pytest.mark.parametrize("name", ["trapezoid", "trapz"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16"])
+@pytest.mark.parametrize("shape_dim", [((5,), -1), ((3, 4), 0), ((3, 4), 1), ((3, 0), -1),
+                                       ((2, 3, 4), 1), ((1,), 0)])
+def test_trapezoid(name, dtype, shape_dim):
+    shape, dim = shape_dim
+    y = make_array(dtype, shape, 0)
+    fn = getattr
+    parity(lambda m, y: fn(m, name)(y, dim=dim), y, tol="sum")
+    parity(lambda m, y: fn(m, name)(y, dx=0.5, dim=dim), y, tol="sum")
+    parity(lambda m, y: fn(m, name)(y, dx=2, dim=dim), y, tol="sum")
+    x1 = np.sort(make_array(dtype, (shape[dim],), 1))
+    parity(lambda m, y, x: fn(m, name)(y, x, dim=dim), y, x1, tol="sum")
+    xs = make_array(dtype, shape, 2)
+    parity(lambda m, y, x: fn(m, name)(y, x, dim=dim), y, xs, tol="sum")
+
+
+def test_trapezoid_errors():
+    y = np.ones((3, 4))
+    parity(lambda m, y, x: m.trapezoid(y, x), y, np.ones(3))
+    parity(lambda m, y, x: m.trapezoid(y, x), y, np.ones((2, 4)))
+    parity(lambda m, y, x: m.trapezoid(y, x, dx=2), y, np.ones(4))
+    parity(lambda m, y: m.trapezoid(y, 2.0), y)
+    parity(lambda m, y: m.trapezoid(y[0, 0]), y)
+
+
+# ---------------------------------------------------------------------- block_diag, diagflat, kron
+def test_block_diag():
+    parity(lambda m, a, b, c: m.block_diag(a, b, c), np.ones((2, 2)), np.array(3),
+           np.arange(3.0))
+    parity(lambda m, a, b: m.block_diag(a, b), np.ones((2, 0)), np.ones((0, 3)))
+    parity(lambda m, a, b: m.block_diag(a, b), np.ones((2, 2), np.float32),
+           np.arange(3).reshape(3, 1))
+    parity(lambda m, a, b: m.block_diag(a, b), np.ones(2, bool), np.ones((2, 2), np.int8))
+    parity(lambda m, a: m.block_diag(a), np.ones((2, 2, 2)))
+    parity(lambda m, a: m.block_diag(), np.ones(1))
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 1, 2)])
+@pytest.mark.parametrize("offset", [0, 1, -2])
+def test_diagflat(shape, offset):
+    parity(lambda m, x: m.diagflat(x, offset), make_array("float32", shape, 0))
+    parity(lambda m, x: x.diagflat(offset), make_array("int64", shape, 0))
+
+
+@pytest.mark.parametrize("shapes", [[(2, 2), (3,)], [(2, 3), (4, 1)], [(), (3,)],
+                                    [(2, 1, 3), (2, 2)], [(0, 2), (3,)]])
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("int64", "float64"),
+                                    ("bool", "bool"), ("uint8", "int8")])
+def test_kron(shapes, dtypes):
+    a = make_array(dtypes[0], shapes[0], 0)
+    b = make_array(dtypes[1], shapes[1], 1)
+    parity(lambda m, a, b: m.kron(a, b), a, b)
+    parity(lambda m, a, b: a.kron(b), a, b)
+
+
+# ---------------------------------------------------------------------- inner, vdot, dist
+@pytest.mark.parametrize("shapes", [[(2, 3), (4, 3)], [(3,), (3,)], [(), (3,)], [(2, 3), ()],
+                                    [(2, 2, 3), (3,)], [(2, 3), (4, 2)]])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_inner(shapes, dtype):
+    parity(lambda m, a, b: m.inner(a, b), *arrays(dtype, shapes), tol="sum")
+    parity(lambda m, a, b: a.inner(b), *arrays(dtype, shapes), tol="sum")
+
+
+def test_inner_vdot_errors():
+    parity(lambda m, a, b: m.inner(a, b), np.ones((2, 3)), np.ones(3, np.int64))
+    parity(lambda m, a, b: m.vdot(a, b), np.ones(3), np.ones(4))
+    parity(lambda m, a, b: m.vdot(a, b), np.ones(3, np.float32), np.ones(3))
+    parity(lambda m, a, b: m.vdot(a, b), np.ones((3, 1)), np.ones((3, 1)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+@pytest.mark.parametrize("n", [1, 7, 100])
+def test_vdot(dtype, n):
+    parity(lambda m, a, b: m.vdot(a, b), *arrays(dtype, [(n,), (n,)]), tol="sum")
+    parity(lambda m, a, b: a.vdot(b), *arrays(dtype, [(n,), (n,)]), tol="sum")
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, 0, 0.5, float("inf"), float("-inf")])
+@pytest.mark.parametrize("shapes", [[(3, 4), (4,)], [(5,), (5,)], [(), ()], [(2, 3), (1,)]])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dist(p, shapes, dtype):
+    parity(lambda m, a, b: m.dist(a, b, p), *arrays(dtype, shapes), tol="sum")
+    parity(lambda m, a, b: a.dist(b, p=p), *arrays(dtype, shapes, 3), tol="sum")
+
+
+def test_dist_errors():
+    parity(lambda m, a, b: m.dist(a, b), np.ones(3, np.int64), np.ones(3, np.int64))
+    parity(lambda m, a, b: m.dist(a, b), np.ones(3), np.ones(4))
+    parity(lambda m, a, b: m.dist(a, b), np.ones(3, np.float32), np.ones(3, np.int64))
+
+
+# ---------------------------------------------------------------------- their graphs
+GRAD_CASES_2 = {
+    "addmv": (lambda m, b, mat, v: m.addmv(b, mat, v), [(3,), (3, 4), (4,)]),
+    "addmv_scaled": (lambda m, b, mat, v: m.addmv(b, mat, v, beta=0.5, alpha=2.0),
+                     [(1,), (3, 4), (4,)]),
+    "baddbmm": (lambda m, i, b1, b2: m.baddbmm(i, b1, b2), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    "baddbmm_scaled": (lambda m, i, b1, b2: i.baddbmm(b1, b2, beta=-1, alpha=0.5),
+                       [(5,), (2, 3, 4), (2, 4, 5)]),
+    "diff": (lambda m, x: m.diff(x), [(3, 4)]),
+    "diff_n2_dim0": (lambda m, x: x.diff(2, 0), [(4, 3)]),
+    "diff_prepend": (lambda m, x, p, a: m.diff(x, prepend=p, append=a), [(3, 4), (3, 1), (3, 2)]),
+    "meshgrid_ij": (lambda m, a, b: m.meshgrid(a, b, indexing="ij"), [(3,), (4,)]),
+    "meshgrid_xy": (lambda m, a, b, c: m.meshgrid(a, b, c, indexing="xy"), [(3,), (2,), ()]),
+    "cartesian_prod": (lambda m, a, b: m.cartesian_prod(a, b), [(3,), (4,)]),
+    "hsplit": (lambda m, x: m.hsplit(x, 2), [(3, 4)]),
+    "vsplit": (lambda m, x: x.vsplit([1, 2]), [(3, 4)]),
+    "dsplit": (lambda m, x: m.dsplit(x, 3), [(2, 2, 3)]),
+    "trapezoid": (lambda m, y: m.trapezoid(y), [(3, 4)]),
+    "trapezoid_dx": (lambda m, y: m.trapz(y, dx=0.5, dim=0), [(3, 4)]),
+    "trapezoid_x": (lambda m, y, x: m.trapezoid(y, x), [(3, 4), (4,)]),
+    "trapezoid_xs": (lambda m, y, x: m.trapezoid(y, x, dim=0), [(3, 4), (3, 4)]),
+    "block_diag": (lambda m, a, b, c: m.block_diag(a, b, c), [(2, 2), (), (3,)]),
+    "diagflat": (lambda m, x: m.diagflat(x, 1), [(2, 2)]),
+    "kron": (lambda m, a, b: m.kron(a, b), [(2, 3), (3,)]),
+    "inner": (lambda m, a, b: m.inner(a, b), [(2, 3), (4, 3)]),
+    "inner_0d": (lambda m, a, b: m.inner(a, b), [(), (4,)]),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [(5,), (5,)]),
+    "dist": (lambda m, a, b: m.dist(a, b), [(3, 4), (4,)]),
+    "dist_p3": (lambda m, a, b: m.dist(a, b, 3), [(3, 4), (3, 4)]),
+    "dist_p1": (lambda m, a, b: a.dist(b, 1), [(5,), (5,)]),
+    "dist_inf": (lambda m, a, b: a.dist(b, float("inf")), [(5,), (5,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_2))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_2(name, dtype):
+    fn, shapes = GRAD_CASES_2[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_2))
+def test_gradcheck_2(name):
+    fn, shapes = GRAD_CASES_2[name]
+    check_gradcheck(fn, shapes, second_order=name not in ("dist_inf", "dist_p1"))
+
+
+@pytest.mark.parametrize("name", ["addmv", "baddbmm", "vdot", "dist"])
+def test_graph_2_partial_requires(name):
+    fn, shapes = GRAD_CASES_2[name]
+    for k in range(len(shapes)):
+        requires = [i == k for i in range(len(shapes))]
+        check_graph(fn, shapes, "float64", requires=requires)

@@ -23,6 +23,7 @@ from ..autograd.graph import derivative, rule_helper
 from . import elementwise as ew
 from ._backward import mul_scalar
 from ._common import broadcast_error, cast, not_implemented, result_type, tracked
+from .reduction import linalg_vector_norm_backward
 
 _FLOAT = _dt._FLOAT
 _BOOL = _dt.bool
@@ -31,8 +32,10 @@ _F32 = _dt.float32
 _F64 = _dt.float64
 
 __all__ = [
-    "addcdiv", "addcmul", "deg2rad", "gcd", "heaviside", "lcm", "ldexp", "logaddexp2", "logit",
-    "multiply", "nextafter", "rad2deg", "sinc", "subtract", "xlogy",
+    "addcdiv", "addcmul", "addmv", "baddbmm", "block_diag", "cartesian_prod", "deg2rad",
+    "diagflat", "diff", "dist", "dsplit", "gcd", "heaviside", "hsplit", "inner", "kron", "lcm",
+    "ldexp", "logaddexp2", "logit", "meshgrid", "multiply", "nextafter", "rad2deg", "sinc",
+    "subtract", "trapezoid", "trapz", "vdot", "vsplit", "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -492,6 +495,446 @@ def ldexp(input, other, *, out=None):
     return result
 
 
+# ---------------------------------------------------------------------- addmv / baddbmm
+AddmvBackward0 = derivative(
+    "AddmvBackward0", inputs=("self", "mat", "vec"), saves=("alpha", "beta", "mat", "vec"),
+    self="maybe_multiply(grad, beta)", mat="maybe_multiply(grad.outer(vec), alpha)",
+    vec="maybe_multiply(mat.t().mv(grad), alpha)",
+)
+BaddbmmBackward0 = derivative(
+    "BaddbmmBackward0", inputs=("self", "batch1", "batch2"),
+    saves=("alpha", "batch1", "batch2", "beta"),
+    self="maybe_multiply(grad, beta)",
+    batch1="maybe_multiply(grad.bmm(batch2.transpose(1, 2)), alpha)",
+    batch2="maybe_multiply(batch1.transpose(1, 2).bmm(grad), alpha)",
+)
+
+
+def _beta_alpha_sum(product, input_arr, beta, alpha, dt):
+    """``beta * input + alpha * product`` in ``dt``; with beta 0 the input is not read (its NaN
+    and infinities do not propagate), as in PyTorch's BLAS calls."""
+    b, a = _scalar_in(beta, dt), _scalar_in(alpha, dt)
+    with np.errstate(all="ignore"):
+        scaled = product if alpha == 1 else a * product
+        if beta == 0:
+            return np.broadcast_to(scaled, product.shape)
+        return scaled + (input_arr if beta == 1 else b * input_arr)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat @ vec)``."""
+    from . import linalg as la
+
+    if out is not None:
+        ew._check_out("addmv", out, input, mat, vec)
+    m, v = mat._data, vec._data
+    if m.ndim != 2 or v.ndim != 1 or input._data.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, {m.ndim}, "
+                           f"{v.ndim}")
+    n_out = m.shape[0]
+    if m.shape[1] != v.shape[0] or input._data.shape not in ((), (1,), (n_out,)):
+        size = input._data.shape[0] if input._data.ndim else 1
+        raise RuntimeError(f"size mismatch, got input ({size}), mat ({m.shape[0]}x{m.shape[1]}), "
+                           f"vec ({v.shape[0]})")
+    la._addmv_dtype_check(input._dtype, mat, vec)
+    dt = input._dtype
+    with no_grad():
+        product = la.mv(mat, vec)._data
+    r = _beta_alpha_sum(product, input._data, beta, alpha, dt)
+    result = ew._finish(r, dt, out)
+    if out is None:
+        saved = {"alpha": alpha, "beta": beta, "mat": _if_grad(vec, mat),
+                 "vec": _if_grad(mat, vec)}
+        tracked(result, AddmvBackward0, (input, mat, vec), saved)
+    return result
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (batch1 @ batch2)``, batch by batch."""
+    from . import linalg as la
+
+    if out is not None:
+        ew._check_out("baddbmm", out, input, batch1, batch2)
+    b1, b2 = batch1._data, batch2._data
+    if b1.ndim >= 2 and b2.ndim >= 3:  # PyTorch expands the input before checking the batches
+        _expand_check(input._data.shape, (b1.shape[0], b1.shape[1], b2.shape[2]))
+    if b1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b2.shape[0] != b1.shape[0] or b2.shape[1] != b1.shape[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{b1.shape[0]}, {b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}].")
+    if input._dtype is not batch1._dtype or input._dtype is not batch2._dtype:
+        if batch1._dtype is not batch2._dtype:
+            raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[batch1._dtype]} but "
+                               f"found {_dt.SCALAR_TYPE_NAMES[batch2._dtype]}")
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {_CPP_TYPE[input._dtype]}, batch1: "
+            f"{_CPP_TYPE[batch1._dtype]}, batch2: {_CPP_TYPE[batch2._dtype]}")
+    dt = input._dtype
+    with no_grad():
+        product = la.bmm(batch1, batch2)._data
+    r = _beta_alpha_sum(product, input._data, beta, alpha, dt)
+    result = ew._finish(r, dt, out)
+    if out is None:
+        saved = {"alpha": alpha, "batch1": _if_grad(batch2, batch1),
+                 "batch2": _if_grad(batch1, batch2), "beta": beta}
+        tracked(result, BaddbmmBackward0, (input, batch1, batch2), saved)
+    return result
+
+
+_CPP_TYPE = {_BOOL: "bool", _dt.uint8: "unsigned char", _dt.int8: "signed char",
+             _dt.int16: "short", _dt.int32: "int", _dt.int64: "long", _F16: "c10::Half",
+             _F32: "float", _F64: "double"}
+
+
+def _expand_check(shape, target):
+    """PyTorch's message when ``shape`` cannot expand to ``target``."""
+    lead = len(target) - len(shape)
+    ok = lead >= 0 and all(s in (1, t) for s, t in zip(shape, target[lead:], strict=True))
+    if ok:
+        return
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the requested shape has too few dimensions! Requested "
+            f"{len(target)} dimension(s) but the tensor has {len(shape)} dimension(s).")
+    for i in range(len(shape) - 1, -1, -1):
+        s, t = shape[i], target[i + lead]
+        if s not in (1, t):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({t}) must match the existing size ({s}) at "
+                f"non-singleton dimension {i + lead}.  Target sizes: {list(target)}.  Tensor "
+                f"sizes: {list(shape)}")
+
+
+# ---------------------------------------------------------------------- diff
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``: ``x[1:] - x[:-1]`` (``!=`` for bools),
+    with ``prepend``/``append`` joined first."""
+    from . import shape as sh
+
+    nd = input._data.ndim
+    if nd < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = sh.wrap_dim(dim, nd)
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            continue
+        if not isinstance(extra, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not "
+                            f"{type(extra).__name__}")
+        if extra._data.ndim != nd:
+            raise RuntimeError(
+                "diff expects prepend or append to be the same dimension as input")
+        for i in range(nd):
+            if i != d and extra._data.shape[i] != input._data.shape[i]:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = "
+                    f"{input._data.shape[i]}, but got tensor.size({i}) = {extra._data.shape[i]}")
+    if n == 0:  # PyTorch returns a copy of the input, without prepend and append
+        return sh.clone(input)
+    x = input
+    if prepend is not None or append is not None:
+        parts = [t for t in (prepend, input, append) if t is not None]
+        x = sh.cat(parts, dim)
+    for _ in range(n):
+        length = x._data.shape[d]
+        if length == 0:
+            break
+        later, earlier = sh.narrow(x, dim, 1, length - 1), sh.narrow(x, dim, 0, length - 1)
+        x = ew.logical_xor(later, earlier) if x._dtype is _BOOL else ew.sub(later, earlier)
+    return x
+
+
+# ---------------------------------------------------------------------- meshgrid
+_MESHGRID_WARNING = (
+    "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument. "
+    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)"
+)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Grids of the 0-d/1-d ``tensors``, each a view expanded over all their sizes; ``xy``
+    indexing swaps the roles of the first two."""
+    from . import shape as sh
+
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+
+        warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                f"{_legacy_print(t)}")
+    if any(t._dtype is not tensors[0]._dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    order = list(tensors)
+    if swap:
+        order[0], order[1] = order[1], order[0]
+    shape = [t._data.size for t in order]
+    grids = []
+    for i, t in enumerate(order):
+        view_shape = [1] * len(order)
+        view_shape[i] = -1
+        grids.append(sh.expand(sh.view(t, view_shape), shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def _legacy_print(t):
+    """ATen's printing of a tensor in a message (``TORCH_CHECK(..., tensor)``)."""
+    x = t._data
+    rows = x.reshape(x.shape[0], -1) if x.ndim else x.reshape(1, 1)
+    width = len(f"{np.max(np.abs(x)) if x.size else 0:g}") + 1  # ATen pads to the widest
+    body = "\n".join(" ".join(f"{v:g}".rjust(width) for v in row) for row in rows)
+    name = _dt.LEGACY_TYPE_NAMES[t._dtype].split(".")[-1]
+    return f"{body}\n[ torch.{name}{{{','.join(map(str, x.shape))}}} ]"
+
+
+def cartesian_prod(*tensors):
+    """The rows of every combination of the 1-d ``tensors`` (meshgrid, flattened, stacked)."""
+    from . import shape as sh
+
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return sh.stack([sh.flatten(g) for g in grids], 1)
+
+
+# ---------------------------------------------------------------------- hsplit / vsplit / dsplit
+def _directional_split(name, min_dims, dim_of):
+    def op(input, indices_or_sections):
+        from . import shape as sh
+
+        nd = input._data.ndim
+        if nd < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
+                               f"dimension, but got a tensor with {nd} dimensions!")
+        d = dim_of(nd)
+        if isinstance(indices_or_sections, int):
+            size = input._data.shape[d]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(
+                    f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                    f"dimension {size} is not divisible by the split_size "
+                    f"{indices_or_sections}!")
+        return sh.tensor_split(input, indices_or_sections, d)
+
+    op.__name__ = name
+    return op
+
+
+hsplit = _directional_split("hsplit", 1, lambda nd: 0 if nd == 1 else 1)
+vsplit = _directional_split("vsplit", 2, lambda nd: 0)
+dsplit = _directional_split("dsplit", 3, lambda nd: 2)
+
+
+# ---------------------------------------------------------------------- trapezoid
+def _trapezoid_signature_error(name, args, kwargs):
+    given = ", ".join([*(type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
+                         for a in args),
+                       *(f"{k}={type(v).__name__ if not isinstance(v, Tensor) else 'Tensor'}"
+                         for k, v in kwargs.items())])
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got ({given}), but expected "
+        "one of:\n"
+        " * (Tensor y, Tensor x, *, int dim = -1)\n"
+        " * (Tensor y, *, Number dx = 1, int dim = -1)\n")
+
+
+def _trapezoid(name, y, x=None, *, dx=None, dim=-1):
+    from . import shape as sh
+    from ._backward import div_scalar
+
+    if (x is not None and (dx is not None or not isinstance(x, Tensor))):
+        kwargs = {"dx": dx} if dx is not None else {}
+        raise _trapezoid_signature_error(name, (y, x), kwargs)
+    nd = y._data.ndim
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = sh.wrap_dim(dim, nd)
+    length = y._data.shape[d]
+    if x is None:
+        spacing = 1.0 if dx is None else float(dx)  # PyTorch reads dx as a double
+        if length == 0:
+            return _zeros_without(y, d)
+        ends = ew.add(sh.select(y, dim, 0), sh.select(y, dim, -1))
+        return mul_scalar(ew.sub(y.sum(dim), mul_scalar(ends, 0.5)), spacing)
+    if x._data.ndim == 1:
+        if x._data.shape[0] != length:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        x = sh.view(x, [length if i == d else 1 for i in range(nd)])
+    if length == 0:
+        return _zeros_without(y, d)
+    spacing = ew.sub(sh.slice_tensor(x, d, 1, None, 1), sh.slice_tensor(x, d, 0, -1, 1))
+    pairs = ew.add(sh.slice_tensor(y, d, 0, -1, 1), sh.slice_tensor(y, d, 1, None, 1))
+    return div_scalar(ew.mul(pairs, spacing).sum(d), 2.0)
+
+
+def _zeros_without(y, d):
+    """PyTorch's result for no samples: zeros like ``y`` without ``d``, in ``y``'s dtype."""
+    shape = y._data.shape[:d] + y._data.shape[d + 1:]
+    return _wrap(np.zeros(shape, y._dtype.np), y._dtype)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along ``dim``: with sample points ``x`` or a constant spacing."""
+    return _trapezoid("trapezoid", y, x, dx=dx, dim=dim)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    return _trapezoid("trapz", y, x, dx=dx, dim=dim)
+
+
+# ---------------------------------------------------------------------- block_diag / diagflat
+BlockDiagBackward0 = derivative(
+    "BlockDiagBackward0", inputs=("tensors",), variadic=True, saves=("sizes",),
+    private=("sizes",), tensors="block_diag_backward(grad, sizes)",
+)
+
+
+@rule_helper
+def block_diag_backward(grad, sizes):
+    """Each input's block of the gradient, in the input's own shape."""
+    from . import shape as sh
+
+    grads = []
+    row = col = 0
+    for shape in sizes:
+        rows, cols = (1, 1) if len(shape) == 0 else (1, shape[0]) if len(shape) == 1 else shape
+        block = sh.slice_tensor(sh.slice_tensor(grad, 0, row, row + rows, 1), 1, col, col + cols,
+                                1)
+        grads.append(sh.reshape(block, shape) if len(shape) < 2 else block)
+        row, col = row + rows, col + cols
+    return grads
+
+
+def block_diag(*tensors):
+    """The tensors (0-d, 1-d as one row, 2-d) as blocks along the diagonal of one matrix."""
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t._data.ndim} dimensions")
+    dt = result_type(*tensors) if tensors else _dt.get_default_dtype()
+    blocks = [t._data.reshape(1, -1) if t._data.ndim < 2 else t._data for t in tensors]
+    rows = sum(b.shape[0] for b in blocks)
+    cols = sum(b.shape[1] for b in blocks)
+    out = np.zeros((rows, cols) if tensors else (1, 0), dt.np)
+    r = c = 0
+    for b in blocks:
+        out[r:r + b.shape[0], c:c + b.shape[1]] = cast(b, dt)
+        r, c = r + b.shape[0], c + b.shape[1]
+    result = _wrap(out, dt)
+    if tensors:
+        tracked(result, BlockDiagBackward0, tuple(tensors),
+                {"sizes": [t._data.shape for t in tensors]})
+    return result
+
+
+def diagflat(input, offset=0):
+    """``input`` flattened, on the ``offset`` diagonal of a square matrix."""
+    from . import shape as sh
+
+    return sh.diag_embed(sh.view(sh.contiguous(input), -1), offset)
+
+
+# ---------------------------------------------------------------------- kron / inner / vdot
+def kron(input, other):
+    """The Kronecker product: sizes interleaved, one broadcast product, one reshape."""
+    from . import shape as sh
+
+    n = max(input._data.ndim, other._data.ndim)
+    pad_a, pad_b = n - input._data.ndim, n - other._data.ndim
+    a_shape, b_shape, shape = [], [], []
+    for i in range(n):
+        sa = input._data.shape[i - pad_a] if i >= pad_a else 1
+        sb = other._data.shape[i - pad_b] if i >= pad_b else 1
+        a_shape += [sa, 1]
+        b_shape += [1, sb]
+        shape.append(sa * sb)
+    product = ew.mul(sh._unsafe_view(input, a_shape), sh._unsafe_view(other, b_shape))
+    return sh._unsafe_view(product, shape)
+
+
+def inner(input, other, *, out=None):
+    """The sum of products over the last dimensions (a product when either is 0-d)."""
+    from . import linalg as la
+
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return ew.mul(input, other, out=out)
+    if input._data.shape[-1] != other._data.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input._data.shape)} and {list(other._data.shape)}")
+    return la.tensordot(input, other, ([-1], [-1]), out=out)
+
+
+VdotBackward0 = derivative(
+    "VdotBackward0", inputs=("self", "other"), saves=("other", "self"),
+    self="grad * other", other="grad * self",
+)
+
+
+def vdot(input, other, *, out=None):
+    """The dot product of two 1-d tensors (no conjugation to do for real tensors)."""
+    from . import linalg as la
+
+    with no_grad():
+        result = la.dot(input, other, out=out)
+    if out is None:
+        saved = {"other": _if_grad(input, other), "self": _if_grad(other, input)}
+        tracked(result, VdotBackward0, (input, other), saved)
+    return result
+
+
+# ---------------------------------------------------------------------- dist
+DistBackward0 = derivative(
+    "DistBackward0", inputs=("self", "other"), saves=("other", "p", "result", "self"),
+    self="dist_backward(grad, self - other, p, result)",
+    other="-dist_backward(grad, self - other, p, result)",
+)
+
+
+@rule_helper
+def dist_backward(grad, difference, p, norm):
+    g = linalg_vector_norm_backward(grad, difference, p, norm, None, False)
+    return ew.mul(difference, 0) if g is None else g
+
+
+def dist(input, other, p=2):
+    """``norm(input - other, p)``."""
+    from . import reduction as rd
+
+    with no_grad():
+        difference = ew.sub(input, other)
+        if difference._dtype.category != _FLOAT:
+            raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                               f"Got {_dt.SCALAR_TYPE_NAMES[difference._dtype]} instead.")
+        result = rd.norm(difference, p)
+    tracked(result, DistBackward0, (input, other), {"other": other, "p": p, "self": input},
+            {"result": result})
+    return result
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -513,6 +956,7 @@ for _name, _method in INPLACE.items():
 
 # The functions above PyTorch also offers as ``Tensor`` methods (``_methods`` attaches them).
 METHODS = (
-    "addcdiv", "addcmul", "deg2rad", "gcd", "heaviside", "lcm", "ldexp", "logaddexp2", "logit",
-    "multiply", "nextafter", "rad2deg", "sinc", "subtract", "xlogy",
+    "addcdiv", "addcmul", "addmv", "baddbmm", "deg2rad", "diagflat", "diff", "dist", "dsplit",
+    "gcd", "heaviside", "hsplit", "inner", "kron", "lcm", "ldexp", "logaddexp2", "logit",
+    "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
 )
