@@ -414,3 +414,80 @@ def test_whole_module_with_weights_only_false():
     assert isinstance(loaded[0].weight, lib.nn.Parameter)
     assert loaded[0].weight.detach().numpy().tolist() == model[0].weight.detach().numpy().tolist()
     assert lib.save is lib.serialization.save and lib.load is lib.serialization.load
+
+
+# ---------------------------------------------------------------------- containers and padding
+def _module_programs(lib):
+    nn = lib.nn
+
+    def containers():
+        lib.manual_seed(0)
+        heads = nn.ModuleDict({"conv": nn.Conv2d(1, 2, 3), "act": nn.ReLU()})
+        heads["lin"] = nn.Linear(2, 2)
+        heads.update([("tanh", nn.Tanh())])
+        weights = nn.ParameterList([nn.Parameter(lib.ones(2, 3)), lib.zeros(4), 5])
+        weights.append(lib.ones(1, dtype=lib.float64))
+        table = nn.ParameterDict({"b": lib.ones(2), "a": nn.Parameter(lib.zeros(3))})
+        table["c"] = lib.ones(2, 2, requires_grad=False)
+        model = nn.Module()
+        model.heads, model.weights, model.table = heads, weights, table
+        return [repr(model), list(model.state_dict()),
+                [(n, p.requires_grad, type(p).__name__) for n, p in model.named_parameters()],
+                list(heads), list(heads.keys()), "conv" in heads, len(heads),
+                repr(heads.pop("act")), list(heads), repr(weights[1:3]), len(weights),
+                repr(weights[-1]), list(table), list(table.keys()), table.get("zz", 7),
+                "a" in table, repr(table.pop("a")), list(table), repr(table.copy()),
+                repr(table | nn.ParameterDict({"z": lib.ones(1)})),
+                table.setdefault("d", lib.zeros(1)).shape, repr(table.popitem()),
+                list(reversed(table)), repr(nn.ParameterDict().fromkeys(["x", "y"]))]
+
+    def container_errors():
+        out = []
+        for make in (lambda: nn.ModuleDict(5), lambda: nn.ModuleDict([("a",)]),
+                     lambda: nn.ModuleDict([5]), lambda: nn.ParameterList(lib.ones(2)),
+                     lambda: nn.ParameterList([lib.ones(1)])[3],
+                     lambda: nn.ParameterList()(1), lambda: nn.ParameterDict()(1),
+                     lambda: nn.ParameterDict()[1], lambda: nn.ParameterDict(3),
+                     lambda: nn.ParameterDict([("a", lib.ones(1), 2)]),
+                     lambda: nn.ModuleDict({"a.b": nn.ReLU()})):
+            try:
+                make()
+                out.append("no error")
+            except Exception as error:  # the error is the result compared
+                out.append((type(error).__name__, str(error)))
+        return out
+
+    def unflatten_and_padding():
+        x = lib.arange(24.0).reshape(2, 12).requires_grad_()
+        unflatten = nn.Unflatten(1, (2, 3, 2))
+        pads = [nn.ZeroPad2d(2), nn.ZeroPad2d((1, 1, 2, 0)), nn.ConstantPad1d(2, 3.5),
+                nn.ConstantPad1d((0, 1), -1.0), nn.ConstantPad2d((1, 0, 0, 2), 0.25),
+                nn.ConstantPad3d(1, 2.0), nn.ZeroPad1d((2, 1)), nn.ZeroPad3d((1, 0, 0, 1, 1, 0))]
+        y = unflatten(x)
+        out = [repr(unflatten), repr(y), repr(nn.Unflatten(-1, [3, 4])), repr(pads)]
+        for pad in pads:
+            z = pad(y)
+            z.sum().backward()
+            out += [repr(z), type(z.grad_fn).__name__]
+        out.append(repr(x.grad))
+        model = nn.Sequential(nn.Flatten(), nn.Unflatten(1, (4, 3)), nn.ZeroPad2d(1))
+        out += [repr(model), repr(model(lib.ones(2, 12)).shape)]
+        return out
+
+    def unflatten_errors():
+        out = []
+        for make in (lambda: nn.Unflatten(1, 5), lambda: nn.Unflatten(1, (2, "3"))):
+            try:
+                make()
+            except TypeError as error:
+                out.append(str(error))
+        return out
+
+    return {"containers": containers, "container_errors": container_errors,
+            "unflatten_and_padding": unflatten_and_padding,
+            "unflatten_errors": unflatten_errors}
+
+
+@pytest.mark.parametrize("name", list(_module_programs(torch)))
+def test_modules_as_pytorch(name):
+    assert _module_programs(autogradviz)[name]() == _module_programs(torch)[name]()

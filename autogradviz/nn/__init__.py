@@ -33,6 +33,8 @@ from .activation_layers import (
     Tanhshrink,
     Threshold,
 )
+from .container import ModuleDict, ParameterDict, ParameterList
+from .flatten import Unflatten
 from .layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -64,6 +66,14 @@ from .loss import (
 )
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 from .parameter import Parameter
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
@@ -105,6 +115,10 @@ __all__ = [
     "functional",
     "init",
     "utils",
+]
+__all__ += [
+    "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ModuleDict", "ParameterDict",
+    "ParameterList", "Unflatten", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
 ]
 __all__ += [
     "CELU", "ELU", "GELU", "GLU", "SELU", "CosineSimilarity", "Hardshrink", "Hardsigmoid",
