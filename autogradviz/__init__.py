@@ -228,6 +228,19 @@ from . import (  # noqa: E402 - built on the namespace above
 save = serialization.save
 load = serialization.load
 
+# The activations, distances and kl_div PyTorch also has at the top level (torch.selu ...).
+from .nn.activations import (  # noqa: E402
+    celu,
+    celu_,
+    hardshrink,
+    selu,
+    selu_,
+    threshold,
+    threshold_,
+)
+from .nn.distance import cosine_similarity, pairwise_distance  # noqa: E402
+from .nn.pointwise_losses import aten_kl_div as kl_div  # noqa: E402
+
 # PyTorch's dtype aliases are the same objects.
 float = float32  # noqa: A001
 double = float64

@@ -222,4 +222,7 @@ def attach():
         setattr(Tensor, name, func)
     for name, func in _OPERATORS.items():
         setattr(Tensor, name, func)
+    from .nn.activations import hardshrink  # the one activation PyTorch's Tensor has of these
+
+    Tensor.hardshrink = hardshrink
     Tensor.__hash__ = object.__hash__

@@ -285,6 +285,8 @@ BINARY_GRAPH = {
                                                       log_target=True),
     "kl_div_zero_target": lambda m, x, y: _F(m).kl_div(x, y.clamp_min(0), reduction="sum"),
     "torch.kl_div": lambda m, x, y: m.kl_div(x, y.abs()),
+    "torch.kl_div_mean": lambda m, x, y: m.kl_div(x, y.abs(), 1),
+    "torch.kl_div_log_target_sum": lambda m, x, y: m.kl_div(x, y, 2, log_target=True),
     "torch.cosine_similarity": lambda m, x, y: m.cosine_similarity(x, y, 0),
     "torch.pairwise_distance": lambda m, x, y: m.pairwise_distance(x, y),
 }

@@ -226,3 +226,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "batchmean" and input.dim() != 0:
         reduced = reduced / input.size()[0]
     return reduced
+
+
+def aten_kl_div(input, target, reduction=0, log_target=False):
+    """``torch.kl_div``: ``reduction`` is ATen's enum (0: none, the default; 1: mean; 2: sum)."""
+    return _kl_div(input, target, reduction, log_target)
