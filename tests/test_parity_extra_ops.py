@@ -496,3 +496,125 @@ def test_graph_2_partial_requires(name):
     for k in range(len(shapes)):
         requires = [i == k for i in range(len(shapes))]
         check_graph(fn, shapes, "float64", requires=requires)
+
+
+# ---------------------------------------------------------------------- isin
+@pytest.mark.parametrize("dtypes", [("int64", "int64"), ("float32", "int64"), ("uint8", "int8"),
+                                    ("float64", "float16"), ("int32", "float32")])
+@pytest.mark.parametrize("invert", [False, True])
+def test_isin(dtypes, invert):
+    a = make_array(dtypes[0], (4, 5), 0, ties=True)
+    b = make_array(dtypes[1], (3,), 1, ties=True)
+    parity(lambda m, a, b: m.isin(a, b, invert=invert), a, b)
+    parity(lambda m, a, b: m.isin(a, 1, invert=invert), a, b)
+    parity(lambda m, a, b: m.isin(2, b, invert=invert), a, b)
+    parity(lambda m, a, b: m.isin(a, 2.5, assume_unique=True), a, b)
+
+
+def test_isin_specials_and_errors():
+    a = np.array([np.nan, 1.0, -0.0, np.inf])
+    parity(lambda m, a, b: m.isin(a, b), a, np.array([np.nan, 0.0, np.inf]))
+    parity(lambda m, a, b: m.isin(a, b), a.astype(bool), np.array([True]))
+    parity(lambda m, a: m.isin(2, 3), a)
+
+
+# ---------------------------------------------------------------------- searchsorted, bucketize
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64", "int16", "uint8"])
+@pytest.mark.parametrize("right", [False, True])
+def test_searchsorted(dtype, right):
+    seq = np.sort(make_array(dtype, (9,), 0, ties=True))
+    values = make_array(dtype, (3, 4), 1, ties=True)
+    parity(lambda m, s, v: m.searchsorted(s, v, right=right), seq, values)
+    parity(lambda m, s, v: m.searchsorted(s, v, side="right" if right else "left",
+                                          out_int32=True), seq, values)
+    parity(lambda m, s, v: m.searchsorted(s, 1, right=right), seq, values)
+    rows = np.sort(make_array(dtype, (3, 6), 2, ties=True), axis=-1)
+    parity(lambda m, s, v: m.searchsorted(s, v, right=right), rows, values)
+    parity(lambda m, v, s: m.bucketize(v, s, right=right), values, seq)
+    parity(lambda m, v, s: m.bucketize(v, s, right=right, out_int32=True), values, seq)
+    parity(lambda m, v, s: m.bucketize(2, s, right=right), values, seq)
+    shuffled = make_array(dtype, (7,), 3, ties=True)
+    sorter = np.argsort(shuffled, kind="stable")
+    parity(lambda m, s, v, o: m.searchsorted(s, v, right=right, sorter=o), shuffled, values,
+           sorter)
+
+
+def test_searchsorted_mixed_and_errors():
+    seq = np.array([1, 3, 5, 7, 9])
+    parity(lambda m, s, v: m.searchsorted(s, v), seq, np.array([3.5, -1.0, 9.5, np.nan]))
+    parity(lambda m, s, v: m.searchsorted(s, v), seq.astype(np.float32), np.array([3, 6]))
+    parity(lambda m, s, v: m.searchsorted(s, v, side="right", right=False), seq, seq)
+    parity(lambda m, s, v: m.searchsorted(s, v, side="left", right=True), seq, seq)
+    parity(lambda m, s, v: m.searchsorted(s, v, side="foo"), seq, seq)
+    parity(lambda m, s, v: m.searchsorted(s, v), np.ones((2, 2)), np.ones((3, 1)))
+    parity(lambda m, s, v: m.searchsorted(s, v), np.ones((2, 2)), np.ones(1))
+    parity(lambda m, s, v: m.searchsorted(s, v), np.array(1), np.ones(1))
+    parity(lambda m, s, v, o: m.searchsorted(s, v, sorter=o), seq, seq, np.arange(3))
+    parity(lambda m, v, s: m.bucketize(v, s), seq, np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------------- bincount
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "int8"])
+@pytest.mark.parametrize("weights", [None, "float32", "float64", "int64", "float16"])
+@pytest.mark.parametrize("minlength", [0, 3, 20])
+def test_bincount(dtype, weights, minlength):
+    x = np.abs(make_array(dtype, (50,), 0))
+    w = None if weights is None else make_array(weights, (50,), 1)
+    if w is None:
+        parity(lambda m, x: m.bincount(x, minlength=minlength), x)
+        parity(lambda m, x: x.bincount(None, minlength), x)
+    else:
+        parity(lambda m, x, w: m.bincount(x, w, minlength), x, w)
+        parity(lambda m, x, w: x.bincount(weights=w), x, w)
+    parity(lambda m, x: m.bincount(x[:0], minlength=minlength), x)
+
+
+def test_bincount_errors():
+    parity(lambda m, x: m.bincount(x), np.array([-1, 1, 3]))
+    parity(lambda m, x: m.bincount(x), np.array([[1, 1, 3]]))
+    parity(lambda m, x: m.bincount(x), np.array([1.0, 2.0]))
+    parity(lambda m, x: m.bincount(x), np.array([True, False]))
+    parity(lambda m, x: m.bincount(x, minlength=-1), np.array([1, 2]))
+    parity(lambda m, x, w: m.bincount(x, w), np.array([1, 2]), np.ones(3))
+
+
+# ---------------------------------------------------------------------- index helpers
+@pytest.mark.parametrize("name", ["tril_indices", "triu_indices"])
+@pytest.mark.parametrize("size", [(3, 3), (3, 5), (5, 2), (0, 3), (1, 1), (4, 0)])
+@pytest.mark.parametrize("offset", [0, 1, -1, 4, -6])
+def test_triangle_indices(name, size, offset):
+    parity(lambda m, x: getattr(m, name)(*size, offset), np.ones(1))
+    parity(lambda m, x: getattr(m, name)(*size, offset, dtype=m.int32), np.ones(1))
+
+
+@pytest.mark.parametrize("name", ["tril_indices", "triu_indices"])
+def test_triangle_indices_errors(name):
+    parity(lambda m, x: getattr(m, name)(3, 3, dtype=m.float32), np.ones(1))
+    parity(lambda m, x: getattr(m, name)(-1, 3), np.ones(1))
+    parity(lambda m, x: getattr(m, name)(3, -2), np.ones(1))
+
+
+@pytest.mark.parametrize("shape", [(2, 4), (3, 1, 5), (7,), 8, ()])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16"])
+def test_unravel_index(shape, dtype):
+    parity(lambda m, i: m.unravel_index(i, shape), np.array([0, 3, 4, 7, 8, -1, -9], dtype))
+    parity(lambda m, i: m.unravel_index(i, shape), np.array(5, dtype))
+
+
+def test_unravel_index_errors():
+    parity(lambda m, i: m.unravel_index(i, (2, 4)), np.array([1.0]))
+    parity(lambda m, i: m.unravel_index(i, (2, -4)), np.array([1]))
+    parity(lambda m, i: m.unravel_index(5, (2, 4)), np.array([1]))
+
+
+@pytest.mark.parametrize("value", [[0.0], [1.5], [np.nan], [], [1, 2], 0, True, -0.0])
+def test_is_nonzero(value):
+    parity(lambda m, x: m.is_nonzero(x), np.array(value))
+    parity(lambda m, x: x.is_nonzero(), np.array(value))
+
+
+def test_as_strided_function():
+    x = np.arange(12.0)
+    parity(lambda m, x: m.as_strided(x, (3, 2), (2, 3)), x)
+    parity(lambda m, x: m.as_strided(x, (2, 2), (1, 2), 3), x)
+    check_graph(lambda m, x: m.as_strided(x, (2, 3), (3, 1), 1), [(9,)], "float64")

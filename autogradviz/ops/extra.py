@@ -32,10 +32,12 @@ _F32 = _dt.float32
 _F64 = _dt.float64
 
 __all__ = [
-    "addcdiv", "addcmul", "addmv", "baddbmm", "block_diag", "cartesian_prod", "deg2rad",
-    "diagflat", "diff", "dist", "dsplit", "gcd", "heaviside", "hsplit", "inner", "kron", "lcm",
-    "ldexp", "logaddexp2", "logit", "meshgrid", "multiply", "nextafter", "rad2deg", "sinc",
-    "subtract", "trapezoid", "trapz", "vdot", "vsplit", "xlogy",
+    "addcdiv", "addcmul", "addmv", "as_strided", "baddbmm", "bincount", "block_diag",
+    "bucketize", "cartesian_prod", "deg2rad", "diagflat", "diff", "dist", "dsplit", "gcd",
+    "heaviside", "hsplit", "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "logaddexp2",
+    "logit", "meshgrid", "multiply", "nextafter", "rad2deg", "searchsorted", "sinc",
+    "subtract", "trapezoid", "trapz", "tril_indices", "triu_indices", "unravel_index", "vdot",
+    "vsplit", "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -935,6 +937,174 @@ def dist(input, other, p=2):
     return result
 
 
+# ---------------------------------------------------------------------- isin
+def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
+    """Whether each element is among ``test_elements`` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(
+            "isin() received an invalid combination of arguments - got "
+            f"({type(elements).__name__}, {type(test_elements).__name__}), but expected one of:\n"
+            " * (Tensor elements, Tensor test_elements, *, bool assume_unique = False, bool "
+            "invert = False, Tensor out = None)\n"
+            " * (Number element, Tensor test_elements, *, bool assume_unique = False, bool "
+            "invert = False, Tensor out = None)\n"
+            " * (Tensor elements, Number test_element, *, bool assume_unique = False, bool "
+            "invert = False, Tensor out = None)\n")
+    dt = result_type(elements, test_elements)
+    if dt is _BOOL:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    xa = np.asarray(elements._data if isinstance(elements, Tensor) else elements)
+    xb = np.asarray(test_elements._data if isinstance(test_elements, Tensor) else test_elements)
+    r = np.isin(cast(xa, dt), cast(xb, dt), invert=invert)
+    return ew._finish(r, _BOOL, out)
+
+
+# ---------------------------------------------------------------------- searchsorted / bucketize
+def _search(sequence, values, right, sorter):
+    """Row by row lower (or upper, ``right``) bounds of ``values`` in ``sequence``."""
+    side = "right" if right else "left"
+    if sequence.ndim == 1:
+        return np.searchsorted(sequence, values, side=side,
+                               sorter=None if sorter is None else sorter)
+    seq = sequence.reshape(-1, sequence.shape[-1])
+    vals = values.reshape(seq.shape[0], -1)
+    order = None if sorter is None else sorter.reshape(seq.shape[0], -1)
+    rows = [np.searchsorted(s, v, side=side, sorter=None if order is None else order[i])
+            for i, (s, v) in enumerate(zip(seq, vals, strict=True))]
+    return np.stack(rows).reshape(values.shape) if rows else np.zeros(values.shape, np.int64)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None, out=None):
+    """Where ``input``'s values would go in the innermost rows of ``sorted_sequence``."""
+    seq = sorted_sequence._data
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive "
+                           "dimension, but got 0 dimension")
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError("torch.searchsorted(): side can only be 'left' or 'right' but got "
+                               f"{side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
+                               "got side of left while right was True")
+        right = side == "right"
+    is_number = not isinstance(input, Tensor)
+    values = np.asarray(input) if is_number else input._data
+    if seq.ndim > 1 and (is_number or values.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor "
+            f"{list(values.shape)}")
+    order = None
+    if sorter is not None:
+        if sorter._data.shape != seq.shape:
+            raise RuntimeError(
+                "torch.searchsorted(): boundary and sorter must have the same size, but got "
+                f"boundary tensor {list(seq.shape)}and got sorter tensor "
+                f"{list(sorter._data.shape)}")
+        order = sorter._data
+    dt = result_type(sorted_sequence, input)
+    with np.errstate(all="ignore"):
+        r = _search(cast(seq, dt), cast(values, dt), right, order)
+    return ew._finish(np.asarray(r), _dt.int32 if out_int32 else _dt.int64, out)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """The bucket of each value: the lower bound (``right``: upper) in the 1-d ``boundaries``."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(
+            f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+# ---------------------------------------------------------------------- bincount
+def bincount(input, weights=None, minlength=0):
+    """How often each non-negative integer occurs (the sum of its ``weights``)."""
+    dt = input._dtype
+    if dt.category == _FLOAT or dt is _BOOL:
+        raise not_implemented("bincount_cpu", dt)
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    x = input._data
+    if weights is None:
+        out_dt = _dt.int64
+    else:
+        out_dt = _F32 if weights._dtype is _F32 else _F64
+    if x.ndim == 1 and x.size == 0:
+        return _wrap(np.zeros(minlength, out_dt.np), out_dt)
+    if x.ndim != 1 or x.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and (weights._data.ndim != 1 or weights._data.shape[0] != x.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    length = max(int(x.max()) + 1, minlength)
+    idx = x.astype(np.int64)
+    if weights is None:
+        return _wrap(np.bincount(idx, minlength=length).astype(np.int64), out_dt)
+    counts = np.zeros(length, out_dt.np)
+    np.add.at(counts, idx, cast(weights._data, out_dt))  # in order, in the output's precision
+    return _wrap(counts, out_dt)
+
+
+# ---------------------------------------------------------------------- tril/triu_indices
+def _triangle_indices(name, np_indices):
+    def op(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+        dt = _dt.int64 if dtype is None else dtype
+        if dt.category == _FLOAT or dt is _BOOL:
+            raise not_implemented(name, dt)
+        if row < 0:
+            raise RuntimeError(f"row must be non-negative, got{row}")
+        if col < 0:
+            raise RuntimeError(f"col must be non-negative, got{col}")
+        rows, cols = np_indices(row, offset, col)
+        return _wrap(np.stack([rows, cols]).astype(dt.np).reshape(2, -1), dt)
+
+    op.__name__ = name
+    return op
+
+
+tril_indices = _triangle_indices("tril_indices", np.tril_indices)
+triu_indices = _triangle_indices("triu_indices", np.triu_indices)
+
+
+# ---------------------------------------------------------------------- unravel_index
+def unravel_index(indices, shape):
+    """The coordinates of flat ``indices`` in ``shape`` (wrapping around, as PyTorch's)."""
+    from . import shape as sh
+
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    if indices._dtype.category == _FLOAT or indices._dtype is _BOOL:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    coefs = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+    with no_grad():
+        steps = _wrap(np.array(coefs, np.int64), _dt.int64)
+        sizes = _wrap(np.array(shape, np.int64), _dt.int64)
+        coords = ew.remainder(ew.floor_divide(sh.unsqueeze(indices, -1), steps), sizes)
+    return sh.unbind(coords, -1)
+
+
+def is_nonzero(input):
+    n = input._data.size
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()) != 0)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    from . import shape as sh
+
+    return sh.as_strided(input, size, stride, storage_offset)
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -959,4 +1129,5 @@ METHODS = (
     "addcdiv", "addcmul", "addmv", "baddbmm", "deg2rad", "diagflat", "diff", "dist", "dsplit",
     "gcd", "heaviside", "hsplit", "inner", "kron", "lcm", "ldexp", "logaddexp2", "logit",
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
+    "bincount", "is_nonzero",
 )
