@@ -299,16 +299,40 @@ def equal(input, other):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    import numpy as np
-
-    return np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan).item()
+    return isclose(input, other, rtol, atol, equal_nan).all().item()
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    import numpy as np
+    """PyTorch's ``|input - other| <= atol + |rtol * other|`` (or equal), in PyTorch's operations
+    and so in its dtypes: ``rtol * other`` of integers is in the default float dtype."""
+    from .ops import elementwise as ew
 
-    return tensor(np.isclose(input._data, other._data if isinstance(other, Tensor) else other,
-                             rtol=rtol, atol=atol, equal_nan=equal_nan))
+    for position, (name, arg) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(arg, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(arg).__name__}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{_dtypes_module.SCALAR_TYPE_NAMES[input.dtype]} did not match "
+                           f"{_dtypes_module.SCALAR_TYPE_NAMES[other.dtype]}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    with no_grad():
+        close = ew.eq(input, other)
+        if equal_nan and input.is_floating_point():
+            close = close | (ew.isnan(input) & ew.isnan(other))
+        if rtol == 0 and atol == 0:
+            return close
+        a, b = ((arg.to(get_default_dtype()) if arg.dtype is bool else arg)  # (torch.bool)
+                for arg in (input, other))
+        allowed = atol + ew.abs(rtol * b)
+        actual = ew.abs(a - b)
+        return close | (ew.isfinite(actual) & (actual <= allowed))
+
+
+# The methods (t.allclose(u) ...) are these functions, defined after the others were attached.
+Tensor.allclose, Tensor.isclose, Tensor.equal = allclose, isclose, equal
 
 
 # Memory formats: autogradviz keeps PyTorch's layouts for copies; these name the two choices.
