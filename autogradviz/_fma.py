@@ -66,7 +66,7 @@ def _fma64(a, b, c):
         bits = v.view(np.int64)
         inexact = (verr != 0) & ((bits & 1) == 0)
         if inexact.any():
-            v = v.copy()
+            v = np.array(v, np.float64)  # (an array also when the operands are 0-d)
             away = np.signbit(verr) == np.signbit(v)  # the exact sum lies further from zero
             v.view(np.int64)[inexact] += np.where(away, 1, -1)[inexact]
         out = th + v

@@ -479,3 +479,36 @@ def test_integer_cast_does_not_require_grad():
         assert [x.to(d).requires_grad for d in (lib.int32, lib.int64, lib.bool, lib.uint8)] == [
             False] * 4
         assert x.half().requires_grad
+
+
+EDGE_CASES = {  # (found by random programs)
+    "amax_empty_dim_as_given": lambda m, x: m.zeros(2, 0, 3).amax(-2),
+    "amin_empty_dims_as_given": lambda m, x: m.zeros(2, 0, 3).amin((0, -2)),
+    "norm_negative_empty": lambda m, x: m.zeros(0).norm(-2),
+    "norm_inf_empty_dim": lambda m, x: m.zeros(2, 0).norm(float("inf"), dim=-1),
+    "norm_2_empty_dim": lambda m, x: m.zeros(2, 0).norm(2, dim=-1),
+    "logsumexp_without_dim": lambda m, x: x.logsumexp(),
+    "median_bool_dim_checked_first": lambda m, x: m.tensor(True).median(1),
+    "median_empty_int": lambda m, x: m.zeros(0, dtype=m.int64).median(),
+    "softmax_0d_inf": lambda m, x: m.tensor(float("inf")).softmax(0),
+    "log_softmax_0d_nan": lambda m, x: m.tensor(float("nan")).log_softmax(0),
+    "softmax_0d": lambda m, x: m.tensor(2.5).softmax(0),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_edge_cases(name):
+    parity(EDGE_CASES[name], make("float32", (3, 4), 24))
+
+
+def test_empty_logsumexp_and_0d_mean_backward():
+    grads = []
+    for lib in (torch, autogradviz):
+        x = lib.zeros(4, 0, dtype=lib.float64, requires_grad=True)
+        y = x.logsumexp(-1, keepdim=True)
+        assert type(y.grad_fn).__name__ == "LogsumexpBackward0"
+        y.sum().backward()
+        s = lib.tensor(1.5, requires_grad=True)
+        s.mean(dim=0, keepdim=True).sum().backward()
+        grads.append((x.grad.shape, s.grad.item()))
+    assert grads[0] == grads[1]

@@ -502,7 +502,7 @@ def _trunc_divide(input, other, out):
         return _finish(np.trunc(_apply(np.true_divide, input, other, xa, xb)), dt, out)
     if dt is _BOOL:
         raise not_implemented("div_trunc_cpu", dt)
-    _check_int_zero(xb)
+    _check_int_zero(xb, xa)
     q = _apply(np.floor_divide, input, other, xa, xb)
     # NumPy floors; PyTorch truncates: step back toward zero where the signs differ.
     fix = (np.fmod(xa, xb) != 0) & ((np.asarray(xa) < 0) != (np.asarray(xb) < 0))
@@ -512,7 +512,12 @@ def _trunc_divide(input, other, out):
 true_divide = divide = div
 
 
-def _check_int_zero(xb):
+def _check_int_zero(xb, xa):
+    try:
+        if np.broadcast(xa, xb).size == 0:
+            return  # no element is divided: PyTorch's kernel never sees the zero
+    except ValueError:
+        pass  # shapes that do not broadcast: the operation's own error comes later
     if np.any(np.asarray(xb) == 0):
         raise RuntimeError("ZeroDivisionError")
 
@@ -522,7 +527,7 @@ def _floor_divide(input, other, out):
     if dt.category != _FLOAT:
         if dt is _BOOL:
             raise not_implemented("div_floor_cpu", dt)
-        _check_int_zero(xb)
+        _check_int_zero(xb, xa)
     xa, xb = _f16_opmath(other, xa, xb, dt)
     return _finish(_apply(np.floor_divide, input, other, xa, xb), dt, out)
 
@@ -582,7 +587,7 @@ def remainder(input, other, *, out=None):
     if dt.category != _FLOAT:
         if dt is _BOOL:
             raise not_implemented("remainder_cpu", dt)
-        _check_int_zero(xb)
+        _check_int_zero(xb, xa)
         return _finish(_apply(np.remainder, input, other, xa, xb), dt, out)
     result = _finish(_apply(_float_remainder, input, other, xa, xb), dt, out)
     return _track_mod(result, input, other, RemainderBackward0, RemainderBackward1, "remainder")
@@ -595,7 +600,7 @@ def fmod(input, other, *, out=None):
     if dt.category != _FLOAT:
         if dt is _BOOL:
             raise not_implemented("fmod_cpu", dt)
-        _check_int_zero(xb)
+        _check_int_zero(xb, xa)
     result = _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
     return _track_mod(result, input, other, FmodBackward0, FmodBackward1, "fmod")
 

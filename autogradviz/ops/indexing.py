@@ -28,7 +28,7 @@ from ._common import (
     tracked,
     write_out,
 )
-from .elementwise import CopyBackwards, FillBackward3
+from .elementwise import CopyBackwards, FillBackward3, checked_scalar
 from .shape import (
     INT64_MAX,
     _empty_strided,
@@ -309,6 +309,8 @@ class _Advanced:
         if first.any():
             i = int(np.argmax(first))
             j = next(j for j, b in enumerate(bad) if b.reshape(-1)[i])
+            if self.sizes[j] == 0:  # PyTorch's check for an empty dim names no numbers
+                raise IndexError("index is out of bounds for dimension with size 0")
             raise IndexError(
                 f"index {self.arrays[j].reshape(-1)[i]} is out of bounds for dimension {j} with "
                 f"size {self.sizes[j]}"
@@ -371,7 +373,8 @@ def _value_tensor(self, value):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, bool | int | float | np.generic):
-        return _wrap(np.asarray(scalar_as(value, self._dtype)), self._dtype)
+        # PyTorch's scalarToTensor converts with Scalar.to<T>(): overflow is an error
+        return _wrap(np.asarray(checked_scalar(value, self._dtype)), self._dtype)
     kind = type(value)
     name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
     raise TypeError(f"can't assign a {name} to a {_dt.LEGACY_TYPE_NAMES[self._dtype]}")
@@ -391,7 +394,8 @@ def _copy_to(dst, src):
         s == 0 and n > 1 for s, n in zip(dst.stride(), dst._data.shape, strict=True)
     ):
         raise RuntimeError(_OVERLAP_MSG)
-    node = inplace_node(FillBackward3 if fill else CopyBackwards, (dst, src))
+    node = inplace_node(FillBackward3 if fill else CopyBackwards, (dst, src)) if (
+        dst._dtype.is_floating_point) else None  # (an integer tensor cannot require grad)
     dst._data[...] = cast(np.asarray(src._data), dst._dtype)
     dst._bump_version()
     commit_inplace(dst, node)
@@ -450,11 +454,29 @@ def _mask_fill_target(self, indices, value):
                  mask._dtype)
 
 
+_EXPANDED_WARNING = (
+    "Use of {} on expanded tensors is deprecated. Please clone() the tensor before performing "
+    "this operation. This also applies to advanced indexing e.g. {} (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:{}.)"
+)
+
+
+def _warn_if_expanded(self, masked, stacklevel=4):
+    """PyTorch's deprecation warning for writing into a tensor whose elements share memory."""
+    if any(s == 0 and n > 1 for s, n in zip(self.stride(), self._data.shape, strict=True)):
+        text = (_EXPANDED_WARNING.format("masked_fill_", "tensor[mask] = scalar", 2450) if masked
+                else _EXPANDED_WARNING.format("index_put_", "tensor[indices] = tensor", 976))
+        warnings.warn(text, UserWarning, stacklevel=stacklevel)
+
+
 def _index_put(self, indices, value, accumulate):
     """``self[indices] = value`` (or ``+=`` with ``accumulate``), recorded as PyTorch's
     IndexPutBackward0 (also where it fills through a mask, as PyTorch does below autograd)."""
     check_inplace(self, self._dtype, self._data.shape)
     mask = None if accumulate else _mask_fill_target(self, indices, value)
+    _warn_if_expanded(self, masked=False)
+    if mask is not None:  # PyTorch's index_put_ goes on to masked_fill_, which warns again
+        _warn_if_expanded(self, masked=True)
     if mask is not None:
         where, fill = _masked_fill_args(self, mask, _view_of(value, value._data.reshape(())))
     else:
@@ -464,6 +486,8 @@ def _index_put(self, indices, value, accumulate):
                 f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
                 f"broadcast to indexing result of shape {list(info.shape)}"
             )
+        if 0 in info.sizes:  # PyTorch refuses an index into an empty dim before the dtypes
+            info.check_bounds()
         if value._dtype is not self._dtype:
             raise RuntimeError(
                 f"Index put requires the source and destination dtypes match, got "
@@ -567,7 +591,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     idx = _nonempty(index._data)
     if idx.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(x.ndim):
+    for k in range(x.ndim if idx.size else 0):  # (an empty index is not checked)
         if k != d and idx.shape[k] > x.shape[k]:
             raise RuntimeError(
                 f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
@@ -761,12 +785,13 @@ def _masked_fill_args(self, mask, value):
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(shape)}"
         )
-    return np.broadcast_to(mask._data, shape), scalar_as(value, self._dtype)
+    return np.broadcast_to(mask._data, shape), checked_scalar(value, self._dtype)
 
 
 def masked_fill_(self, mask, value):
     check_inplace(self, self._dtype, self._data.shape)
     where, fill = _masked_fill_args(self, mask, value)
+    _warn_if_expanded(self, masked=True, stacklevel=3)
     if isinstance(value, Tensor):
         node = inplace_node(MaskedFillBackward1, (self, value), {"mask": mask})
     else:
@@ -842,6 +867,8 @@ def index_select(input, dim, index, *, out=None):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data.reshape(-1)
     size = x.shape[d] if x.ndim else 1
+    if size == 0 and n and x.ndim > 1:  # (a vector's kernel says "index out of range")
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     bad = (idx < 0) | (idx >= size)
     if bad.any():
         # The kernels differ: along dim 0 PyTorch checks each row, elsewhere a gather kernel.

@@ -128,7 +128,8 @@ def dot(input, other, *, out=None):
             "respectively"
         )
     _no_bool(input._dtype, "dot")
-    result = _finish(np.dot(a, b), input._dtype, out, owned=True)
+    with np.errstate(all="ignore"):  # inf * 0 is NaN without a word, as in PyTorch
+        result = _finish(np.dot(a, b), input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"self": _if_grad(other, input), "tensor": _if_grad(input, other)}
@@ -166,18 +167,19 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:  # PyTorch checks the shapes before the dtypes
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_fmt(a.shape)} and {_fmt(b.shape)})"
+        )
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_CPP_NAMES[input._dtype]} != "
             f"{_CPP_NAMES[mat2._dtype]}"
         )
-    if a.shape[1] != b.shape[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({_fmt(a.shape)} and {_fmt(b.shape)})"
-        )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "addmm_impl_cpu_")
-    result = _finish(a @ b, input._dtype, out, owned=True)
+    with np.errstate(all="ignore"):
+        result = _finish(a @ b, input._dtype, out, owned=True)
     if out is not None:
         return result
     if not (_GRAD_MODE.grad_enabled and (input._requires_grad or mat2._requires_grad)):
@@ -203,7 +205,8 @@ def mv(input, vec, *, out=None):
     # mv is addmv into a new result of vec's dtype (or into out): all three must agree.
     _addmv_dtype_check(vec._dtype if out is None else out._dtype, input, vec)
     _no_bool(input._dtype, "addmv_impl_cpu")
-    result = _finish(a @ v, input._dtype, out, owned=True)
+    with np.errstate(all="ignore"):
+        result = _finish(a @ v, input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"self": _if_grad(vec, input), "vec": _if_grad(input, vec)}
@@ -242,7 +245,8 @@ def bmm(input, mat2, *, out=None):
         )
     _out_dtype_check(out, input._dtype)
     _no_bool(input._dtype, "bmm")
-    result = _finish(np.matmul(a, b), input._dtype, out, owned=True)
+    with np.errstate(all="ignore"):
+        result = _finish(np.matmul(a, b), input._dtype, out, owned=True)
     if out is not None:
         return result
     saved = {"mat2": _if_grad(input, mat2), "self": _if_grad(mat2, input)}

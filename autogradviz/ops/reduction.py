@@ -128,10 +128,10 @@ def _empty_reduction_error(name, dim, long_message=True):
     return IndexError(message)
 
 
-def _check_nonempty_dims(name, x, axes):
-    for a in axes:
-        if x.shape[a] == 0:
-            raise _empty_reduction_error(name, a)
+def _check_nonempty_dims(name, x, dims):
+    for d in dims:
+        if x.shape[wrap_dim(d, x.ndim)] == 0:
+            raise _empty_reduction_error(name, d)
 
 
 # ---------------------------------------------------------------------- autograd helpers
@@ -175,7 +175,7 @@ def sum_backward(grad, sizes, dim, keepdim):
 
 @rule_helper
 def mean_backward(grad, sizes, dim, numel, keepdim):
-    all_reduce = dim is None or len(dim) == 0
+    all_reduce = dim is None or len(dim) == 0 or not sizes  # (a 0-d input: its one element)
     n = numel if all_reduce else math.prod(sizes[d] for d in _wrapped_dims(dim, len(sizes)))
     return sum_backward(grad, sizes, dim, keepdim) / n
 
@@ -718,7 +718,9 @@ def _extreme(name, np_red, input, dim, keepdim):
     if x.size == 0:
         if axes is None:
             raise _empty_reduction_error(name, None)
-        _check_nonempty_dims(name, x, axes)
+        # amax/amin name the dim as given (max/min/median name it wrapped)
+        given = [dim] if isinstance(dim, int | np.integer) else list(dim)
+        _check_nonempty_dims(name, x, given)
     return _wrap(np.asarray(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
 
 
@@ -891,6 +893,20 @@ LogsumexpBackward0 = derivative(
 )
 
 
+def _check_norm_identity(p, x, dim):
+    """Negative and infinite norms have no identity: PyTorch refuses empty reductions."""
+    start = f"linalg.vector_norm cannot compute the {p:g} norm on "
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(start + "an empty tensor because the operation does not have an "
+                             "identity")
+        return
+    for d in [dim] if isinstance(dim, int | np.integer) else dim:
+        if x.shape[wrap_dim(d, x.ndim)] == 0:
+            raise RuntimeError(start + f"the dimension {d}because this dimension is empty and the "
+                             "operation does not have an identity")
+
+
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     dt = dtype or input._dtype
     if dt.category != _FLOAT:
@@ -902,6 +918,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dt is _F16:
         x = x.astype(np.float32)
     axes = _axes(input, dim)
+    if not isinstance(p, str) and p is not None and (p < 0 or p == float("inf")):
+        _check_norm_identity(p, x, dim)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         if p is None or p in ("fro", 2):
             r = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
@@ -925,7 +943,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return result
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=_UNSET, keepdim=False):
+    if dim is _UNSET:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     x = input._data
     if isinstance(dim, tuple | list) and not dim and not keepdim and x.ndim and x.size:
         # PyTorch's logsumexp does not handle an empty dim list without keepdim.
@@ -937,14 +957,16 @@ def logsumexp(input, dim, keepdim=False):
         x = x.astype(np.float32)
     axes = _axes(input, dim)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        if x.size == 0:
-            return _finish(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt)
-        # PyTorch: log(sum(exp(x - m))) + m, with infinite maxima replaced by 0.
-        m = np.max(x, axis=axes, keepdims=True)
-        m = np.where(np.isinf(m), m.dtype.type(0), m)
-        s = via_double(np.log, np.sum(via_double(np.exp, x - m), axis=axes, keepdims=True)) + m
-    if not keepdim:
-        s = s.reshape(np.sum(x, axis=axes).shape)
+        if x.size == 0:  # (-inf, recorded as any other result)
+            s = np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
+        else:
+            # PyTorch: log(sum(exp(x - m))) + m, with infinite maxima replaced by 0.
+            m = np.max(x, axis=axes, keepdims=True)
+            m = np.where(np.isinf(m), m.dtype.type(0), m)
+            s = via_double(np.log, np.sum(via_double(np.exp, x - m), axis=axes,
+                                          keepdims=True)) + m
+            if not keepdim:
+                s = s.reshape(np.sum(x, axis=axes).shape)
     result = _finish(s, dt)
     if _needs_grad(input):
         saved = {"dim": _dims_tuple(dim), "keepdim": keepdim, "self": input}
@@ -1175,13 +1197,14 @@ def _median(name, input, dim, keepdim, ignore_nan):
         if input._dtype is _BOOL:
             raise not_implemented("median_cpu", _BOOL)
         if x.size == 0:
-            return _wrap(np.asarray(np.nan).astype(x.dtype), input._dtype)
+            with np.errstate(invalid="ignore"):  # NaN cast to an integer, as in C++
+                return _wrap(np.asarray(np.nan).astype(x.dtype), input._dtype)
         flat = x.reshape(-1)
         return _wrap(flat[_lower_median_index(flat, 0, ignore_nan)].reshape(()), input._dtype)
+    nd = x.ndim
+    d = wrap_dim(dim, nd)  # PyTorch checks the dim before the dtype
     if input._dtype is _BOOL:
         raise not_implemented("median_out", _BOOL)
-    nd = x.ndim
-    d = wrap_dim(dim, nd)
     if nd == 0:
         return _pair(name, x.copy(), np.zeros((), np.int64), input._dtype)
     if x.shape[d] == 0:
@@ -1483,8 +1506,8 @@ def _softmax_family(name, kernel, node):
 
 
 def _softmax(x, d, dt):
-    if x.ndim == 0:
-        return _wrap(np.ones((), dt.np), dt)
+    if x.ndim == 0:  # one element: 1, or NaN where it is not finite (inf - inf)
+        return _wrap(_softmax(x.reshape(1), 0, dt)._data.reshape(()), dt)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         e = via_double(np.exp, x - np.max(x, axis=d, keepdims=True)) if x.size else x
         s = np.sum(e, axis=d, keepdims=True)
@@ -1494,8 +1517,8 @@ def _softmax(x, d, dt):
 
 
 def _log_softmax(x, d, dt):
-    if x.ndim == 0:
-        return _wrap(np.zeros((), dt.np), dt)
+    if x.ndim == 0:  # one element: 0, or NaN where it is not finite
+        return _wrap(_log_softmax(x.reshape(1), 0, dt)._data.reshape(()), dt)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         shifted = x - np.max(x, axis=d, keepdims=True) if x.size else x
         s = np.sum(via_double(np.exp, shifted), axis=d, keepdims=True)
