@@ -491,3 +491,35 @@ def _module_programs(lib):
 @pytest.mark.parametrize("name", list(_module_programs(torch)))
 def test_modules_as_pytorch(name):
     assert _module_programs(autogradviz)[name]() == _module_programs(torch)[name]()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam"])
+def test_optimizers_resume_from_a_saved_state_dict(name, dtype, torch_sqrt):
+    """Five steps, the state dict through ``save``/``load`` into a new optimizer, five more
+    steps: as in PyTorch, bit for bit (``load_state_dict`` casts the state to the parameter's
+    dtype, NAdam's ``mu_product`` included)."""
+    import io
+
+    def run(lib):
+        rng = np.random.default_rng(7)
+        w = lib.nn.Parameter(lib.tensor(rng.standard_normal(50).astype(dtype)))
+        opt = getattr(lib.optim, name)([w], lr=0.01, weight_decay=0.01)
+        for step in range(10):
+            if step == 5:
+                buffer = io.BytesIO()
+                lib.save(opt.state_dict(), buffer)
+                buffer.seek(0)
+                opt = getattr(lib.optim, name)([w], lr=0.5)
+                opt.load_state_dict(lib.load(buffer))
+            w.grad = lib.tensor(rng.standard_normal(50).astype(dtype))
+            opt.step()
+        return w.detach().numpy().copy(), {k: (str(v.dtype), v.numpy().copy())
+                                           for k, v in opt.state[w].items()}
+
+    ours, theirs = run(autogradviz), run(torch)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    assert list(ours[1]) == list(theirs[1])
+    for key in ours[1]:
+        assert ours[1][key][0] == theirs[1][key][0]
+        np.testing.assert_array_equal(ours[1][key][1], theirs[1][key][1])

@@ -74,8 +74,9 @@ class NAdam(Optimizer):
                         grad = add_scaled(grad, p._data, weight_decay)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-                # a float32 tensor times a Python float: the scalar is rounded to float32
-                store(mu_product, mu_product._data * np.float32(mu))
+                # a tensor times a Python float: the number is rounded to the tensor's dtype
+                # (float32, or the parameter's after load_state_dict cast it)
+                store(mu_product, mu_product._data * mu_product._data.dtype.type(mu))
                 store(exp_avg, lerp(exp_avg._data, grad, 1 - beta1))
                 typ = exp_avg_sq._data.dtype.type
                 store(exp_avg_sq, addcmul(exp_avg_sq._data * typ(beta2), grad, grad, 1 - beta2))

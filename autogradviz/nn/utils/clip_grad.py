@@ -36,9 +36,8 @@ def _two_norm_lastdim(x):
     lanes = 8 if x.dtype == np.float32 else 4
     whole = x.size - x.size % lanes
     blocks = x[:whole].reshape(-1, lanes)
-    acc = np.zeros(lanes, x.dtype)
-    for row in blocks:
-        acc = acc + row * row
+    # a reduction over the outer axis adds the rows one after another, as the lanes do
+    acc = np.add.reduce(blocks * blocks, axis=0) if whole else np.zeros(lanes, x.dtype)
     total = acc[0]
     for lane in acc[1:]:
         total = typ(total + lane)
@@ -65,15 +64,13 @@ def _serial_norm(x, norm_type):
         return typ(x.min(initial=math.inf))
     if norm_type == 0:
         return typ(np.count_nonzero(x))
-    acc = typ(0)
+    if x.size == 0:
+        return typ(0)
     if norm_type == 1:
-        for value in x:
-            acc = typ(acc + value)
-        return acc
+        return typ(np.cumsum(x)[-1])  # a running sum: the elements added in order
     power = typ(norm_type)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for value in np.power(x, power):
-            acc = typ(acc + value)
+        acc = typ(np.cumsum(np.power(x, power))[-1])
         return typ(np.power(acc, typ(1) / power))
 
 
