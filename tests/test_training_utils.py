@@ -168,6 +168,27 @@ def test_clip_grad_norm_no_clip_and_zero(max_norm):
         np.testing.assert_array_equal(a, b)
 
 
+def test_clip_grad_norm_mixed_dtypes():
+    """float32 and float64 gradients: PyTorch takes the norms grouped by dtype, stacks them
+    (float64) and scales each gradient by the coefficient in its own dtype."""
+    def run(lib):
+        rng = np.random.default_rng(3)
+        params = []
+        for i, dtype in enumerate(["float32", "float64", "float32", "float64", "float32"] * 3):
+            p = lib.nn.Parameter(lib.tensor(rng.standard_normal(13 + i).astype(dtype)))
+            p.grad = lib.tensor(rng.standard_normal(13 + i).astype(dtype))
+            params.append(p)
+        total = lib.nn.utils.clip_grad_norm_(params, 2.0)
+        return total.numpy().copy(), str(total.dtype), [p.grad.numpy().copy() for p in params]
+
+    ours, theirs = run(autogradviz), run(torch)
+    assert ours[1] == theirs[1]
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    for a, b in zip(ours[2], theirs[2], strict=True):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
 def _clip_programs(lib):
     utils = lib.nn.utils
 

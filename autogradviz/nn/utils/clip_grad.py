@@ -92,7 +92,11 @@ def _total_norm(tensors, norm_type, error_if_nonfinite):
         return _wrap(np.zeros((), np.float32), _dt.float32)
     from ... import stack
 
-    norms = [_vector_norm(t, norm_type) for t in tensors]
+    # PyTorch groups the tensors by dtype (in order of first appearance) before taking norms
+    by_dtype = {}
+    for t in tensors:
+        by_dtype.setdefault(t._dtype, []).append(t)
+    norms = [_vector_norm(t, norm_type) for group in by_dtype.values() for t in group]
     total = _vector_norm(stack(norms), norm_type)
     if error_if_nonfinite and not math.isfinite(total.item()):
         raise RuntimeError(
