@@ -106,7 +106,7 @@ class _Writer(pickle._Pickler):
         owner's array when it is contiguous, else a contiguous copy of ``t`` alone."""
         owner = _owner(t)
         root = owner._data
-        if root.flags.c_contiguous and np.shares_memory(root, t._data):
+        if root.flags.c_contiguous and np.may_share_memory(root, t._data):
             ref = self.storages.get(id(owner))
             if ref is None:
                 ref = _StorageRef(str(len(self.storages)), root.reshape(-1), t._dtype)
