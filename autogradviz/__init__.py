@@ -108,6 +108,7 @@ from .ops.indexing import (
     take,
     take_along_dim,
 )
+from .ops.lapack import det, inverse
 from .ops.linalg import (
     addmm,
     bmm,
@@ -233,11 +234,13 @@ from .nn.activations import (  # noqa: E402
     celu,
     celu_,
     hardshrink,
+    rrelu_,
     selu,
     selu_,
     threshold,
     threshold_,
 )
+from .nn.activations import torch_rrelu as rrelu  # noqa: E402
 from .nn.distance import cosine_similarity, pairwise_distance  # noqa: E402
 from .nn.pointwise_losses import aten_kl_div as kl_div  # noqa: E402
 

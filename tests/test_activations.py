@@ -472,6 +472,8 @@ ERRORS = {
                     "hardswish", "hardsigmoid", "mish", "logsigmoid", "softshrink",
                     "hardshrink")},
     "softmin_int": lambda m: _F(m).softmin(_t(m, dtype="int64"), 0),
+    "rrelu_int": lambda m: _F(m).rrelu(_t(m, dtype="int64")),
+    "rrelu_int_training": lambda m: _F(m).rrelu(_t(m, dtype="int64"), training=True),
     "normalize_int": lambda m: _F(m).normalize(_t(m, dtype="int64")),
     "module_hardtanh_bounds": lambda m: m.nn.Hardtanh(1.0, 1.0),
     "module_huber_delta": lambda m: m.nn.HuberLoss(delta="1"),
@@ -584,3 +586,75 @@ def test_top_level_inplace():
         rt, ra = getattr(torch, name)(t, *args), getattr(autogradviz, name)(a, *args)
         assert ra is a and rt is t
         np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------- rrelu
+def _seeded(m, fn):
+    m.manual_seed(3)
+    return fn()
+
+
+RRELU = {
+    "train": lambda m, x: _seeded(m, lambda: _F(m).rrelu(x, training=True)),
+    "train_bounds": lambda m, x: _seeded(m, lambda: _F(m).rrelu(x, 0.1, 0.9, True)),
+    "train_inplace": lambda m, x: _seeded(m, lambda: _F(m).rrelu(x * 1, training=True,
+                                                                 inplace=True)),
+    "train_rrelu_": lambda m, x: _seeded(m, lambda: _F(m).rrelu_(x * 1, 0.2, 0.4, True)),
+    "train_torch.rrelu": lambda m, x: _seeded(m, lambda: m.rrelu(x, 0.2, 0.5, True)),
+    "train_module": lambda m, x: _seeded(m, lambda: m.nn.RReLU(0.05, 0.6)(x)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(RRELU))
+def test_rrelu_training_graph_and_gradient(name, dtype):
+    """Training draws one float64 uniform per element <= 0 from the generator, in order."""
+    check_parity(RRELU[name], [normal(5, 7, seed=8)], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rrelu_training_values_and_generator_state(dtype):
+    x = value_inputs(dtype)
+    outs = []
+    for lib in (torch, autogradviz):
+        lib.manual_seed(7)
+        y = lib.nn.functional.rrelu(lib.from_numpy(x.copy()), training=True)
+        outs.append((y, lib.rand(3).numpy()))  # the generator moved on by the same draws
+    assert_values(outs[1][0], outs[0][0])
+    np.testing.assert_array_equal(outs[1][1], outs[0][1])
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_rrelu_eval(inplace):
+    """Evaluation is leaky_relu with the mean slope; the node saves a noise tensor PyTorch
+    leaves uninitialised (compared by shape and dtype only)."""
+    x = normal(4, 6, seed=2)
+    results = []
+    for lib in (torch, autogradviz):
+        leaf = lib.tensor(x, dtype=lib.float32, requires_grad=True)
+        y = lib.nn.functional.rrelu(leaf * 1, 0.1, 0.3, inplace=inplace)
+        fn = y.grad_fn
+        saved = (fn._saved_lower, fn._saved_upper, fn._saved_training,
+                 tuple(fn._saved_noise.shape), str(fn._saved_noise.dtype))
+        y.backward(lib.ones_like(y))
+        results.append((type(fn).__name__, saved, y.detach().numpy(), leaf.grad.numpy()))
+    assert results[1][:2] == results[0][:2]
+    np.testing.assert_array_equal(results[1][2], results[0][2])
+    np.testing.assert_array_equal(results[1][3], results[0][3])
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_rrelu_gradcheck(training):
+    def f(x):
+        autogradviz.manual_seed(0)  # the same noise at every evaluation
+        return autogradviz.nn.functional.rrelu(x, 0.1, 0.4, training)
+
+    x = np.random.default_rng(3).uniform(-2, 2, (3, 4))
+    check_gradcheck_values(f, [np.where(np.abs(x) < 0.05, 0.3, x)], second_order=True)
+
+
+def test_rrelu_module_repr_and_names():
+    for make in (lambda nn: nn.RReLU(), lambda nn: nn.RReLU(0.1, 0.3, True)):
+        assert repr(make(autogradviz.nn)) == repr(make(torch.nn))
+    assert hasattr(autogradviz, "rrelu") and hasattr(autogradviz, "rrelu_")
+    assert hasattr(autogradviz.nn.functional, "rrelu_")

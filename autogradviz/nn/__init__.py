@@ -25,6 +25,7 @@ from .activation_layers import (
     Mish,
     PairwiseDistance,
     ReLU6,
+    RReLU,
     SiLU,
     Softmin,
     Softplus,
@@ -123,6 +124,6 @@ __all__ += [
 __all__ += [
     "CELU", "ELU", "GELU", "GLU", "SELU", "CosineSimilarity", "Hardshrink", "Hardsigmoid",
     "Hardswish", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LeakyReLU", "LogSigmoid",
-    "Mish", "PairwiseDistance", "ReLU6", "SiLU", "SmoothL1Loss", "Softmin", "Softplus",
+    "Mish", "PairwiseDistance", "RReLU", "ReLU6", "SiLU", "SmoothL1Loss", "Softmin", "Softplus",
     "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "LogSigmoid",
     "Mish",
     "PairwiseDistance",
+    "RReLU",
     "ReLU6",
     "SiLU",
     "Softmin",
@@ -69,6 +70,20 @@ class LeakyReLU(Module):
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}{_inplace_suffix(self)}"
+
+
+class RReLU(Module):
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{_inplace_suffix(self)}"
 
 
 class GELU(Module):

@@ -52,6 +52,8 @@ __all__ = [
     "logsigmoid",
     "mish",
     "relu6",
+    "rrelu",
+    "rrelu_",
     "selu",
     "selu_",
     "silu",
@@ -747,3 +749,86 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     neg = -input
     return neg.softmax(dim) if dtype is None else neg.softmax(dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- rrelu
+@rule_helper
+def rrelu_with_noise_backward(grad, self_or_result, noise, lower, upper, training, is_result):
+    """In training (a real range): ``grad * noise``; else leaky_relu's gradient with the
+    mean slope."""
+    if training and upper - lower > 1e-6:
+        return grad * noise
+    return leaky_relu_backward(grad, self_or_result, (lower + upper) / 2, is_result)
+
+
+RreluWithNoiseBackward0 = derivative(
+    "RreluWithNoiseBackward0", inputs=("self",),
+    saves=("lower", "noise", "self", "training", "upper"),
+    self="rrelu_with_noise_backward(grad, self, noise, lower, upper, training, False)",
+)
+RreluWithNoiseBackward1 = derivative(
+    "RreluWithNoiseBackward1", inputs=("self",),
+    saves=("lower", "noise", "result", "training", "upper"),
+    self="rrelu_with_noise_backward(grad, result, noise, lower, upper, training, True)",
+)
+
+
+def _rrelu_values(input, lower, upper, training, generator):
+    """ATen's rrelu_with_noise. In training, each element ``x <= 0`` in order draws
+    ``r = u * (upper - lower) + lower`` in float64 (``u``: one ``random64()`` draw; the bounds
+    rounded to float32 first for float32 input), rounded to the dtype, and gives ``x * r``
+    (noise ``r``; 1 elsewhere). In evaluation it is leaky_relu with the mean slope (PyTorch
+    leaves the noise uninitialised: zeros here)."""
+    dt = input._dtype
+    x = input._data
+    if not training:
+        result = _leaky_relu_values(input, (lower + upper) / 2)
+        return result, _wrap(np.zeros(x.shape, dt.np), dt)
+    if dt.category != _FLOAT:
+        raise not_implemented("rrelu_with_noise_out_cpu", dt)
+    from .._creation import _generator
+
+    flat = np.ascontiguousarray(x).reshape(-1)
+    negative = flat <= 0
+    u = _generator(generator)._uniform_f64(int(negative.sum()))
+    # the bounds in the dtype's opmath (float32 for float32), the draw in float64
+    lo, hi = (float(np.float64(v).astype(np.float32 if dt.np != np.float64 else np.float64))
+              for v in (lower, upper))
+    r = (u * (hi - lo) + lo).astype(dt.np)  # two roundings
+    noise = np.ones(flat.shape, dt.np)
+    noise[negative] = r
+    out = flat.copy()
+    out[negative] = flat[negative] * r
+    return (_wrap(out.reshape(x.shape), dt), _wrap(noise.reshape(x.shape), dt))
+
+
+def _rrelu_op(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    result, noise = _rrelu_values(input, lower, upper, training, generator)
+    saved = {"lower": lower, "noise": noise, "self": input, "training": training,
+             "upper": upper}
+    return tracked(result, RreluWithNoiseBackward0, (input,), saved)
+
+
+def _rrelu_inplace_op(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    result, noise = _rrelu_values(input, lower, upper, training, generator)
+    saved = {"lower": lower, "noise": noise, "training": training, "upper": upper}
+    return tracked(result, RreluWithNoiseBackward1, (input,), saved, {"result": result})
+
+
+_rrelu_inplace = _inplace(_rrelu_inplace_op)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    _check_tensor("rrelu", input)
+    if inplace:
+        return _rrelu_inplace(input, lower, upper, training)
+    return _rrelu_op(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return _rrelu_inplace(input, lower, upper, training, generator)
+
+
+def torch_rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """``torch.rrelu``: F.rrelu's function, with a generator argument."""
+    return _rrelu_op(input, lower, upper, training, generator)

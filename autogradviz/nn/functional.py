@@ -837,6 +837,8 @@ from .activations import (  # noqa: E402
     logsigmoid,
     mish,
     relu6,
+    rrelu,
+    rrelu_,
     selu,
     selu_,
     silu,
@@ -855,6 +857,6 @@ __all__ += [
     "celu", "celu_", "cosine_similarity", "elu", "elu_", "gelu", "glu", "hardshrink",
     "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "huber_loss", "kl_div", "l1_loss",
     "leaky_relu", "leaky_relu_", "logsigmoid", "mish", "normalize", "pairwise_distance", "relu6",
-    "selu", "selu_", "silu", "smooth_l1_loss", "softmin", "softplus", "softshrink", "softsign",
-    "tanhshrink", "threshold", "threshold_",
+    "rrelu", "rrelu_", "selu", "selu_", "silu", "smooth_l1_loss", "softmin", "softplus",
+    "softshrink", "softsign", "tanhshrink", "threshold", "threshold_",
 ]
