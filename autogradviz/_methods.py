@@ -13,6 +13,7 @@ from ._tensor import Tensor, is_scalar
 from .ops import elementwise as ew
 from .ops import extra as ex
 from .ops import indexing as ix
+from .ops import lapack
 from .ops import linalg as la
 from .ops import reduction as rd
 from .ops import shape as sh
@@ -64,6 +65,8 @@ _FUNCTIONS = {
         "matmul", "mm", "bmm", "mv", "dot", "inner_dot", "outer", "ger", "addmm", "trace",
         "cross", "svd",
     )},
+    "inverse": lapack.inverse,
+    "det": lapack.det,
     # functions beyond the core families (ops/extra.py)
     **{n: getattr(ex, n) for n in ex.METHODS},
     **ex.INPLACE,

@@ -452,3 +452,93 @@ def test_svd_gradients(shape, full_matrices):
         grads.append(a.grad)
         assert type(s.grad_fn).__name__ == "LinalgSvdBackward0"
     assert_close(grads[0], grads[1])
+
+
+# ---------------------------------------------------------------------- inverse, det, solve
+LAPACK = {
+    "inverse": (lambda lib, a: lib.inverse(a), [(3, 3)]),
+    "inverse_method": (lambda lib, a: a.inverse(), [(2, 4, 4)]),
+    "linalg_inv": (lambda lib, a: lib.linalg.inv(a), [(2, 2)]),
+    "det": (lambda lib, a: lib.det(a), [(3, 3)]),
+    "det_method": (lambda lib, a: a.det(), [(2, 3, 3)]),
+    "linalg_det": (lambda lib, a: lib.linalg.det(a), [(4, 4)]),
+    "solve_vector": (lambda lib, a, b: lib.linalg.solve(a, b), [(3, 3), (3,)]),
+    "solve_matrix": (lambda lib, a, b: lib.linalg.solve(a, b), [(3, 3), (3, 2)]),
+    "solve_batched_vector": (lambda lib, a, b: lib.linalg.solve(a, b), [(2, 3, 3), (2, 3)]),
+    "solve_broadcast": (lambda lib, a, b: lib.linalg.solve(a, b), [(2, 3, 3), (3,)]),
+    "empty_inverse": (lambda lib, a: lib.inverse(a), [(0, 0)]),
+    "empty_det": (lambda lib, a: lib.det(a), [(0, 0)]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", LAPACK)
+def test_lapack_functions(case, dtype):
+    """LU-based functions: NumPy's LAPACK against MKL, so close (not bit for bit)."""
+    fn, shapes = LAPACK[case]
+    ts, gs = inputs(shapes, [dtype] * len(shapes))
+    assert_close(fn(torch, *ts), fn(avz, *gs), layout=False)
+
+
+LAPACK_ERRORS = {
+    "inv_not_square": lambda lib: lib.linalg.inv(lib.ones(2, 3)),
+    "inv_singular": lambda lib: lib.linalg.inv(lib.ones(2, 2)),
+    "inv_singular_batch": lambda lib: lib.inverse(lib.ones(3, 2, 2)),
+    "inv_singular_later_pivot": lambda lib: lib.inverse(lib.tensor([[1., 2.], [2., 4.]])),
+    "inv_long": lambda lib: lib.inverse(lib.tensor([[1, 2], [3, 4]])),
+    "inv_half": lambda lib: lib.inverse(lib.ones(1, 1, dtype=lib.float16)),
+    "inv_1d": lambda lib: lib.inverse(lib.ones(3)),
+    "det_1d": lambda lib: lib.det(lib.ones(3)),
+    "det_not_square": lambda lib: lib.linalg.det(lib.ones(2, 3)),
+    "det_long": lambda lib: lib.det(lib.tensor([[1, 2], [3, 4]])),
+    "solve_singular": lambda lib: lib.linalg.solve(lib.ones(2, 2), lib.ones(2)),
+    "solve_singular_batch": lambda lib: lib.linalg.solve(lib.ones(3, 2, 2), lib.ones(2)),
+    "solve_shapes": lambda lib: lib.linalg.solve(lib.eye(2), lib.ones(3)),
+    "solve_dtypes": lambda lib: lib.linalg.solve(lib.eye(2), lib.ones(2, dtype=lib.float64)),
+}
+
+
+@pytest.mark.parametrize("case", LAPACK_ERRORS)
+def test_lapack_errors(case):
+    """PyTorch's messages; a singular matrix raises ``torch.linalg.LinAlgError``."""
+    (et, _), (eg, _) = attempt(LAPACK_ERRORS[case], torch), attempt(LAPACK_ERRORS[case], avz)
+    assert isinstance(et, Exception), et
+    if isinstance(et, torch.linalg.LinAlgError):  # PyTorch's class, so compared by name
+        assert isinstance(eg, avz.linalg.LinAlgError) and isinstance(eg, RuntimeError)
+        assert (type(eg).__module__, type(eg).__name__, str(eg)) == (
+            type(et).__module__, type(et).__name__, str(et))
+    else:
+        assert_same_exception(et, eg)
+
+
+def test_det_of_singular_matrices_is_zero():
+    for lib in (torch, avz):
+        assert lib.det(lib.ones(3, 2, 2)).tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("case", ["inverse", "det", "det_singular", "solve_vector",
+                                  "solve_matrix"])
+def test_lapack_gradients(case):
+    """The nodes PyTorch records (with the saved LU and pivots) and the gradients."""
+    (a, b), _ = inputs([(3, 3), (3, 2)], ["float64", "float64"])
+    a = a.numpy()
+    if case == "det_singular":
+        a[2] = a[0] + a[1]
+    results = []
+    for lib in (torch, avz):
+        ta = lib.tensor(a, requires_grad=True)
+        tb = lib.tensor(b.numpy() if case == "solve_matrix" else b.numpy()[:, 0],
+                        requires_grad=True)
+        if case == "inverse":
+            out = lib.inverse(ta)
+        elif case.startswith("det"):
+            out = lib.det(ta)
+        else:
+            out = lib.linalg.solve(ta, tb)
+        node = out.grad_fn
+        saved = [getattr(node, n) for n in ("_saved_pivots", "_saved_left") if hasattr(node, n)]
+        (out * out).sum().backward()
+        grads = [ta.grad] + ([tb.grad] if case.startswith("solve") else [])
+        results.append((node.name(), [repr(s) for s in saved], grads))
+    assert results[0][:2] == results[1][:2]
+    assert_close(results[0][2], results[1][2])
