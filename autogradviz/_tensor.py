@@ -391,6 +391,15 @@ class Tensor:
             )
         return bool(self._data.reshape(()).item())
 
+    def is_nonzero(self):
+        return self.__bool__()
+
+    def get_device(self):
+        return -1  # PyTorch's answer for a CPU tensor
+
+    def is_same_size(self, other):
+        return self._data.shape == other._data.shape
+
     def __float__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")

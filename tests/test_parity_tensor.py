@@ -270,6 +270,13 @@ ATTRIBUTE_CASES = [
     "torch.tensor([1., 2.]).allclose(torch.tensor([1., 2.]))",
     "torch.tensor([1., 2.]).isclose(torch.tensor([1., 2.5]), atol=0.6)",
     "torch.tensor([1, 2]).equal(torch.tensor([1, 2]))",
+    "torch.tensor([0.]).is_nonzero()",
+    "torch.tensor([]).is_nonzero()",
+    "torch.tensor([1, 2]).is_nonzero()",
+    "torch.tensor(3).is_nonzero()",
+    "torch.ones(2).get_device()",
+    "torch.ones(2).is_same_size(torch.ones(2))",
+    "torch.ones(2).is_same_size(torch.ones(1, 2))",
     # a device type PyTorch does not know
     "torch.device('gpu')",
     "torch.rand(2, device='gpu:0')",
