@@ -33,11 +33,12 @@ _F64 = _dt.float64
 
 __all__ = [
     "addcdiv", "addcmul", "addmv", "as_strided", "baddbmm", "bincount", "block_diag",
-    "bucketize", "cartesian_prod", "deg2rad", "diagflat", "diff", "dist", "dsplit", "gcd",
-    "heaviside", "hsplit", "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "logaddexp2",
-    "logit", "meshgrid", "multiply", "nextafter", "rad2deg", "searchsorted", "sinc",
-    "subtract", "trapezoid", "trapz", "tril_indices", "triu_indices", "unravel_index", "vdot",
-    "vsplit", "xlogy",
+    "bucketize", "cartesian_prod", "cdist", "cov", "deg2rad", "diagflat", "diff", "digamma",
+    "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "inner", "is_nonzero", "isin",
+    "kron", "lcm", "ldexp", "lgamma", "logaddexp2", "logcumsumexp", "logit", "meshgrid",
+    "multiply", "nextafter", "polygamma", "rad2deg", "searchsorted", "sinc", "subtract",
+    "trapezoid", "trapz", "tril_indices", "triu_indices", "unravel_index", "vdot", "vsplit",
+    "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -1105,6 +1106,387 @@ def as_strided(input, size, stride, storage_offset=None):
     return sh.as_strided(input, size, stride, storage_offset)
 
 
+# ---------------------------------------------------------------------- cdist
+CdistBackward0 = derivative(
+    "CdistBackward0", inputs=("x1", "x2"), saves=("p", "result", "x1", "x2"),
+    x1="cdist_backward(grad, x1, x2, p, result)",
+    x2="cdist_backward(grad.mT, x2, x1, p, result.mT)",
+)
+EuclideanDistBackward0 = derivative(
+    "EuclideanDistBackward0", inputs=("x1", "x2"), saves=("result", "x1", "x2"), order=("x1", "x2"),
+    x1="euclidean_dist_backward(grad, x1, x2, result)[0]",
+    x2="euclidean_dist_backward(grad, x1, x2, result)[1]",
+)
+
+
+@rule_helper
+def cdist_backward(grad, x1, x2, p, result):
+    """The gradient for ``x1`` of ``||x1_i - x2_j||_p``, summed over ``j``."""
+    diff = ew.sub(x1.unsqueeze(-2), x2.unsqueeze(-3))  # [..., P, R, M]
+    g = grad.unsqueeze(-1)
+    dist = result.unsqueeze(-1)
+    if p == 0:
+        return ew.mul(x1, 0)
+    if p == 1:
+        return (g * diff.sign()).sum(-2)
+    if math.isinf(p):
+        hit = diff.abs() == dist
+        return (g * diff.sign() * hit).sum(-2)
+    if p == 2:
+        return (g * ew.where(dist == 0, 0.0, diff / dist)).sum(-2)
+    scaled = diff * diff.abs().pow(p - 2) if p >= 2 else diff.sign() * diff.abs().pow(p - 1)
+    return (g * ew.where(dist == 0, 0.0, scaled / dist.pow(p - 1))).sum(-2)
+
+
+@rule_helper
+def euclidean_dist_backward(grad, x1, x2, result):
+    """PyTorch's gradients of the matrix-product form of the Euclidean distances."""
+    ratio = ew.where(result == 0, 0.0, grad / result)
+    return (x1 * ratio.sum(-1, True) - ratio.matmul(x2),
+            x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT.matmul(x1))
+
+
+_CDIST_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distances between the rows of ``x1`` and ``x2`` (batched); for p = 2 and more
+    than 25 rows, PyTorch's matrix-product form, as PyTorch."""
+    from . import linalg as la
+    from . import shape as sh
+
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    mode = _CDIST_MODES[compute_mode]
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t._dtype.category != _FLOAT:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_dt.SCALAR_TYPE_NAMES[t._dtype]}")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t._data.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{t._data.ndim}D")
+    a, b = x1._data, x2._data
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} "
+                           f"X2: {b.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1._dtype is not x2._dtype:
+        raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[x1._dtype]} but found "
+                           f"{_dt.SCALAR_TYPE_NAMES[x2._dtype]}")
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
+    r1, r2, cols = a.shape[-2], b.shape[-2], a.shape[-1]
+    out_shape = (*batch, r1, r2)
+    dt = x1._dtype
+    if a.size and b.size and p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))):
+        n = math.prod(batch)
+        if n == 1:
+            t1, t2 = x1, x2
+        else:
+            t1 = sh.view(sh.contiguous(sh.expand(x1, (*batch, r1, cols))), (n, r1, cols))
+            t2 = sh.view(sh.contiguous(sh.expand(x2, (*batch, r2, cols))), (n, r2, cols))
+        u, v = t1._data, t2._data
+        with no_grad(), np.errstate(all="ignore"):
+            u_norm = (u * u).sum(-1, keepdims=True)
+            v_norm = (v * v).sum(-1, keepdims=True)
+            left = np.concatenate([u * dt.np.type(-2), u_norm, np.ones_like(u_norm)], -1)
+            right = np.concatenate([v, np.ones_like(v_norm), v_norm], -1)
+            product = la.matmul(_wrap(left, dt), _wrap(np.swapaxes(right, -1, -2), dt))._data
+            r = np.sqrt(np.maximum(product, dt.np.type(1e-30)))
+        dist = _wrap(np.ascontiguousarray(r), dt)
+        tracked(dist, EuclideanDistBackward0, (t1, t2), {"x1": t1, "x2": t2}, {"result": dist})
+        return sh.view(dist, out_shape)
+    with np.errstate(all="ignore"):
+        diff = np.abs(a[..., :, None, :].astype(np.float64) - b[..., None, :, :])
+        if p == 0:
+            r = (diff != 0).sum(-1).astype(np.float64)
+        elif p == 1:
+            r = diff.sum(-1)
+        elif p == 2:
+            r = np.sqrt((diff * diff).sum(-1))
+        elif math.isinf(p):
+            r = diff.max(-1) if cols else np.zeros(diff.shape[:-1])
+        else:
+            r = (diff ** p).sum(-1) ** (1 / p)
+    result = _wrap(np.ascontiguousarray(np.broadcast_to(r, out_shape)).astype(dt.np), dt)
+    tracked(result, CdistBackward0, (x1, x2), {"p": float(p), "x1": x1, "x2": x2},
+            {"result": result})
+    return result
+
+
+# ---------------------------------------------------------------------- cov
+_COV_DOF_WARNING = (
+    "cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+    "observations. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/Correlation.cpp:129.)"
+)
+
+
+def _cov_weights(kind, w, observations, want_float):
+    if w._data.ndim > 1:
+        raise RuntimeError(f"cov(): expected {kind} to have one or fewer dimensions but got "
+                           f"{kind} with {w._data.ndim} dimensions")
+    if w._data.size != observations:
+        raise RuntimeError(f"cov(): expected {kind} to have the same numel as there are "
+                           f"observations in the input but got {w._data.size} != {observations}")
+    if want_float and w._dtype.category != _FLOAT:
+        raise RuntimeError(f"cov(): expected {kind} to have floating point dtype but got {kind} "
+                           f"with {_dt.SCALAR_TYPE_NAMES[w._dtype]} dtype")
+    if not want_float and (w._dtype.category == _FLOAT or w._dtype is _BOOL):
+        raise RuntimeError(f"cov(): expected {kind} to have integral dtype but got {kind} with "
+                           f"{_dt.SCALAR_TYPE_NAMES[w._dtype]} dtype")
+    if (w._data < 0).any():
+        raise RuntimeError(f"cov(): {kind} cannot be negative")
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance of the rows (variables) over the columns (observations), PyTorch's
+    composition: weighted mean, centred product, division by the degrees of freedom."""
+    import warnings
+
+    from . import linalg as la
+    from . import shape as sh
+
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {nd} dimensions")
+    if input._dtype is _BOOL:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = sh.view(input, (1, -1)) if nd < 2 else input
+    observations = x._data.shape[1]
+    w = None
+    if fweights is not None:
+        _cov_weights("fweights", fweights, observations, False)
+        w = fweights
+    if aweights is not None:
+        _cov_weights("aweights", aweights, observations, True)
+        w = aweights if w is None else ew.mul(w, aweights)
+    if w is None:
+        w_sum = _wrap(np.array(observations, np.int64), _dt.int64)
+    else:
+        w_sum = w.sum()
+        if not bool(w_sum._data != 0):
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+    avg = ew.div((x if w is None else ew.mul(x, w)).sum(1), w_sum)
+    if w is not None and correction != 0 and aweights is not None:
+        norm = ew.sub(w_sum, ew.div(ew.mul(ew.mul(w, aweights).sum(), correction), w_sum))
+    else:
+        norm = ew.sub(w_sum, correction)
+    if bool(norm._data <= 0):
+        warnings.warn(_COV_DOF_WARNING, UserWarning, stacklevel=2)
+        norm = ew.mul(norm, 0)
+    centred = ew.sub(x, sh.unsqueeze(avg, 1))
+    product = la.mm(centred, sh.t(centred if w is None else ew.mul(centred, w)))
+    return sh.squeeze(ew.true_divide(product, norm))
+
+
+# ---------------------------------------------------------------------- logcumsumexp
+LogcumsumexpBackward0 = derivative(
+    "LogcumsumexpBackward0", inputs=("self",), saves=("dim", "result", "self"), int64=("dim",),
+    self="logcumsumexp_backward(grad, self, result, dim)",
+)
+
+
+@rule_helper
+def logcumsumexp_backward(grad, self, result, dim):
+    """PyTorch's stable form: the positive and negative parts of the gradient in log space."""
+    from . import shape as sh
+
+    if grad._data.ndim == 0:
+        return grad
+    lowest = float(np.finfo(grad._data.dtype).min)
+
+    def reverse_logcumsumexp(t):
+        return sh.flip(logcumsumexp(sh.flip(t, [dim]), dim), [dim])
+
+    log_abs = grad.abs().log()
+    positive = ew.where(grad > 0, log_abs, lowest)
+    negative = ew.where(grad < 0, log_abs, lowest)
+    out_pos = (reverse_logcumsumexp(positive - result) + self).exp()
+    out_neg = (reverse_logcumsumexp(negative - result) + self).exp()
+    return out_pos - out_neg
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(x))) along ``dim``, one step at a time as PyTorch's kernel:
+    max + log1p(exp(min - max)) (equal infinities stay)."""
+    from .._tensor import wrap_dim
+
+    dt = input._dtype
+    if dt.category != _FLOAT:
+        raise not_implemented("logcumsumexp_out_cpu", dt)
+    if out is not None:
+        ew._check_out("logcumsumexp", out, input)
+    x = input._data
+    d = wrap_dim(dim, max(x.ndim, 1))
+    work = _opmath(dt)
+    if x.ndim == 0:
+        r = x.copy()
+    else:
+        xs = np.moveaxis(x, d, 0).astype(work)
+        acc = np.empty_like(xs)
+        with np.errstate(all="ignore"):
+            for i in range(xs.shape[0]):
+                if i == 0:
+                    acc[0] = xs[0]
+                    continue
+                a, b = acc[i - 1], xs[i]
+                low = np.where(np.isnan(b), b, np.minimum(a, b))
+                high = np.where(np.isnan(b), b, np.maximum(a, b))
+                step = (np.log1p(np.exp((low - high).astype(np.float64)).astype(work)
+                                 .astype(np.float64)).astype(work) + high)
+                acc[i] = np.where((low != high) | np.isfinite(low), step, a)
+        r = np.moveaxis(acc, 0, d)
+    result = ew._finish(r, dt, out)
+    if out is None:
+        tracked(result, LogcumsumexpBackward0, (input,), {"dim": dim, "self": input},
+                {"result": result})
+    return result
+
+
+# ---------------------------------------------------------------------- gamma functions, erfinv
+_PSI_10 = 2.25175258906672110764  # digamma(10)
+_PSI_SERIES = (8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
+               -4.16666666666666666667e-3, 3.96825396825396825397e-3, -8.33333333333333333333e-3,
+               8.33333333333333333333e-2)
+
+
+def _digamma_scalar(x):
+    """digamma by recurrence up to 10 and the asymptotic series (the Cephes method PyTorch
+    uses); poles give NaN, +-0 gives -+inf."""
+    if x == 0:
+        return math.copysign(math.inf, -x)
+    if math.isnan(x) or x == -math.inf:
+        return math.nan
+    if x < 0:
+        if x == math.trunc(x):
+            return math.nan
+        fraction = math.modf(x)[0]
+        return _digamma_scalar(1 - x) - math.pi / math.tan(math.pi * fraction)
+    result = 0.0
+    while x < 10:
+        result -= 1 / x
+        x += 1
+    if x == 10:
+        return result + _PSI_10
+    tail = 0.0
+    if x < 1e17:
+        z = 1 / (x * x)
+        poly = 0.0
+        for c in _PSI_SERIES:
+            poly = poly * z + c
+        tail = z * poly
+    return result + math.log(x) - 0.5 / x - tail
+
+
+def _trigamma_scalar(x):
+    """The derivative of digamma: reflection below 1/2, six steps of recurrence, then the
+    asymptotic series."""
+    if math.isnan(x) or x == -math.inf:
+        return math.nan
+    sign, result = 1.0, 0.0
+    if x < 0.5:
+        sign = -1.0
+        s = math.sin(math.pi * x)
+        if s == 0:  # x = 0: the pole
+            return math.inf
+        result -= (math.pi * math.pi) / (s * s)
+        x = 1 - x
+    for _ in range(6):
+        result += 1 / (x * x)
+        x += 1
+    ixx = 1 / (x * x)
+    result += (1 + 1 / (2 * x) + ixx * (1 / 6 - ixx * (1 / 30 - ixx * (1 / 42)))) / x
+    return sign * result
+
+
+def _lgamma_scalar(x):
+    try:
+        return math.lgamma(x)
+    except ValueError:  # the poles (0, -1, -2, ...)
+        return math.inf
+
+
+def _erfinv_scalar(y):
+    """The inverse error function: Giles' approximation refined by Newton's method on erf."""
+    if math.isnan(y) or abs(y) > 1:
+        return math.nan
+    if abs(y) == 1:
+        return math.copysign(math.inf, y)
+    if y == 0:
+        return y
+    w = -math.log((1.0 - y) * (1.0 + y))
+    if w < 5:
+        w -= 2.5
+        coefs = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+    else:
+        w = math.sqrt(w) - 3
+        coefs = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+    p = 0.0
+    for c in coefs:
+        p = p * w + c
+    x = p * y
+    for _ in range(3):
+        slope = 2 / math.sqrt(math.pi) * math.exp(-x * x)
+        if slope == 0:
+            break
+        x -= (math.erf(x) - y) / slope
+    return x
+
+
+def _elementwise(scalar_func):
+    def np_func(x):
+        flat = np.asarray(x, np.float64).reshape(-1)
+        out = np.fromiter(map(scalar_func, flat.tolist()), np.float64, flat.size)
+        return out.reshape(np.shape(x))
+
+    return np_func
+
+
+LgammaBackward0 = derivative("LgammaBackward0", inputs=("self",), saves=("self",),
+                             self="grad * digamma(self)")
+DigammaBackward0 = derivative("DigammaBackward0", inputs=("self",), saves=("self",),
+                              self="grad * polygamma(1, self)")
+ErfinvBackward0 = derivative(
+    "ErfinvBackward0", inputs=("self",), saves=("self",),
+    self="mul_scalar(self.erfinv().pow(2).exp(), 0.886226925452758) * grad",
+)
+PolygammaBackward0 = derivative("PolygammaBackward0", inputs=("self",), saves=("n", "self"),
+                                self="grad * polygamma(n + 1, self)")
+
+lgamma = rule_helper(ew._unary_float(_elementwise(_lgamma_scalar), "lgamma", LgammaBackward0,
+                                     "self"))
+digamma = rule_helper(ew._unary_float(_elementwise(_digamma_scalar), "digamma",
+                                      DigammaBackward0, "self"))
+erfinv = rule_helper(ew._unary_float(_elementwise(_erfinv_scalar), "erfinv", ErfinvBackward0,
+                                     "self"))
+_trigamma = ew._unary_float(_elementwise(_trigamma_scalar), "polygamma", None, None)
+
+
+@rule_helper
+def polygamma(n, input, *, out=None):
+    """``polygamma(0, x)`` is digamma; autogradviz computes the first derivative (n = 1)."""
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    if n == 0:
+        return digamma(input, out=out)
+    if n > 1:
+        raise NotImplementedError("autogradviz computes polygamma(n, x) for n = 0 and 1 only")
+    with no_grad():
+        result = _trigamma(input, out=out)
+    if out is None:
+        tracked(result, PolygammaBackward0, (input,), {"n": n, "self": input})
+    return result
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -1118,7 +1500,7 @@ INPLACE = {
     "heaviside_": ew._inplace(heaviside, ew._promoted, _heaviside_check),
     **{n + "_": ew._inplace(f, ew._floated) for n, f in (
         ("logit", logit), ("xlogy", xlogy), ("deg2rad", deg2rad), ("rad2deg", rad2deg),
-        ("sinc", sinc),
+        ("sinc", sinc), ("lgamma", lgamma), ("digamma", digamma), ("erfinv", erfinv),
     )},
 }
 for _name, _method in INPLACE.items():
@@ -1129,5 +1511,5 @@ METHODS = (
     "addcdiv", "addcmul", "addmv", "baddbmm", "deg2rad", "diagflat", "diff", "dist", "dsplit",
     "gcd", "heaviside", "hsplit", "inner", "kron", "lcm", "ldexp", "logaddexp2", "logit",
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
-    "bincount", "is_nonzero",
+    "bincount", "is_nonzero", "cov", "logcumsumexp", "lgamma", "digamma", "erfinv", "polygamma",
 )
