@@ -76,10 +76,12 @@ from .dtypes import (
     bool,  # noqa: A004
     can_cast,
     dtype,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,

@@ -8,6 +8,8 @@ lower-ranked operand belongs to a higher category (bool < integer < floating).
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 __all__ = [
@@ -252,3 +254,69 @@ SCALAR_TYPE_NAMES = {
 }
 # Legacy tensor type names (Tensor.type(), FloatTensor ...).
 LEGACY_TYPE_NAMES = {d: f"torch.{n}Tensor" for d, n in SCALAR_TYPE_NAMES.items()}
+
+
+# ---------------------------------------------------------------------- finfo / iinfo
+class finfo:  # noqa: N801 - PyTorch's spelling
+    """``torch.finfo(dtype)``: a floating-point dtype's limits, printed as PyTorch prints them."""
+
+    __module__ = "torch"
+    __hash__ = None  # PyTorch's are unhashable
+
+    def __init__(self, type=None):  # PyTorch's argument name
+        if type is None:
+            type = get_default_dtype()  # noqa: A001
+        if not isinstance(type, dtype):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type.category != _FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        info = np.finfo(type.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(10.0 ** -int(info.precision))
+        self.dtype = type.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and vars(self) == vars(other)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+    __str__ = __repr__
+
+
+class iinfo:  # noqa: N801 - PyTorch's spelling
+    """``torch.iinfo(dtype)``: an integer dtype's limits."""
+
+    __module__ = "torch"
+    __hash__ = None
+
+    def __init__(self, type):  # PyTorch's argument name
+        if not isinstance(type, dtype):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type.category == _BOOL:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != _INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = type.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and vars(self) == vars(other)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    __str__ = __repr__

@@ -277,6 +277,20 @@ ATTRIBUTE_CASES = [
     "torch.ones(2).get_device()",
     "torch.ones(2).is_same_size(torch.ones(2))",
     "torch.ones(2).is_same_size(torch.ones(1, 2))",
+    # finfo / iinfo
+    *[f"(repr(torch.finfo(torch.{d})), torch.finfo(torch.{d}).eps, torch.finfo(torch.{d}).max, "
+      f"torch.finfo(torch.{d}).tiny, torch.finfo(torch.{d}).resolution, "
+      f"torch.finfo(torch.{d}).bits, torch.finfo(torch.{d}).dtype)"
+      for d in ("float16", "float32", "float64")],
+    *[f"(repr(torch.iinfo(torch.{d})), torch.iinfo(torch.{d}).min, torch.iinfo(torch.{d}).max, "
+      f"torch.iinfo(torch.{d}).bits, torch.iinfo(torch.{d}).dtype)"
+      for d in ("uint8", "int8", "int16", "int32", "int64")],
+    "torch.finfo() == torch.finfo(torch.float32)",
+    "repr(type(torch.finfo()))",
+    "torch.finfo(torch.int32)",
+    "torch.finfo(3)",
+    "torch.iinfo(torch.float32)",
+    "torch.iinfo(torch.bool)",
     # a device type PyTorch does not know
     "torch.device('gpu')",
     "torch.rand(2, device='gpu:0')",
