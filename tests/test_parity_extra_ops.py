@@ -759,3 +759,140 @@ def test_graph_4(name, dtype):
 def test_gradcheck_4(name):
     fn, shapes = GRAD_CASES_4[name]
     check_gradcheck(fn, shapes, second_order=name not in FIRST_ORDER_ONLY)
+
+
+# ---------------------------------------------------------------------- scatters of a part
+@pytest.mark.parametrize("mask_shape", [(4,), (3, 4), (3, 1), (2, 3, 4)])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_masked_scatter(mask_shape, dtype):
+    x = make_array(dtype, (3, 4), 0)
+    mask = make_array("bool", mask_shape, 1)
+    src = make_array(dtype, (30,), 2)
+    parity(lambda m, x, k, s: m.masked_scatter(x, k, s), x, mask, src)
+    parity(lambda m, x, k, s: x.masked_scatter(k, s), x, mask, src)
+
+
+def test_masked_scatter_errors():
+    x = np.zeros((3, 4), np.float32)
+    mask = np.array([True, False, True, False])
+    parity(lambda m, x, k, s: m.masked_scatter(x, k, s), x, mask, np.arange(12.0))
+    parity(lambda m, x, k, s: m.masked_scatter(x, k, s), x, mask, np.arange(5, dtype=np.float32))
+    parity(lambda m, x, k, s: m.masked_scatter(x, k, s), x, np.ones((2, 4), bool),
+           np.arange(12, dtype=np.float32))
+
+
+@pytest.mark.parametrize("case", [((3, 4), 0, [2, 0], (2, 4)), ((3, 4), 1, [3, 0, 1], (3, 3)),
+                                  ((3, 4), -1, [1], (3, 1)), ((5,), 0, [4, 1], (2,)),
+                                  ((5,), 0, 1, ()), ((2, 3, 2), 1, [2, 0], (2, 2, 2))])
+@pytest.mark.parametrize("dtype", ["float64", "int32"])
+def test_index_copy(case, dtype):
+    shape, dim, index, src_shape = case
+    x, src = make_array(dtype, shape, 0), make_array(dtype, src_shape, 1)
+    idx = np.array(index)
+    parity(lambda m, x, i, s: m.index_copy(x, dim, i, s), x, idx, src)
+    parity(lambda m, x, i, s: x.index_copy(dim, i, s), x, idx, src)
+    parity(lambda m, x, i, s: x.index_copy_(dim, i, s), x, idx, src)
+
+
+def test_index_copy_errors():
+    x = np.zeros((3, 4))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([2, 0]), np.ones((2, 3)))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([2, 0]), np.ones((3, 4)))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([2, 5]), np.ones((2, 4)))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([2.0, 0]), np.ones((2, 4)))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([2, 0]),
+           np.ones((2, 4), np.float32))
+    parity(lambda m, x, i, s: m.index_copy(x, 0, i, s), x, np.array([[2, 0]]), np.ones((2, 4)))
+
+
+@pytest.mark.parametrize("dim_index", [(0, 1), (0, -1), (1, 3), (1, -4)])
+def test_select_scatter(dim_index):
+    dim, index = dim_index
+    x = make_array("float32", (3, 4), 0)
+    src = make_array("float32", (4,) if dim == 0 else (3,), 1)
+    parity(lambda m, x, s: m.select_scatter(x, s, dim, index), x, src)
+    parity(lambda m, x, s: x.select_scatter(s, dim, index), x, src)
+
+
+@pytest.mark.parametrize("args", [(0, 1, 3, 1), (1, None, None, 2), (0, -1, None, 1),
+                                  (1, 1, -1, 1), (0, None, 2, 1)])
+def test_slice_scatter(args):
+    dim, start, end, step = args
+    x = make_array("float64", (3, 4), 0)
+    size = len(range(x.shape[dim])[slice(start, end, step)])
+    src = make_array("float64", (size, 4) if dim == 0 else (3, size), 1)
+    parity(lambda m, x, s: m.slice_scatter(x, s, dim, start, end, step), x, src)
+    parity(lambda m, x, s: x.slice_scatter(s, dim=dim, start=start, end=end, step=step), x, src)
+
+
+def test_select_slice_scatter_errors():
+    x = np.zeros((3, 4))
+    parity(lambda m, x, s: m.select_scatter(x, s, 0, 1), x, np.ones(3))
+    parity(lambda m, x, s: m.select_scatter(x, s, 0, 5), x, np.ones(4))
+    parity(lambda m, x, s: m.slice_scatter(x, s, 1, step=2), x, np.ones((3, 3)))
+    parity(lambda m, x, s: m.slice_scatter(x, s, start=-1), x, np.ones((1, 4), np.int64))
+
+
+# ---------------------------------------------------------------------- combinations, renorm
+@pytest.mark.parametrize("r", [0, 1, 2, 3, 5])
+@pytest.mark.parametrize("with_replacement", [False, True])
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_combinations(r, with_replacement, n):
+    x = make_array("int64", (n,), 0)
+    parity(lambda m, x: m.combinations(x, r, with_replacement), x)
+    parity(lambda m, x: m.combinations(x, r=r, with_replacement=with_replacement),
+           x.astype(np.float32))
+
+
+def test_combinations_errors():
+    parity(lambda m, x: m.combinations(x), np.ones((2, 2)))
+    parity(lambda m, x: m.combinations(x, -1), np.ones(3))
+
+
+@pytest.mark.parametrize("p", [2, 1, 3.5, float("inf")])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("maxnorm", [0.0, 1.0, 5.0, 100.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_renorm(p, dim, maxnorm, dtype):
+    x = make_array(dtype, (3, 4), 0)
+    parity(lambda m, x: m.renorm(x, p, dim, maxnorm), x, tol="sum")
+    parity(lambda m, x: x.renorm(p, dim, maxnorm), make_array(dtype, (2, 3, 2), 1), tol="sum")
+
+
+def test_renorm_errors():
+    x = np.arange(12.0).reshape(3, 4)
+    parity(lambda m, x: m.renorm(x, 2, 0, 5.0), x.astype(np.int64))
+    parity(lambda m, x: m.renorm(x, -1, 0, 5.0), x)
+    parity(lambda m, x: m.renorm(x, 2, 0, -5.0), x)
+    parity(lambda m, x: m.renorm(x[0], 2, 0, 1.0), x)
+
+
+def _mask(m, x):
+    return m.from_numpy(np.array([[True, False, True, False]] * 3))
+
+
+GRAD_CASES_5 = {
+    "masked_scatter": (lambda m, x, s: m.masked_scatter(x, _mask(m, x), s), [(3, 4), (8,)]),
+    "index_copy": (lambda m, x, s: m.index_copy(x, 0, m.tensor([2, 0]), s), [(3, 4), (2, 4)]),
+    "index_copy_": (lambda m, x, s: (x * 1).index_copy_(1, m.tensor([3, 1]), s),
+                    [(3, 4), (3, 2)]),
+    "select_scatter": (lambda m, x, s: m.select_scatter(x, s, 1, -1), [(3, 4), (3,)]),
+    "slice_scatter": (lambda m, x, s: m.slice_scatter(x, s, 1, 1, None, 2), [(3, 4), (3, 2)]),
+    "combinations": (lambda m, x: m.combinations(x, 2), [(4,)]),
+    "combinations_r3": (lambda m, x: m.combinations(x, 3, with_replacement=True), [(3,)]),
+    "renorm": (lambda m, x: m.renorm(x, 2, 0, 1.0), [(3, 4)]),
+    "renorm_p3": (lambda m, x: x.renorm(3, 1, 0.5), [(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_5))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_5(name, dtype):
+    fn, shapes = GRAD_CASES_5[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_5))
+def test_gradcheck_5(name):
+    fn, shapes = GRAD_CASES_5[name]
+    check_gradcheck(fn, shapes, second_order=True)

@@ -11,6 +11,7 @@ here from the same operations, so its graph has PyTorch's nodes.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -33,12 +34,13 @@ _F64 = _dt.float64
 
 __all__ = [
     "addcdiv", "addcmul", "addmv", "as_strided", "baddbmm", "bincount", "block_diag",
-    "bucketize", "cartesian_prod", "cdist", "cov", "deg2rad", "diagflat", "diff", "digamma",
-    "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "inner", "is_nonzero", "isin",
-    "kron", "lcm", "ldexp", "lgamma", "logaddexp2", "logcumsumexp", "logit", "meshgrid",
-    "multiply", "nextafter", "polygamma", "rad2deg", "searchsorted", "sinc", "subtract",
-    "trapezoid", "trapz", "tril_indices", "triu_indices", "unravel_index", "vdot", "vsplit",
-    "xlogy",
+    "bucketize", "cartesian_prod", "cdist", "combinations", "cov", "deg2rad", "diagflat",
+    "diff", "digamma", "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "index_copy",
+    "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "lgamma", "logaddexp2",
+    "logcumsumexp", "logit", "masked_scatter", "meshgrid", "multiply", "nextafter",
+    "polygamma", "rad2deg", "renorm", "searchsorted", "select_scatter", "sinc",
+    "slice_scatter", "subtract", "trapezoid", "trapz", "tril_indices", "triu_indices",
+    "unravel_index", "vdot", "vsplit", "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -1487,6 +1489,234 @@ def polygamma(n, input, *, out=None):
     return result
 
 
+# ---------------------------------------------------------------------- scatters of a part
+def masked_scatter(input, mask, source):
+    """``input`` with the places ``mask`` selects (broadcast together) filled from ``source``'s
+    elements in order."""
+    from . import indexing as ix
+
+    if mask._dtype is not _BOOL:
+        raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{_dt.SCALAR_TYPE_NAMES[mask._dtype]}")
+    if input._dtype is not source._dtype:
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_dt.SCALAR_TYPE_NAMES[input._dtype]} and "
+                           f"{_dt.SCALAR_TYPE_NAMES[source._dtype]}")
+    try:
+        shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    except ValueError:
+        raise broadcast_error(mask._data.shape, input._data.shape) from None
+    m = np.broadcast_to(mask._data, shape)
+    if int(m.sum()) > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out = _wrap(np.broadcast_to(input._data, shape).copy(), input._dtype)
+    out._data[m] = source._data.reshape(-1)[:int(m.sum())]
+    saved = {"mask": _wrap(np.ascontiguousarray(m), _BOOL) if m.shape != mask._data.shape
+             else mask, "source_sym_sizes": source._data.shape}
+    return tracked(out, ix.MaskedScatterBackward0, (input, source), saved)
+
+
+IndexCopyBackward0 = derivative(
+    "IndexCopyBackward0", inputs=("self", "source"),
+    saves=("dim", "index", "source", "source_dim"), int64=("dim",),
+    self="grad.index_fill(dim, index, 0)",
+    source="grad.index_select(dim, index).expand_as(source) if source_dim > 0 "
+           "else grad.index_select(dim, index.reshape(-1)).reshape(())",
+)
+
+
+def _index_copy_checks(input, dim, index, source):
+    from .._tensor import wrap_dim
+
+    x, s, idx = input._data, source._data, index._data
+    d = wrap_dim(dim, max(x.ndim, 1))
+    if idx.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    if index._dtype is not _dt.int64:
+        raise RuntimeError("index_copy_(): Expected a long tensor for index, but got "
+                           f"{_dt.SCALAR_TYPE_NAMES[index._dtype]}")
+    if input._dtype is not source._dtype:
+        raise RuntimeError("index_copy_(): self and source expected to have the same dtype, but "
+                           f"got (self) {_dt.SCALAR_TYPE_NAMES[input._dtype]} and (source) "
+                           f"{_dt.SCALAR_TYPE_NAMES[source._dtype]}")
+    n = idx.size
+    if s.ndim:  # the shapes without ``dim`` (PyTorch numbers their dimensions on their own)
+        x_slice = x.shape[:d] + x.shape[d + 1:]
+        s_slice = s.shape[:d] + s.shape[d + 1:] if s.ndim == x.ndim else s.shape
+        for i in range(max(len(x_slice), len(s_slice))):
+            xs = x_slice[i] if i < len(x_slice) else 1
+            ss = s_slice[i] if i < len(s_slice) else 1
+            if xs != ss:
+                raise RuntimeError(
+                    "index_copy_(): Source/destination tensor must have same slice shapes. "
+                    f"Destination slice shape: {xs} at dimension {i} and source slice shape: "
+                    f"{ss} at dimension {i}.")
+    if (s.shape[d] if s.ndim else 1) != n:
+        raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
+                         f"source.size(dim) ({s.shape[d] if s.ndim else 1})")
+    size = x.shape[d] if x.ndim else 1
+    bad = idx.reshape(-1)[(idx.reshape(-1) < 0) | (idx.reshape(-1) >= size)]
+    if bad.size:
+        raise IndexError(f"index_copy_(): index {bad[0]} is out of bounds for dimension {d} "
+                         f"with size {size}")
+    return d
+
+
+def _index_copy_into(arr, d, index, source):
+    idx = index._data.reshape(-1)
+    if arr.ndim == 0:
+        arr[()] = source._data.reshape(())
+        return
+    src = source._data if source._data.ndim else source._data.reshape((1,))
+    arr[(slice(None),) * d + (idx,)] = src
+
+
+def index_copy(input, dim, index, source):
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` taken from ``source``."""
+    d = _index_copy_checks(input, dim, index, source)
+    out = _wrap(input._data.copy(), input._dtype)
+    _index_copy_into(out._data, d, index, source)
+    saved = {"dim": dim, "index": index, "source": _if_grad(source, source),
+             "source_dim": source._data.ndim}
+    return tracked(out, IndexCopyBackward0, (input, source), saved)
+
+
+def index_copy_(self, dim, index, source):
+    from ._common import check_inplace, commit_inplace, inplace_node
+
+    d = _index_copy_checks(self, dim, index, source)
+    check_inplace(self, self._dtype, self._data.shape)
+    saved = {"dim": dim, "index": index, "source": _if_grad(source, source),
+             "source_dim": source._data.ndim}
+    node = inplace_node(IndexCopyBackward0, (self, source), saved)
+    _index_copy_into(self._data, d, index, source)
+    self._bump_version()
+    return commit_inplace(self, node)
+
+
+SelectScatterBackward0 = derivative(
+    "SelectScatterBackward0", inputs=("self", "src"), saves=("dim", "index"),
+    int64=("dim", "index"),
+    self="select_scatter(grad, zeros_like(grad.select(dim, index)), dim, index)",
+    src="grad.select(dim, index)",
+)
+SliceScatterBackward0 = derivative(
+    "SliceScatterBackward0", inputs=("self", "src"), saves=("dim", "end", "start", "step"),
+    int64=("dim", "end", "start", "step"),
+    self="slice_scatter(grad, zeros_like(slice_tensor(grad, dim, start, end, step)), dim, start, "
+         "end, step)",
+    src="slice_tensor(grad, dim, start, end, step)",
+)
+
+
+def _scatter_part(input, src, part):
+    """A copy of ``input`` whose ``part`` (a view of the copy) is ``src``, PyTorch's check."""
+    out = _wrap(input._data.copy(), input._dtype)
+    view = part(out)
+    if view._data.shape != src._data.shape:
+        raise RuntimeError(
+            f"expected src to have a size equal to the slice of self. src size = "
+            f"{list(src._data.shape)}, slice size = {list(view._data.shape)}")
+    view._data[...] = cast(src._data, input._dtype)
+    return out
+
+
+@rule_helper
+def select_scatter(input, src, dim, index):
+    """A copy of ``input`` with ``src`` at ``index`` along ``dim``."""
+    from . import shape as sh
+
+    with no_grad():
+        out = _scatter_part(input, src, lambda t: sh.select(t, dim, index))
+    return tracked(out, SelectScatterBackward0, (input, src), {"dim": dim, "index": index})
+
+
+@rule_helper
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``input`` with ``src`` in the slice ``start:end:step`` along ``dim``."""
+    from . import shape as sh
+
+    with no_grad():
+        out = _scatter_part(input, src, lambda t: sh.slice_tensor(t, dim, start, end, step))
+    saved = {"dim": dim, "end": end, "start": start, "step": step}
+    return tracked(out, SliceScatterBackward0, (input, src), saved)
+
+
+# ---------------------------------------------------------------------- combinations, renorm
+def combinations(input, r=2, with_replacement=False):
+    """The length-``r`` combinations of a 1-d tensor's elements (PyTorch's composition:
+    meshgrid, a triangular mask, masked_select, stack)."""
+    from . import indexing as ix
+    from . import shape as sh
+
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _wrap(np.empty(0, input._dtype.np), input._dtype)
+    n = input._data.shape[0]
+    grids = np.meshgrid(*([np.arange(n)] * r), indexing="ij")
+    mask = np.ones(grids[0].shape, bool)
+    for lower, upper in itertools.pairwise(grids):
+        mask &= (lower <= upper) if with_replacement else (lower < upper)
+    mask_t = _wrap(mask, _BOOL)
+    picked = [ix.masked_select(g, mask_t) for g in meshgrid(*([input] * r), indexing="ij")]
+    return sh.stack(picked, 1)
+
+
+RenormBackward0 = derivative(
+    "RenormBackward0", inputs=("self",), saves=("dim", "maxnorm", "p", "self"), int64=("dim",),
+    self="renorm_backward(grad, self, p, dim, maxnorm)",
+)
+
+
+def _renorm_norm(input, p, dim):
+    from .._tensor import wrap_dim
+    from . import reduction as rd
+
+    d = wrap_dim(dim, input._data.ndim)
+    reduce = [i for i in range(input._data.ndim) if i != d]
+    return rd.norm(input, p, reduce, True), reduce
+
+
+@rule_helper
+def renorm_backward(grad, self, p, dim, maxnorm):
+    norm, reduce = _renorm_norm(self, p, dim)
+    grad_output = (self * grad).sum(reduce, True)
+    nb = linalg_vector_norm_backward(grad_output, self, p, norm, reduce, True)
+    inverse = (norm + 1e-7).reciprocal()
+    factor = inverse * maxnorm
+    return ew.where(norm > maxnorm, factor * grad - (factor * inverse) * nb, grad)
+
+
+def renorm(input, p, dim, maxnorm, *, out=None):
+    """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to it."""
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {nd} dimensions")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input._dtype.category != _FLOAT:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dt.SCALAR_TYPE_NAMES[input._dtype]}")
+    if out is not None:
+        ew._check_out("renorm", out, input)
+    with no_grad():
+        norm = _renorm_norm(input, p, dim)[0]._data.astype(_opmath(input._dtype))
+    with np.errstate(all="ignore"):
+        top = _opmath(input._dtype)(maxnorm)
+        factor = np.where(norm > top, top / (norm + _opmath(input._dtype)(1e-7)), 1)
+        r = input._data * factor.astype(input._dtype.np)
+    result = ew._finish(r, input._dtype, out)
+    if out is None:
+        tracked(result, RenormBackward0, (input,),
+                {"dim": dim, "maxnorm": maxnorm, "p": p, "self": input})
+    return result
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -1512,4 +1742,5 @@ METHODS = (
     "gcd", "heaviside", "hsplit", "inner", "kron", "lcm", "ldexp", "logaddexp2", "logit",
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
     "bincount", "is_nonzero", "cov", "logcumsumexp", "lgamma", "digamma", "erfinv", "polygamma",
+    "masked_scatter", "index_copy", "index_copy_", "select_scatter", "slice_scatter", "renorm",
 )
