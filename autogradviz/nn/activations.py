@@ -13,11 +13,14 @@ Forward values follow the order of operations of ATen's float kernels, so the pi
 functions match bit for bit, and so do ``silu`` and ``glu`` (whose exp is SLEEF's, reproduced by
 ``_sleef``). Functions built on expm1, log1p, tanh or erf take those in float64 rounded once to
 float32, within an ulp or two of PyTorch's vector routines (``gelu``'s float32 erf is ATen's own
-approximation: within ~3e-7 of ``|x|``).
+approximation: within ~1e-6 of ``|x|``).
 
-The backward rules are the derivatives written with autogradviz's (differentiable) operations,
-so ``create_graph=True`` gives correct second derivatives; their nodes are those operations'
-(PyTorch has ``LeakyReluBackwardBackward0`` and the like there).
+The backward rules call backward kernels as ATen's formulas do (``leaky_relu_backward``,
+``elu_backward``, ``gelu_backward`` ...): each computes ATen's kernel's arithmetic (fused
+multiply-adds and SLEEF's exp where ATen has them, so most float32 gradients match bit for bit)
+and records PyTorch's ``...BackwardBackward0`` node with its own rules, so ``create_graph=True``
+builds PyTorch's graph; silu and mish are differentiated, as in PyTorch, with differentiable
+operations when grad mode is on, and hardsigmoid's second derivative is NotImplemented as there.
 """
 
 from __future__ import annotations
@@ -28,11 +31,27 @@ import numpy as np
 
 from .. import _sleef
 from .. import dtypes as _dt
+from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
-from ..ops._backward import threshold_backward  # noqa: F401 - read by ThresholdBackward rules
+from ..ops._backward import (  # noqa: F401 - threshold_backward: ThresholdBackward's rule
+    add_scalar,
+    rsub_scalar,
+    sigmoid_backward,
+    sub_scalar,
+    threshold_backward,
+    zeros_like,
+)
 from ..ops._common import not_implemented, tracked
-from ..ops.elementwise import _inplace, _num_threads, checked_scalar, quiet, via_double
+from ..ops.elementwise import (
+    _inplace,
+    _not_implemented_node,
+    _num_threads,
+    checked_scalar,
+    quiet,
+    via_double,
+)
 from ..ops.shape import cat
 
 __all__ = [
@@ -76,6 +95,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 # 0.5 * sqrt(2) * 2 / sqrt(pi) = sqrt(2 / pi), and the cubic's coefficient: gelu's tanh form.
 _GELU_BETA = math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5
 _GELU_KAPPA = 0.044715
+_GELU_PDF_SCALE = (2 / math.sqrt(math.pi)) * math.sqrt(0.5) * 0.5  # 1 / sqrt(2 pi)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -127,6 +147,28 @@ def _scalar_tail(n, itemsize):
     return np.concatenate(parts) if parts else np.zeros(0, np.intp)
 
 
+def _grad_kernel(r, grad, node, inputs, saved):
+    """A backward kernel's result (a new tensor of ``grad``'s dtype) with its own node, recorded
+    when ``create_graph=True`` makes an input require grad (PyTorch's ``...BackwardBackward0``)."""
+    out = _wrap(np.asarray(r, grad._dtype.np), grad._dtype)
+    return tracked(out, node, inputs, saved)
+
+
+def _fma(a, b, c):
+    """``a * b + c`` rounded once (ATen's kernels are compiled with fused multiply-adds)."""
+    return (_fma32 if a.dtype == _F32 else _fma64)(a, b, c).astype(a.dtype, copy=False)
+
+
+def _backward_values(kernel, grad, self):
+    """``kernel(grad, x)`` on the arrays, as a plain tensor of grad's dtype (float16 through
+    float32)."""
+    g, x = grad._data, self._data
+    if grad._dtype is _F16:
+        g, x = g.astype(np.float32), x.astype(np.float32)
+    r = quiet.run(kernel, g, x)
+    return _wrap(np.asarray(r, grad._dtype.np), grad._dtype)
+
+
 def _mask(array):
     """A bool tensor over ``array`` (a rule's mask: no gradient flows through it)."""
     return _wrap(np.asarray(array, np.bool_), _dt.bool)
@@ -145,7 +187,7 @@ def _scalar_text(value):
 # ---------------------------------------------------------------------- leaky_relu
 @rule_helper
 def leaky_relu_backward(grad, self, negative_slope, self_is_result):
-    """``grad`` where ``self > 0``, ``grad * negative_slope`` elsewhere."""
+    """ATen's kernel: ``grad`` where ``self > 0``, ``grad * negative_slope`` elsewhere."""
     if self_is_result and negative_slope < 0:
         raise RuntimeError(
             "In-place leakyReLu backward calculation is triggered with a negative slope which "
@@ -153,7 +195,19 @@ def leaky_relu_backward(grad, self, negative_slope, self_is_result):
             "negative slope, please call out-of-place version instead. File an issue at "
             "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
             "backward calculation with negative slope")
-    return grad.where(_mask(self._data > 0), grad * negative_slope)
+    g, x = grad._data, self._data
+    slope = checked_scalar(negative_slope, grad._dtype)
+    r = quiet.run(lambda: np.where(x > 0, g, g * slope))
+    return _grad_kernel(r, grad, LeakyReluBackwardBackward0, (grad, self),
+                        {"negative_slope": negative_slope, "self": self})
+
+
+LeakyReluBackwardBackward0 = derivative(
+    "LeakyReluBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("negative_slope", "self"),
+    grad_output="leaky_relu_backward(grad, self, negative_slope, False)",
+    self="zeros_like(grad)",
+)
 
 
 LeakyReluBackward0 = derivative(
@@ -203,15 +257,49 @@ def leaky_relu_(input, negative_slope=0.01):
 # ---------------------------------------------------------------------- gelu
 @rule_helper
 def gelu_backward(grad, self, approximate):
-    """``grad * d/dx [x * Phi(x)]``: ``Phi(x) + x * phi(x)``; for the tanh form the derivative
-    of ``0.5 * x * (1 + tanh(u))``, ``u = beta * (x + kappa * x**3)``."""
+    """ATen's kernel: ``grad * (cdf + x * pdf)``; for the tanh form ``grad * (0.5 * (1 + t)
+    + 0.5 * x * (1 - t**2) * beta * (1 + 3 * kappa * x**2))``, ``t = tanh(u)``."""
+    g, x = grad._data, self._data
+    c = x.dtype.type
+    with np.errstate(all="ignore"):
+        if approximate == "tanh":
+            x_sq = x * x
+            inner = c(_GELU_BETA) * (x + c(_GELU_KAPPA) * (x_sq * x))
+            t = via_double(np.tanh, inner).astype(x.dtype)
+            left_derivative = c(0.5) * (c(1) + t)
+            inner_derivative = c(_GELU_BETA) * (c(1) + c(3) * c(_GELU_KAPPA) * x_sq)
+            right_derivative = c(0.5) * x * (c(1) - t * t) * inner_derivative
+            r = g * (left_derivative + right_derivative)
+        else:
+            erf = via_double(_erf, x * c(math.sqrt(0.5))).astype(x.dtype)
+            cdf = c(0.5) * (c(1) + erf)
+            pdf = c(_GELU_PDF_SCALE) * via_double(np.exp, x * x * c(-0.5)).astype(x.dtype)
+            r = g * (cdf + x * pdf)
+    return _grad_kernel(r, grad, GeluBackwardBackward0, (grad, self),
+                        {"approximate": approximate, "grad_output": grad, "self": self})
+
+
+@rule_helper
+def gelu_double_backward(grad, grad_output, self, approximate):
+    """``grad * grad_output * gelu''(x)``: ``phi(x) * (2 - x**2)``; for the tanh form
+    ``(1 - t**2) * (u' + 0.5 * x * (u'' - 2 * t * u'**2))``."""
     if approximate == "tanh":
         t = ((self + self * self * self * _GELU_KAPPA) * _GELU_BETA).tanh()
         du = (self * self * (3 * _GELU_KAPPA) + 1) * _GELU_BETA
-        return grad * ((t + 1) * 0.5 + self * 0.5 * (1 - t * t) * du)
-    cdf = ((self * math.sqrt(0.5)).erf() + 1) * 0.5
-    pdf = (self * self * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
-    return grad * (cdf + self * pdf)
+        ddu = self * (6 * _GELU_KAPPA * _GELU_BETA)
+        second = (1 - t * t) * (du + self * 0.5 * (ddu - t * du * du * 2))
+    else:
+        pdf = (self * self * -0.5).exp() * _GELU_PDF_SCALE
+        second = pdf * (2 - self * self)
+    return grad * grad_output * second
+
+
+GeluBackwardBackward0 = derivative(
+    "GeluBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("approximate", "grad_output", "self"),
+    grad_output="gelu_backward(grad, self, approximate)",
+    self="gelu_double_backward(grad, grad_output, self, approximate)",
+)
 
 
 GeluBackward0 = derivative(
@@ -251,9 +339,19 @@ def gelu(input, approximate="none"):
 # ---------------------------------------------------------------------- silu, mish
 @rule_helper
 def silu_backward(grad, self):
-    """``grad * s * (1 + x * (1 - s))``, ``s = sigmoid(x)``."""
-    s = self.sigmoid()
-    return grad * (s * (self * (1 - s) + 1))
+    """``grad * s * (1 + x * (1 - s))``, ``s = sigmoid(x)``: as PyTorch, with differentiable
+    operations when grad mode is on (``create_graph=True``: its
+    ``infinitely_differentiable_silu_backward``), else ATen's kernel (one fused multiply-add)."""
+    if _GRAD_MODE.grad_enabled:
+        s = self.sigmoid()
+        return grad * s * add_scalar(self * rsub_scalar(1.0, s), 1.0)
+
+    def kernel(g, x):
+        one = x.dtype.type(1)
+        s = one / (one + _exp_vec(-x))
+        return g * s * _fma(x, one - s, one)
+
+    return _backward_values(kernel, grad, self)
 
 
 SiluBackward0 = derivative("SiluBackward0", inputs=("self",), saves=("self",),
@@ -279,9 +377,22 @@ def silu(input, inplace=False):
 
 @rule_helper
 def mish_backward(grad, self):
-    """``grad * (t + x * sigmoid(x) * (1 - t**2))``, ``t = tanh(softplus(x))``."""
-    t = softplus(self).tanh()
-    return grad * (t + self * self.sigmoid() * (1 - t * t))
+    """``grad * (t + x * sigmoid(x) * (1 - t * t))``, ``t = tanh(log1p(exp(x)))``: with
+    differentiable operations when grad mode is on (PyTorch's
+    ``infinitely_differentiable_mish_backward``), else ATen's kernel (fused multiply-adds)."""
+    if _GRAD_MODE.grad_enabled:
+        s = self.sigmoid()
+        t = self.exp().log1p().tanh()
+        return grad * (t + self * s * rsub_scalar(1.0, t * t))
+
+    def kernel(g, x):
+        one = x.dtype.type(1)
+        s = one / (one + _exp_vec(-x))
+        t = via_double(np.tanh, via_double(np.log1p, _exp_vec(x)).astype(x.dtype))
+        t = t.astype(x.dtype)
+        return g * _fma(x * s, _fma(-t, t, one), t)
+
+    return _backward_values(kernel, grad, self)
 
 
 MishBackward0 = derivative("MishBackward0", inputs=("self",), saves=("self",),
@@ -315,17 +426,45 @@ _ELU_INPLACE_MESSAGE = (
 
 @rule_helper
 def elu_backward(grad, alpha, scale, input_scale, is_result, self_or_result):
-    """``grad * scale`` where the input was positive; below, from the input:
-    ``grad * input_scale * alpha * scale * exp(x * input_scale)``, or from the result:
+    """ATen's kernel: ``grad * scale`` where the input was positive; below, from the input
+    ``grad * input_scale * alpha * scale * exp(x * input_scale)``, from the result
     ``grad * input_scale * (result + alpha * scale)``."""
-    x = self_or_result
+    if is_result and alpha < 0:
+        raise RuntimeError(_ELU_INPLACE_MESSAGE)
+    g, b = grad._data, self_or_result._data
+    dt = grad._dtype
+    a, sc, i = (checked_scalar(v, dt) for v in (alpha, scale, input_scale))
+    negcoef = a * sc
+    with np.errstate(all="ignore"):
+        if is_result:
+            below = g * i * (b + negcoef)
+        else:
+            below = g * i * negcoef * _exp_vec(np.ascontiguousarray(b * i))
+        r = np.where(b > 0, g * sc, below)
+    saved = {"alpha": alpha, "grad_output": grad, "input_scale": input_scale,
+             "is_result": is_result, "scale": scale, "self_or_result": self_or_result}
+    return _grad_kernel(r, grad, EluBackwardBackward0, (grad, self_or_result), saved)
+
+
+@rule_helper
+def elu_double_backward(grad, grad_output, alpha, scale, input_scale, is_result,
+                        self_or_result):
+    """ATen's: ``grad * grad_output * input_scale`` where ``self_or_result < 0`` (from the
+    result), else ``elu_backward(grad * grad_output * input_scale, ...)`` there."""
+    negative = (self_or_result < 0).to(grad.dtype)
     if is_result:
-        if alpha < 0:
-            raise RuntimeError(_ELU_INPLACE_MESSAGE)
-        below = grad * input_scale * (x + alpha * scale)
-    else:
-        below = grad * (input_scale * alpha * scale) * (x * input_scale).exp()
-    return (grad * scale).where(_mask(x._data > 0), below)
+        return grad * grad_output * input_scale * negative
+    return elu_backward(grad * grad_output * input_scale, alpha, scale, input_scale, is_result,
+                        self_or_result) * negative
+
+
+EluBackwardBackward0 = derivative(
+    "EluBackwardBackward0", inputs=("grad_output", "self_or_result"),
+    saves=("alpha", "grad_output", "input_scale", "is_result", "scale", "self_or_result"),
+    grad_output="elu_backward(grad, alpha, scale, input_scale, is_result, self_or_result)",
+    self_or_result="elu_double_backward(grad, grad_output, alpha, scale, input_scale, "
+                   "is_result, self_or_result)",
+)
 
 
 EluBackward0 = derivative(
@@ -432,10 +571,32 @@ def celu_(input, alpha=1.0):
 # ---------------------------------------------------------------------- softplus
 @rule_helper
 def softplus_backward(grad, self, beta, threshold):
-    """``grad`` where ``x * beta > threshold`` (the linear part), else
-    ``grad * sigmoid(x * beta)``."""
-    xb = self * beta
-    return grad.where(_mask(xb._data > threshold), grad * xb.sigmoid())
+    """ATen's kernel: ``grad`` where ``x * beta > threshold`` (the linear part), else
+    ``grad * z / (z + 1)``, ``z = exp(x * beta)``."""
+    g, x = grad._data, self._data
+    dt = grad._dtype
+    b, t = checked_scalar(beta, dt), checked_scalar(threshold, dt)
+    with np.errstate(all="ignore"):
+        xb = x * b
+        z = _exp_vec(np.ascontiguousarray(xb))
+        r = np.where(xb > t, g, g * z / (z + x.dtype.type(1)))
+    saved = {"beta": beta, "grad_output": grad, "self": self, "threshold": threshold}
+    return _grad_kernel(r, grad, SoftplusBackwardBackward0, (grad, self), saved)
+
+
+@rule_helper
+def softplus_double_backward(grad, self, beta, threshold):
+    """ATen's: ``sigmoid_backward(grad, sigmoid(x * beta)) * (x * beta < threshold) * beta``."""
+    x = self * beta
+    return sigmoid_backward(grad, x.sigmoid()) * (x < threshold).to(grad.dtype) * beta
+
+
+SoftplusBackwardBackward0 = derivative(
+    "SoftplusBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("beta", "grad_output", "self", "threshold"),
+    grad_output="softplus_backward(grad, self, beta, threshold)",
+    self="softplus_double_backward(grad * grad_output, self, beta, threshold)",
+)
 
 
 SoftplusBackward0 = derivative(
@@ -463,9 +624,18 @@ def softplus(input, beta=1, threshold=20):
 # ---------------------------------------------------------------------- hardtanh, relu6
 @rule_helper
 def hardtanh_backward(grad, self, min_val, max_val):
-    """``grad`` strictly between the bounds, zero elsewhere."""
-    x = self._data
-    return _zero_where(grad, (x <= min_val) | (x >= max_val))
+    """ATen's kernel: ``grad`` strictly between the bounds, zero elsewhere."""
+    g, x = grad._data, self._data
+    r = np.where((x <= min_val) | (x >= max_val), g.dtype.type(0), g)
+    return _grad_kernel(r, grad, HardtanhBackwardBackward0, (grad, self),
+                        {"max_val": max_val, "min_val": min_val, "self": self})
+
+
+HardtanhBackwardBackward0 = derivative(
+    "HardtanhBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("max_val", "min_val", "self"),
+    grad_output="hardtanh_backward(grad, self, min_val, max_val)", self="zeros_like(grad)",
+)
 
 
 HardtanhBackward0 = derivative(
@@ -514,10 +684,30 @@ def relu6(input, inplace=False):
 # ---------------------------------------------------------------------- hardswish, hardsigmoid
 @rule_helper
 def hardswish_backward(grad, self):
-    """``0`` below -3, ``grad * (x / 3 + 0.5)`` up to 3, ``grad`` above."""
+    """ATen's kernel: ``0`` up to -3, ``grad * (x / 3 + 0.5)`` strictly between -3 and 3,
+    ``grad`` from 3."""
+    g, x = grad._data, self._data
+    c = x.dtype.type
+    middle = g * ((x / c(3)) + c(0.5))
+    r = np.where(x <= c(-3), c(0), np.where(x < c(3), middle, g))
+    return _grad_kernel(r, grad, HardswishBackwardBackward0, (grad, self),
+                        {"grad_output": grad, "self": self})
+
+
+@rule_helper
+def hardswish_double_backward(grad, grad_output, self):
+    """ATen's: ``grad * grad_output / 3`` strictly between -3 and 3, zero elsewhere."""
     x = self._data
-    middle = grad * (self / 3 + 0.5)
-    return middle.where(_mask((x >= -3) & (x <= 3)), _zero_where(grad, x < -3))
+    inside = _mask((x > -3) & (x < 3))
+    return (grad * grad_output / 3.0).where(inside, zeros_like(grad))
+
+
+HardswishBackwardBackward0 = derivative(
+    "HardswishBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("grad_output", "self"),
+    grad_output="hardswish_backward(grad, self)",
+    self="hardswish_double_backward(grad, grad_output, self)",
+)
 
 
 HardswishBackward0 = derivative("HardswishBackward0", inputs=("self",), saves=("self",),
@@ -544,10 +734,17 @@ def hardswish(input, inplace=False):
 
 @rule_helper
 def hardsigmoid_backward(grad, self):
-    """``grad / 6`` strictly between -3 and 3, zero elsewhere (ATen multiplies by 1/6 rounded
-    to float32, also for float64)."""
-    x = self._data
-    return _zero_where(grad * _ONE_SIXTH_F32, ~((x > -3) & (x < 3)))
+    """ATen's kernel: ``grad * (1/6 rounded to float32)`` strictly between -3 and 3, zero
+    elsewhere (float64 too). PyTorch records its derivative as NotImplemented."""
+    g, x = grad._data, self._data
+    r = np.where((x > -3) & (x < 3), g * g.dtype.type(_ONE_SIXTH_F32), g.dtype.type(0))
+    result = _wrap(np.asarray(r, grad._dtype.np), grad._dtype)
+    # (an edge for each input that requires grad, as PyTorch's NotImplemented node has)
+    names = tuple(n for n, t in (("grad_output", grad), ("self", self)) if t._requires_grad)
+    if not names:
+        return result
+    inputs = tuple(t for t in (grad, self) if t._requires_grad)
+    return tracked(result, _not_implemented_node("hardsigmoid_backward", names), inputs)
 
 
 _ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
@@ -575,9 +772,32 @@ def hardsigmoid(input, inplace=False):
 # ---------------------------------------------------------------------- logsigmoid
 @rule_helper
 def log_sigmoid_backward(grad, self, buffer):
-    """``grad * sigmoid(-x)`` (ATen's kernel reads the saved ``exp(-|x|)`` buffer for the
-    same value)."""
-    return grad * (-self).sigmoid()
+    """ATen's kernel, from the saved ``buffer = exp(-|x|)``: ``(max_deriv - sign * b / (1 + b))
+    * grad``, ``max_deriv, sign = (1, 1)`` for ``x < 0``, ``(0, -1)`` otherwise."""
+    g, x, b = grad._data, self._data, buffer._data
+    c = x.dtype.type
+    negative = x < 0
+    max_deriv = np.where(negative, c(1), c(0))
+    sign = np.where(negative, c(1), c(-1))
+    with np.errstate(all="ignore"):
+        r = (max_deriv - sign * (b / (c(1) + b))) * g
+    return _grad_kernel(r, grad, LogSigmoidBackwardBackward0, (grad, self),
+                        {"buffer": buffer, "grad_output": grad, "self": self})
+
+
+@rule_helper
+def log_sigmoid_double_backward(grad, self):
+    """ATen's: ``grad * (z - 1) * z``, ``z = sigmoid(x)``."""
+    z = self.sigmoid()
+    return grad * sub_scalar(z, 1) * z
+
+
+LogSigmoidBackwardBackward0 = derivative(
+    "LogSigmoidBackwardBackward0", inputs=("grad_output", "self"),
+    saves=("buffer", "grad_output", "self"),
+    grad_output="log_sigmoid_backward(grad, self, buffer)",
+    self="log_sigmoid_double_backward(grad * grad_output, self)",
+)
 
 
 LogSigmoidBackward0 = derivative(
@@ -603,17 +823,41 @@ def logsigmoid(input):
 
 
 # ---------------------------------------------------------------------- shrinks, threshold
+def _shrink_grad(grad, self, lambd):
+    g, x = grad._data, self._data
+    return np.where((x >= -lambd) & (x <= lambd), g.dtype.type(0), g)
+
+
 @rule_helper
-def shrink_backward(grad, self, lambd):
-    """``grad`` outside ``[-lambd, lambd]``, zero inside (softshrink's and hardshrink's)."""
-    x = self._data
-    return _zero_where(grad, (x >= -lambd) & (x <= lambd))
+def softshrink_backward(grad, self, lambd):
+    """ATen's kernel: ``grad`` outside ``[-lambd, lambd]``, zero inside."""
+    return _grad_kernel(_shrink_grad(grad, self, lambd), grad, SoftshrinkBackwardBackward0,
+                        (grad, self), {"lambd": lambd, "self": self})
+
+
+@rule_helper
+def hardshrink_backward(grad, self, lambd):
+    """ATen's kernel: ``grad`` outside ``[-lambd, lambd]``, zero inside."""
+    return _grad_kernel(_shrink_grad(grad, self, lambd), grad, HardshrinkBackwardBackward0,
+                        (grad, self), {"lambd": lambd, "self": self})
+
+
+SoftshrinkBackwardBackward0 = derivative(
+    "SoftshrinkBackwardBackward0", inputs=("grad_output", "self"), saves=("lambd", "self"),
+    grad_output="softshrink_backward(grad, self, lambd)", self="zeros_like(grad)",
+)
+HardshrinkBackwardBackward0 = derivative(
+    "HardshrinkBackwardBackward0", inputs=("grad_output", "self"), saves=("lambd", "self"),
+    grad_output="hardshrink_backward(grad, self, lambd)", self="zeros_like(grad)",
+)
 
 
 SoftshrinkBackward0 = derivative("SoftshrinkBackward0", inputs=("self",),
-                                 saves=("lambd", "self"), self="shrink_backward(grad, self, lambd)")
+                                 saves=("lambd", "self"),
+                                 self="softshrink_backward(grad, self, lambd)")
 HardshrinkBackward0 = derivative("HardshrinkBackward0", inputs=("self",),
-                                 saves=("lambd", "self"), self="shrink_backward(grad, self, lambd)")
+                                 saves=("lambd", "self"),
+                                 self="hardshrink_backward(grad, self, lambd)")
 
 
 def softshrink(input, lambd=0.5):
@@ -696,11 +940,51 @@ def threshold_(input, threshold, value):
 # ---------------------------------------------------------------------- glu
 @rule_helper
 def glu_backward(grad, self, dim):
-    """For ``a * sigmoid(b)`` (the two halves along ``dim``): ``grad * sigmoid(b)`` for ``a``,
-    ``grad * a * s * (1 - s)`` for ``b``."""
-    a, b = self.chunk(2, dim)
-    s = b.sigmoid()
-    return cat([grad * s, grad * a * (s * (1 - s))], dim)
+    """ATen's kernel, for ``a * sigmoid(b)`` (the halves along ``dim``): ``sigmoid(b) * grad``
+    for ``a``, ``(1 - s) * s * a * grad`` for ``b``."""
+    d = dim % self.dim()
+    a, b = np.split(self._data, 2, axis=d)
+    one = b.dtype.type(1)
+    with np.errstate(all="ignore"):
+        s = one / (one + _exp_vec(-np.ascontiguousarray(b)))
+        g = grad._data
+        r = np.concatenate([s * g, (one - s) * s * a * g], axis=d)
+    return _grad_kernel(r, grad, GluBackwardBackward0, (grad, self),
+                        {"dim": dim, "grad_output": grad, "self": self})
+
+
+@rule_helper
+def glu_double_backward(grad, grad_output, self, dim):
+    """ATen's ``glu_double_backward``: the derivative of glu's gradient in the input."""
+    n = self.shape[dim] // 2
+    first, second = self.narrow(dim, 0, n), self.narrow(dim, n, n)
+    sig = second.sigmoid()
+    one_sub_sig = rsub_scalar(1, sig)
+    sig_one_sub_sig = sig * one_sub_sig
+    gg_first, gg_second = grad.narrow(dim, 0, n), grad.narrow(dim, n, n)
+    gi_first = gg_second * grad_output * sig_one_sub_sig
+    second_order = sig_one_sub_sig * one_sub_sig - sig * sig_one_sub_sig
+    gi_second = (gg_second * first * grad_output * second_order
+                 + gg_first * grad_output * sig_one_sub_sig)
+    return cat([gi_first, gi_second], dim)
+
+
+@rule_helper
+def glu_double_backward_grad_output(grad, self, dim):
+    """ATen's: ``grad * glu_backward(ones, self)``, its two halves added."""
+    d = dim % self.dim()
+    sizes = list(self.shape)
+    sizes[d] //= 2
+    ones = _wrap(np.ones(sizes, self._dtype.np), self._dtype)
+    tmp = grad * glu_backward(ones, self, d)
+    return tmp.narrow(d, 0, sizes[d]) + tmp.narrow(d, sizes[d], sizes[d])
+
+
+GluBackwardBackward0 = derivative(
+    "GluBackwardBackward0", inputs=("grad_output", "self"), saves=("dim", "grad_output", "self"),
+    int64=("dim",), grad_output="glu_double_backward_grad_output(grad, self, dim)",
+    self="glu_double_backward(grad, grad_output, self, dim)",
+)
 
 
 GluBackward0 = derivative("GluBackward0", inputs=("self",), saves=("dim", "self"),
