@@ -13,7 +13,9 @@ and "What is torch.nn really?" (``nn_really``: from a hand-written logistic regr
 ``DataLoader``), and the series "Deep Learning for NLP with PyTorch" (``nlp_*``, the tutorials'
 current code: affine maps, softmax and a bag-of-words classifier; ``nn.Embedding`` and an N-gram
 language model; ``nn.LSTM`` and an LSTM part-of-speech tagger; a Bi-LSTM CRF), and the
-"Introduction to PyTorch" video series' "Introduction to PyTorch Tensors" (``introyt_tensors``:
+"Introduction to PyTorch" video series: its "Introduction to PyTorch" (``introyt_intro``:
+tensors, ``det``/``svd``/``std_mean``, LeNet, a CNN trained with SGD on random images in place
+of CIFAR10), "Introduction to PyTorch Tensors" (``introyt_tensors``:
 creation, seeding, dtypes, broadcasting, math and in-place functions, ``out=``,
 ``cross``/``svd``, copies, ``squeeze``/``unsqueeze_``, the NumPy bridge; ``torch.empty``'s
 uninitialised values are not printed) and "The Fundamentals of Autograd" (``introyt_autograd``:
@@ -30,9 +32,9 @@ random NumPy arrays. Lines marked ``# added`` print
 more of what the tutorial shows.
 
 Each program runs in its own process (``import torch`` is rewritten to ``import autogradviz as
-torch`` and ``import torch.nn as nn`` to ``import autogradviz.nn as nn`` for autogradviz;
-PyTorch runs with its AVX2 kernels), both at once. Object addresses are blanked. Everything
-else must be identical, except where ``TOLERANT`` says why not.
+torch``, a comment after it kept, and ``import torch.nn as nn`` to ``import autogradviz.nn as
+nn`` for autogradviz; PyTorch runs with its AVX2 kernels), both at once. Object addresses are
+blanked. Everything else must be identical, except where ``TOLERANT`` says why not.
 """
 
 import functools
@@ -54,7 +56,8 @@ import re, sys
 lib, path = sys.argv[1], sys.argv[2]
 code = sys.stdin.read()
 if lib == "autogradviz":
-    code = re.sub(r"^(\\s*)import torch$", r"\\1import autogradviz as torch", code, flags=re.M)
+    code = re.sub(r"^(\\s*)import torch(\\s*#.*)?$", r"\\1import autogradviz as torch\\2", code,
+                  flags=re.M)  # (a comment may follow, as in the intro tutorial)
     code = re.sub(r"^(\\s*)from torch(\\.| )", r"\\1from autogradviz\\2", code, flags=re.M)
     code = re.sub(r"^(\\s*)import torch\\.(\\S+) as ", r"\\1import autogradviz.\\2 as ", code,
                   flags=re.M)
