@@ -512,3 +512,32 @@ def test_empty_logsumexp_and_0d_mean_backward():
         s.mean(dim=0, keepdim=True).sum().backward()
         grads.append((x.grad.shape, s.grad.item()))
     assert grads[0] == grads[1]
+
+
+MORE_EDGE_CASES = {  # (found by random programs; some are not reductions, kept together here)
+    "cumsum_negative_zeros": lambda m, x: m.tensor([-0.0, -0.0, 1.0, -1.0, -0.0]).cumsum(0),
+    "cumsum_0d_negative_zero": lambda m, x: m.tensor(-0.0).cumsum(0),
+    "nansum_int_keepdim_layout": lambda m, x: m.nansum(
+        m.ones(3, dtype=m.uint8).reshape(1, 3, 1).expand(5, 3, 4), dim=(1,), keepdim=True),
+    "div_int_0d_by_uint8": lambda m, x: m.tensor(-1) / m.tensor([5, 8, 6], dtype=m.uint8),
+    "div_uint8_by_int_0d": lambda m, x: m.tensor([5, 8], dtype=m.uint8).true_divide(m.tensor(-5)),
+    "logaddexp_int": lambda m, x: m.logaddexp(m.tensor([1]), m.tensor([2])),
+    "bitwise_float_shapes_first": lambda m, x: m.ones(2, 3) | m.ones(4),
+    "ravel_transposed": lambda m, x: x.mT.ravel(),
+    "view_keeps_size1_stride": lambda m, x: x.reshape(-1)[:1].unsqueeze(0)[0::2].view(-1),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_EDGE_CASES))
+def test_more_edge_cases(name):
+    result = parity(MORE_EDGE_CASES[name], make("float32", (3, 4), 25))
+    if result is not None:  # (None: both raised the same error)
+        theirs = MORE_EDGE_CASES[name](torch, torch.from_numpy(make("float32", (3, 4), 25)))
+        assert result.stride() == theirs.stride()
+
+
+@pytest.mark.parametrize("name", ["var", "std", "prod"])
+def test_keepdim_results_are_contiguous(name):
+    for lib in (torch, autogradviz):
+        x = lib.ones(3).reshape(1, 3, 1).expand(5, 3, 4)
+        assert getattr(x, name)(1, keepdim=True).stride() == (4, 4, 1)

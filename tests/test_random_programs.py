@@ -43,8 +43,8 @@ import torch
 
 import autogradviz
 
-PROGRAMS = 2400
-CASES = 48  # parametrized cases, PROGRAMS // CASES programs each
+PROGRAMS = 4000
+CASES = 50  # parametrized cases, PROGRAMS // CASES programs each
 FLOAT_DTYPES = ("float16", "float32", "float64")
 INPUT_DTYPES = ("float32", "float32", "float32", "float64", "float64", "float16", "int64",
                 "int64", "int32", "bool", "uint8")
@@ -200,6 +200,9 @@ class Program:
             outcome[lib] = error, [str(w.message) for w in caught]
         (t_err, t_warn), (a_err, a_warn) = outcome["torch"], outcome["avz"]
         where = self.where()
+        if t_err is not None and "INTERNAL ASSERT FAILED" in str(t_err):
+            self.stopped = True  # a bug of PyTorch's (seen: backward through a bool scalar)
+            return False
         if t_err is not None:
             assert a_err is not None, f"torch raised {t_err!r}, autogradviz did not{where}"
             assert type(a_err) is type(t_err) and _message(a_err) == _message(t_err), (
@@ -296,7 +299,10 @@ class Program:
             grad = self.literal(list(t.shape), str(t.dtype)[6:])
             line = f"{expr}.backward({grad})"
         inexact = expr in self.inexact
-        self.execute(line, None, [])
+        if not self.execute(line, None, []):
+            # Open gap: which gradients a backward that raised had already accumulated
+            # follows the engine's order of nodes (autograd/engine.py); not compared.
+            return
         loose = bool(self.inexact) or any(op in line for op in INEXACT_GRAD
                                           for line in self.lines)
         for leaf in self.leaves:
@@ -413,10 +419,17 @@ def op_unary(p):
     return line, r, [x], exact
 
 
+def _refused_leaf_write(t):
+    """A write into a leaf that requires grad (or a view of one) whose elements overlap: the
+    order of PyTorch's refusals is an open gap (see op_binary_inplace)."""
+    return t.requires_grad and 0 in t.stride() and (
+        t.grad_fn is None or (t._base is not None and t._base.is_leaf))
+
+
 def op_unary_inplace(p):
     x = p.pick()
     t = p.value(x)
-    if x in p.saved_indices:
+    if x in p.saved_indices or _refused_leaf_write(t):
         return None
     names = ["neg_", "abs_", "zero_", "relu_", "sign_", "square_"]
     if _is_float(t):
@@ -465,7 +478,7 @@ def op_binary_inplace(p):
     x = p.pick()
     t = p.value(x)
     y = p.operand(t)
-    if x in p.saved_indices:
+    if x in p.saved_indices or _refused_leaf_write(t):
         return None
     if t.requires_grad and (t.grad_fn is None or (t._base is not None and t._base.is_leaf)):
         # Open gap: PyTorch refuses a leaf (or a view of one) before it checks shapes and
@@ -541,8 +554,6 @@ def op_reduce(p):
     line = f"{r} = {x}.{name}({args})" if p.rng.random() < 0.7 else (
         f"{r} = torch.{name}({x}{', ' + args if args else ''})")
     exact = name not in INEXACT
-    if name == "logsumexp":  # (open gap: its output strides with keepdim, see LAYOUT_OPS)
-        p.unlaid.add(r)
     return line, r, [x], exact
 
 

@@ -449,10 +449,13 @@ def _float_operands(input, other):
     """Operands for true division and friends: integer results become the default float."""
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
-        # A number converts to the float directly (-3 stays -3 beside a uint8 tensor).
+        # Each operand converts to the float directly from its own dtype (-3 stays -3 beside
+        # a uint8 tensor, a number or a 0-d int64 tensor alike).
         dt = _dt.get_default_dtype()
-        xa = cast(xa, dt) if isinstance(xa, np.ndarray) else float(input)
-        xb = cast(xb, dt) if isinstance(xb, np.ndarray) else float(other)
+        xa = cast(input._data if isinstance(input, Tensor) else xa, dt) if isinstance(
+            xa, np.ndarray) else float(input)
+        xb = cast(other._data if isinstance(other, Tensor) else xb, dt) if isinstance(
+            xb, np.ndarray) else float(other)
     return xa, xb, dt
 
 
@@ -788,15 +791,20 @@ def via_double(np_func, *xs):
     return r.astype(np.float32)
 
 
-def _binary_float(np_func, name, tensors_only=True, track=None):
+def _binary_float(np_func, name, tensors_only=True, track=None, int_ok=True):
     """A binary function whose integer inputs give the default float dtype (atan2, copysign);
-    ``track(result, input, other)`` records its backward node."""
+    ``track(result, input, other)`` records its backward node; without ``int_ok`` integer and
+    bool operands are refused (PyTorch's kernel has no such dtypes: logaddexp)."""
 
     def op(input, other, *, out=None):
         if tensors_only:
             _require_tensors(name, input, other)
         if out is not None:
             _check_out(name, out, input, other)
+        if not int_ok:
+            common = _pair(input, other)[2]
+            if common.category != _FLOAT:
+                raise not_implemented(f"{name}_cpu", common)
         xa, xb, dt = _float_operands(input, other)
         result = _finish(_apply(lambda a, b: via_double(np_func, a, b), input, other, xa, xb), dt,
                          out)
@@ -854,7 +862,8 @@ def _track_copysign(result, input, other):
 
 atan2 = arctan2 = _binary_float(np.arctan2, "atan2", track=_track_both(Atan2Backward0))
 copysign = _binary_float(np.copysign, "copysign", tensors_only=False, track=_track_copysign)
-logaddexp = _binary_float(np.logaddexp, "logaddexp", track=_track_both(LogaddexpBackward0))
+logaddexp = _binary_float(np.logaddexp, "logaddexp", track=_track_both(LogaddexpBackward0),
+                          int_ok=False)
 
 
 def _binary_same(np_func, name, bool_kernel=None, float_ok=True, int_ok=True,
@@ -868,6 +877,7 @@ def _binary_same(np_func, name, bool_kernel=None, float_ok=True, int_ok=True,
         if dt is _BOOL and bool_kernel is not None:
             return _finish(_apply(bool_kernel, input, other, xa, xb), dt, out)
         if (not float_ok and dt.category == _FLOAT) or (not int_ok and dt.category != _FLOAT):
+            _broadcast_shape(shape_of(input), shape_of(other))  # PyTorch's shape error first
             raise not_implemented(f"{name}_cpu", dt)
         result = _finish(_apply(np_func, input, other, xa, xb), dt, out)
         if track is not None and _needs_grad(input, other):

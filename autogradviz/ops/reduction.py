@@ -21,7 +21,7 @@ import numpy as np
 from .. import _creation
 from .. import _stdlib_sort as _cxx
 from .. import dtypes as _dt
-from .._tensor import Tensor, _wrap, wrap_dim, wrap_dims
+from .._tensor import Tensor, _contiguous_strides, _wrap, wrap_dim, wrap_dims
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._backward import zeros_like
@@ -100,7 +100,8 @@ def _pair(name, values, indices, input_dtype):
 def _contiguous(arr, dtype=None):
     """A C-ordered array with PyTorch's contiguous strides (size-1 dims' strides included)."""
     arr = np.asarray(arr, dtype)
-    if arr.flags.c_contiguous and arr.strides == np.empty(arr.shape, arr.dtype).strides:
+    if arr.flags.c_contiguous and (arr.ndim < 2 or 1 not in arr.shape or arr.strides == tuple(
+            s * arr.itemsize for s in _contiguous_strides(arr.shape))):
         return arr
     return np.array(arr, order="C")
 
@@ -433,8 +434,8 @@ def _sum(x, axes, keepdim, dt):
         # PyTorch's cascade sum, added in its order (float16 accumulates in float32)
         return quiet.run(cascade_sum, x, axes, keepdim, _creation.get_num_threads())
     r = quiet.run(np.sum, x, axis=axes, keepdims=keepdim)
-    if isinstance(r, np.ndarray) and not r.flags.c_contiguous:
-        r = r.copy()  # PyTorch's reductions return contiguous results whatever the input
+    if isinstance(r, np.ndarray):
+        r = _contiguous(r)  # PyTorch's reductions return contiguous results whatever the input
     return r
 
 
@@ -581,7 +582,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     axis = None if x.ndim == 0 else axis
     # float16 multiplies in float16.
     result = _finish(
-        quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None), dt)
+        _contiguous(quiet.run(np.prod, x, axis=axis, keepdims=keepdim and dim is not None)), dt)
     if _needs_grad(input):
         if dim is None:
             tracked(result, ProdBackward0, (input,), {"self": input}, {"result": result})
@@ -830,7 +831,8 @@ def _variance(name, input, dim, correction, keepdim):
     reduced = x.size // out_numel if out_numel else 0
     acc = np.float32 if dt is _F16 else None
     if reduced - correction > 0:
-        return quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
+        return _contiguous(quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim,
+                                     dtype=acc)), dt
     warnings.warn(
         f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
         "reduction factor (input numel divided by output numel). (Triggered internally at "
@@ -840,7 +842,8 @@ def _variance(name, input, dim, correction, keepdim):
     )
     with warnings.catch_warnings():  # NumPy's own degrees-of-freedom warning is not PyTorch's
         warnings.simplefilter("ignore", RuntimeWarning)
-        return quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim, dtype=acc), dt
+        return _contiguous(quiet.run(np.var, x, axis=axes, ddof=correction, keepdims=keepdim,
+                                     dtype=acc)), dt
 
 
 def var(input, dim=_UNSET, unbiased=None, keepdim=False, *, correction=_UNSET, out=None):
@@ -998,6 +1001,8 @@ def _scan(name, np_scan, node):
         acc = np.float32 if dt is _F16 else np.float64 if dt is _dt.float32 else None
         with np.errstate(over="ignore", invalid="ignore"):
             r = np_scan(x, axis=d, dtype=acc) if x.ndim else x.copy()
+            if np_scan is np.cumsum and r.dtype.kind == "f" and x.ndim:
+                r += 0.0  # PyTorch's sums start from +0: no partial sum is -0
         result = _finish(r, dt, out)
         if _needs_grad(input):
             if node is CumsumBackward0:

@@ -225,7 +225,9 @@ def view(self, *shape):
             shape = _shape_arg(shape)
             break
     x = self._data
-    if x.flags.c_contiguous:
+    # (NumPy calls an array with size-1 dims of any stride contiguous; PyTorch's view keeps
+    # those strides where it can, so such arrays take the general path)
+    if x.flags.c_contiguous and 1 not in x.shape:
         try:
             arr = x.reshape(shape)
         except ValueError:
@@ -529,7 +531,7 @@ def flatten(self, start_dim=0, end_dim=-1):
 
 
 def ravel(self):
-    return reshape(self, -1)
+    return view(contiguous(self), -1)  # PyTorch's: a copy first when needed, then a view
 
 
 def unflatten(self, dim, sizes):
