@@ -896,3 +896,120 @@ def test_graph_5(name, dtype):
 def test_gradcheck_5(name):
     fn, shapes = GRAD_CASES_5[name]
     check_gradcheck(fn, shapes, second_order=True)
+
+
+# ---------------------------------------------------------------------- linalg norms
+VECTOR_ORDS = [2, 1, 0, 3, 0.5, -1, float("inf"), float("-inf"), 2.0]
+
+
+@pytest.mark.parametrize("ord_", VECTOR_ORDS)
+@pytest.mark.parametrize("dim_keepdim", [(None, False), (1, False), ((0, 2), True), (-1, True)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_vector_norm(ord_, dim_keepdim, dtype):
+    dim, keepdim = dim_keepdim
+    x = make_array(dtype, (2, 3, 4), 0)
+    parity(lambda m, x: m.linalg.vector_norm(x, ord_, dim, keepdim), x, tol="sum")
+    parity(lambda m, x: m.linalg.vector_norm(x, ord=ord_, dim=dim, keepdim=keepdim), x,
+           tol="sum")
+
+
+MATRIX_ORDS = ["fro", "nuc", 1, -1, 2, -2, float("inf"), float("-inf")]
+
+
+@pytest.mark.parametrize("ord_", MATRIX_ORDS)
+@pytest.mark.parametrize("dim_keepdim", [((-2, -1), False), ((0, 2), True), ((2, 0), False),
+                                         ((1, 0), True)])
+def test_matrix_norm(ord_, dim_keepdim):
+    dim, keepdim = dim_keepdim
+    x = make_array("float64", (2, 3, 4), 0)
+    parity(lambda m, x: m.linalg.matrix_norm(x, ord_, dim, keepdim), x, tol="sum")
+
+
+@pytest.mark.parametrize("ord_", [None, "fro", "nuc", 1, 2, float("inf"), 3, -1])
+@pytest.mark.parametrize("shape_dim", [((3, 4), None), ((5,), None), ((2, 3, 4), (0, 2)),
+                                       ((2, 3, 4), 1), ((2, 3, 4), None)])
+def test_linalg_norm(ord_, shape_dim):
+    shape, dim = shape_dim
+    x = make_array("float64", shape, 0)
+    parity(lambda m, x: m.linalg.norm(x, ord_, dim), x, tol="sum")
+
+
+def test_norm_errors():
+    x = make_array("float32", (2, 3, 4), 0)
+    parity(lambda m, x: m.linalg.matrix_norm(x, 3), x)
+    parity(lambda m, x: m.linalg.matrix_norm(x, "foo"), x)
+    parity(lambda m, x: m.linalg.matrix_norm(x, dim=(0, 0)), x)
+    parity(lambda m, x: m.linalg.matrix_norm(x, dim=(0,)), x)
+    parity(lambda m, x: m.linalg.matrix_norm(x.long()), x)
+    parity(lambda m, x: m.linalg.matrix_norm(x[0, 0]), x)
+    parity(lambda m, x: m.linalg.norm(x, dim=(0, 1, 2)), x)
+    parity(lambda m, x: m.linalg.norm(x, "fro"), x)
+    parity(lambda m, x: m.linalg.norm(x[0], "fro", dim=0), x)
+    parity(lambda m, x: m.linalg.vector_norm(x, "fro"), x)
+    parity(lambda m, x: m.linalg.vector_norm(x, 2, dtype=m.float64), x, tol="sum")
+    parity(lambda m, x: m.linalg.vector_norm(x, 2, dtype=m.long), x)
+    parity(lambda m, x: m.linalg.vector_norm(x.double(), 2, dtype=m.float32), x)
+    parity(lambda m, x: m.linalg.vector_norm(x[:0], -1), x)
+    parity(lambda m, x: m.linalg.vector_norm(x.long()), x)
+
+
+GRAD_CASES_6 = {
+    "vector_norm": (lambda m, x: m.linalg.vector_norm(x), [(3, 4)]),
+    "vector_norm_p3_dim": (lambda m, x: m.linalg.vector_norm(x, 3, dim=1, keepdim=True),
+                           [(3, 4)]),
+    "matrix_norm_fro": (lambda m, x: m.linalg.matrix_norm(x), [(2, 3, 4)]),
+    "matrix_norm_1": (lambda m, x: m.linalg.matrix_norm(x, 1), [(3, 4)]),
+    "matrix_norm_inf": (lambda m, x: m.linalg.matrix_norm(x, float("inf"), dim=(0, 1)), [(3, 4)]),
+    "matrix_norm_nuc": (lambda m, x: m.linalg.matrix_norm(x, "nuc"), [(4, 3)]),
+    "matrix_norm_2": (lambda m, x: m.linalg.matrix_norm(x, 2), [(4, 3)]),
+    "linalg_norm": (lambda m, x: m.linalg.norm(x), [(3, 4)]),
+    "linalg_norm_ord1": (lambda m, x: m.linalg.norm(x, 1), [(3, 4)]),
+}
+
+
+# The singular vectors an SVD saves have LAPACK's signs, which NumPy's and PyTorch's MKL may
+# choose differently (see ops/linalg.py): for the norms built on the SVD the node names, values
+# and gradients are compared, not the saved vectors.
+SVD_BASED = {"matrix_norm_nuc", "matrix_norm_2"}
+
+
+def _node_names(node):
+    if node is None:
+        return None
+    return (type(node).__name__, tuple(_node_names(n) for n, _ in node.next_functions))
+
+
+def check_values_and_grads(fn, shapes, dtype):
+    import torch
+
+    rng = np.random.default_rng(0)
+    arrs = [np.asarray(rng.standard_normal(s), dtype) for s in shapes]
+    results = []
+    for lib in (torch, autogradviz):
+        leaves = [lib.from_numpy(a.copy()).requires_grad_() for a in arrs]
+        out = fn(lib, *leaves)
+        out.backward(lib.ones_like(out))
+        results.append((_node_names(out.grad_fn), out.detach().numpy(),
+                        [leaf.grad.numpy() for leaf in leaves]))
+    (names_t, out_t, grads_t), (names_a, out_a, grads_a) = results
+    assert names_a == names_t
+    rtol = 1e-5 if dtype == "float32" else 1e-10
+    np.testing.assert_allclose(out_a, out_t, rtol=rtol)
+    for ga, gt in zip(grads_a, grads_t, strict=True):
+        np.testing.assert_allclose(ga, gt, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_6))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_6(name, dtype):
+    fn, shapes = GRAD_CASES_6[name]
+    if name in SVD_BASED:
+        check_values_and_grads(fn, shapes, dtype)
+    else:
+        check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_6))
+def test_gradcheck_6(name):
+    fn, shapes = GRAD_CASES_6[name]
+    check_gradcheck(fn, shapes, second_order=name not in ("matrix_norm_1", "matrix_norm_inf"))
