@@ -14,7 +14,9 @@ and "What is torch.nn really?" (``nn_really``: from a hand-written logistic regr
 current code: affine maps, softmax and a bag-of-words classifier; ``nn.Embedding`` and an N-gram
 language model; ``nn.LSTM`` and an LSTM part-of-speech tagger; a Bi-LSTM CRF), and the
 "Quickstart" of "Learn the Basics" (``basics_quickstart``: an MLP trained and tested on random
-images in place of FashionMNIST, saved and loaded), the "Introduction to PyTorch" video series:
+images in place of FashionMNIST, saved and loaded) and "Save and Load the Model"
+(``basics_saveload``: a small VGG-like model for vgg16, its state dict and the whole model saved
+and loaded, with PyTorch 2.6's weights-only refusal), the "Introduction to PyTorch" video series:
 its "Introduction to PyTorch" (``introyt_intro``:
 tensors, ``det``/``svd``/``std_mean``, LeNet, a CNN trained with SGD on random images in place
 of CIFAR10), "Introduction to PyTorch Tensors" (``introyt_tensors``:
