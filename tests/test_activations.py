@@ -384,6 +384,49 @@ def test_double_backward_graph(name, grad_requires_grad):
         check_parity(prog, [normal(2, 4, seed=3)], "float64")
 
 
+LOSS_DOUBLE_BACKWARD = ["smooth_l1_loss", "smooth_l1_loss_beta", "smooth_l1_loss_none",
+                        "huber_loss", "huber_loss_delta", "huber_loss_none"]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("name", LOSS_DOUBLE_BACKWARD)
+def test_loss_double_backward_graph(name, which):
+    """SmoothL1LossBackwardBackward0 / HuberLossBackwardBackward0 (the target's gradient is the
+    same kernel with input and target swapped), and the second derivatives."""
+    def prog(m, x, y):
+        loss = BINARY_GRAPH[name](m, x, y)
+        g = m.ones_like(loss).requires_grad_() if loss.dim() else m.ones_like(loss)
+        return m.autograd.grad(loss, (x, y), g, create_graph=True)[which]
+
+    check_parity(prog, [normal(3, 4, seed=5), normal(3, 4, seed=6)], "float64")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["smooth_l1_loss", "smooth_l1_loss_beta", "smooth_l1_loss_none",
+                                  "huber_loss", "huber_loss_delta", "huber_loss_none",
+                                  "l1_loss", "l1_loss_sum", "kl_div_sum", "kl_div_none"])
+def test_loss_values_and_gradients_bits(name, dtype):
+    """The losses' values and (ATen's backward kernels) gradients, bit for bit (reductions
+    included)."""
+    rng = np.random.default_rng(4)
+    x, y = (rng.standard_normal((64, 37)) * 2).astype(dtype), rng.standard_normal(
+        (64, 37)).astype(dtype)
+    results = []
+    for lib in (torch, autogradviz):
+        a, b = lib.from_numpy(x.copy()).requires_grad_(), lib.from_numpy(y.copy())
+        b.requires_grad_()
+        out = BINARY_GRAPH[name](lib, a, b)
+        out.backward(lib.from_numpy(np.random.default_rng(1).standard_normal(
+            tuple(out.shape)).astype(dtype)))
+        results.append((out, a.grad, b.grad))
+    # (kl_div's log is rounded from float64 here, and its target gradient adds xlogy's two
+    # rules and the product's, which nearly cancel: within ulps, or 1e-6 / 1e-14 absolute)
+    kl = name.startswith("kl")
+    atol = 1e-6 if dtype == "float32" else 1e-14
+    for ours, theirs in zip(results[1], results[0], strict=True):
+        assert_values(ours, theirs, *((4, atol) if kl else (0, 0)))
+
+
 # ---------------------------------------------------------------------- gradcheck
 def _f(name):
     return lambda x: GRAPH[name](autogradviz, x)

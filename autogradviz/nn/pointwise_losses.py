@@ -18,6 +18,7 @@ from .. import dtypes as _dt
 from .._tensor import _wrap
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
+from ..ops._backward import zeros_like
 from ..ops._common import broadcast_error, not_implemented, tracked
 from ..ops.elementwise import quiet, via_double
 from . import functional as F  # noqa: N812 - PyTorch's spelling
@@ -67,22 +68,74 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 # ---------------------------------------------------------------------- smooth_l1, huber
-def _reduced_rule(g, reduction, count):
-    return g / count if reduction == F._MEAN else g
+def _loss_backward_values(grad, self, target, reduction, kernel):
+    """``kernel(x, grad_output, norm)`` on ``x = self - target`` (grad broadcast to it), in
+    the operands' dtype; ``norm`` is ATen's ``1 / numel`` for 'mean' (else 1), in that dtype."""
+    dt = _dt.result_type(self, target)
+    x = self._data.astype(dt.np, copy=False) - target._data.astype(dt.np, copy=False)
+    g = np.broadcast_to(grad._data.astype(dt.np, copy=False), x.shape)
+    norm = dt.np.type(1.0 / x.size if reduction == F._MEAN else 1.0)
+    r = quiet.run(kernel, x, g, norm)
+    return _wrap(np.asarray(r, dt.np), dt)
 
 
 @rule_helper
 def smooth_l1_loss_backward(grad, self, target, reduction, beta):
-    """``clamp((x - y) / beta, -1, 1) * grad`` (over the count for 'mean')."""
-    d = ((self - target) / beta).clamp(-1, 1)
-    return _reduced_rule(d * grad, reduction, self.numel())
+    """ATen's kernel on ``x = self - target``: ``-norm * grad`` up to ``-beta``, ``norm * grad``
+    from ``beta``, ``norm * x * grad / beta`` between (norm: 1/count for 'mean')."""
+
+    def kernel(x, g, norm):
+        b = x.dtype.type(beta)
+        return np.where(x <= -b, -norm * g, np.where(x >= b, norm * g, norm * x * g / b))
+
+    result = _loss_backward_values(grad, self, target, reduction, kernel)
+    saved = {"beta": beta, "grad_output": grad, "reduction": reduction, "self": self,
+             "target": target}
+    return tracked(result, SmoothL1LossBackwardBackward0, (grad, self, target), saved)
 
 
 @rule_helper
 def huber_loss_backward(grad, self, target, reduction, delta):
-    """``clamp(x - y, -delta, delta) * grad`` (over the count for 'mean')."""
-    d = (self - target).clamp(-delta, delta)
-    return _reduced_rule(d * grad, reduction, self.numel())
+    """ATen's kernel on ``x = self - target``: ``-norm * grad * delta`` up to ``-delta``,
+    ``norm * grad * delta`` from ``delta``, ``norm * x * grad`` between."""
+
+    def kernel(x, g, norm):
+        d = x.dtype.type(delta)
+        return np.where(x <= -d, -norm * g * d, np.where(x >= d, norm * g * d, norm * x * g))
+
+    result = _loss_backward_values(grad, self, target, reduction, kernel)
+    saved = {"delta": delta, "grad_output": grad, "reduction": reduction, "self": self,
+             "target": target}
+    return tracked(result, HuberLossBackwardBackward0, (grad, self, target), saved)
+
+
+@rule_helper
+def smooth_l1_loss_double_backward(grad, self, target, reduction, beta):
+    """ATen's: ``grad * (|self - target| < beta) / beta`` (over the count for 'mean')."""
+    if beta == 0:
+        return zeros_like(grad)
+    d = (self - target).abs()
+    g = grad * (d < beta).to(grad.dtype) / beta
+    return g / self.numel() if reduction == F._MEAN else g
+
+
+@rule_helper
+def huber_loss_double_backward(grad, self, target, reduction, delta):
+    """ATen's: ``grad * (|self - target| < delta)`` (over the count for 'mean')."""
+    g = grad * ((self - target).abs() < delta)
+    return g / self.numel() if reduction == F._MEAN else g
+
+
+@rule_helper
+def loss_double_backward_grad_output(grad, grad_output, self, target, reduction, parameter,
+                                     backward):
+    """ATen's ``..._double_backward_grad_output``: the backward kernel applied to ``grad``
+    ('none'), or to ones and summed against ``grad``."""
+    if reduction == F._NONE:
+        return backward(grad, self, target, reduction, parameter)
+    ones = _wrap(np.ones(grad_output._data.shape, grad_output._dtype.np), grad_output._dtype)
+    r = backward(ones, self, target, reduction, parameter)
+    return (r * grad).sum()
 
 
 SmoothL1LossBackward0 = derivative(
@@ -96,6 +149,22 @@ HuberLossBackward0 = derivative(
     saves=("delta", "reduction", "self", "target"),
     self="huber_loss_backward(grad, self, target, reduction, delta)",
     target="huber_loss_backward(grad, target, self, reduction, delta)",
+)
+SmoothL1LossBackwardBackward0 = derivative(
+    "SmoothL1LossBackwardBackward0", inputs=("grad_output", "self", "target"),
+    saves=("beta", "grad_output", "reduction", "self", "target"),
+    grad_output="loss_double_backward_grad_output(grad, grad_output, self, target, reduction, "
+                "beta, smooth_l1_loss_backward)",
+    self="smooth_l1_loss_double_backward(grad * grad_output, self, target, reduction, beta)",
+    target="-smooth_l1_loss_double_backward(grad * grad_output, self, target, reduction, beta)",
+)
+HuberLossBackwardBackward0 = derivative(
+    "HuberLossBackwardBackward0", inputs=("grad_output", "self", "target"),
+    saves=("delta", "grad_output", "reduction", "self", "target"),
+    grad_output="loss_double_backward_grad_output(grad, grad_output, self, target, reduction, "
+                "delta, huber_loss_backward)",
+    self="huber_loss_double_backward(grad * grad_output, self, target, reduction, delta)",
+    target="-huber_loss_double_backward(grad * grad_output, self, target, reduction, delta)",
 )
 
 
