@@ -1013,3 +1013,52 @@ def test_graph_6(name, dtype):
 def test_gradcheck_6(name):
     fn, shapes = GRAD_CASES_6[name]
     check_gradcheck(fn, shapes, second_order=name not in ("matrix_norm_1", "matrix_norm_inf"))
+
+
+# ---------------------------------------------------------------------- slogdet, logdet
+SQUARE_CASES = {
+    "random": lambda dt: make_array(dt, (4, 4), 0),
+    "batched": lambda dt: make_array(dt, (2, 3, 3), 1),
+    "singular": lambda dt: np.array([[1.0, 2.0], [2.0, 4.0]], dt),
+    "negative_det": lambda dt: np.array([[0.0, 1.0], [1.0, 0.0]], dt),
+    "identity": lambda dt: np.eye(3, dtype=dt),
+    "one_by_one": lambda dt: np.array([[-2.5]], dt),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SQUARE_CASES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_slogdet_logdet(case, dtype):
+    a = SQUARE_CASES[case](dtype)
+    parity(lambda m, a: m.linalg.slogdet(a), a, tol="sum", check_repr=False)
+    parity(lambda m, a: m.slogdet(a), a, tol="sum", check_repr=False)
+    parity(lambda m, a: a.slogdet(), a, tol="sum", check_repr=False)
+    parity(lambda m, a: m.logdet(a), a, tol="sum", check_repr=False)
+    parity(lambda m, a: a.logdet(), a, tol="sum", check_repr=False)
+
+
+def test_slogdet_errors():
+    parity(lambda m, a: m.linalg.slogdet(a), np.ones((2, 3)))
+    parity(lambda m, a: m.linalg.slogdet(a), np.ones(3))
+    parity(lambda m, a: m.slogdet(a), np.ones((2, 2), np.int64))
+    parity(lambda m, a: m.logdet(a), np.ones((2, 2), np.float16))
+
+
+GRAD_CASES_7 = {
+    "slogdet": (lambda m, a: m.linalg.slogdet(a).logabsdet, [(3, 3)]),
+    "slogdet_both": (lambda m, a: m.slogdet(a), [(2, 3, 3)]),
+    "logdet": (lambda m, a: m.logdet(a @ a.mT), [(3, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_7))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_7(name, dtype):
+    fn, shapes = GRAD_CASES_7[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_7))
+def test_gradcheck_7(name):
+    fn, shapes = GRAD_CASES_7[name]
+    check_gradcheck(fn, shapes, second_order=True)

@@ -37,10 +37,10 @@ __all__ = [
     "bucketize", "cartesian_prod", "cdist", "combinations", "cov", "deg2rad", "diagflat",
     "diff", "digamma", "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "index_copy",
     "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "lgamma", "logaddexp2",
-    "logcumsumexp", "logit", "masked_scatter", "meshgrid", "multiply", "nextafter",
+    "logcumsumexp", "logdet", "logit", "masked_scatter", "meshgrid", "multiply", "nextafter",
     "polygamma", "rad2deg", "renorm", "searchsorted", "select_scatter", "sinc",
-    "slice_scatter", "subtract", "trapezoid", "trapz", "tril_indices", "triu_indices",
-    "unravel_index", "vdot", "vsplit", "xlogy",
+    "slice_scatter", "slogdet", "subtract", "trapezoid", "trapz", "tril_indices",
+    "triu_indices", "unravel_index", "vdot", "vsplit", "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -1818,6 +1818,69 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None): 
     return vector_norm(A, 2.0 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
 
 
+# ---------------------------------------------------------------------- slogdet / logdet
+def _slogdet_types():
+    from .linalg import _svd_result
+
+    return _svd_result("slogdet", ("sign", "logabsdet")), _svd_result(
+        "linalg_slogdet", ("sign", "logabsdet"))
+
+
+slogdet_result, linalg_slogdet_result = _slogdet_types()
+
+LinalgSlogdetBackward0 = derivative(
+    "LinalgSlogdetBackward0", inputs=("A",), outputs=2, saves=("A", "LU", "pivots", "sign"),
+    A="slogdet_backward(grads, A)",
+)
+
+
+@rule_helper
+def slogdet_backward(grads, A):  # noqa: N803 - PyTorch's name
+    """The sign is piecewise constant; log|det A| has the gradient A^-T."""
+    from . import lapack
+
+    g = grads[1]
+    if g is None:
+        return ew.mul(A, 0)
+    return g.unsqueeze(-1).unsqueeze(-1) * lapack.linalg_inv(A).mT
+
+
+def _slogdet(name, A, result_type):  # noqa: N803 - PyTorch's name
+    from . import lapack
+
+    lapack._check_square(name, A)
+    x = A._data
+    # PyTorch factors A^T (the layout LAPACK reads a row-major A in): its saved LU and pivots
+    lu, piv, _ = lapack._factor_all(np.swapaxes(x, -1, -2))
+    n = x.shape[-1]
+    diag = np.diagonal(lu, axis1=-2, axis2=-1)
+    swaps = np.sum(piv != np.arange(1, n + 1, dtype=np.int32), axis=-1)
+    with np.errstate(all="ignore"):
+        sign = np.prod(np.sign(diag), axis=-1) * np.where(swaps % 2, -1, 1).astype(x.dtype)
+        logabsdet = np.sum(np.log(np.abs(diag)), axis=-1)
+    dt = A._dtype
+    result = result_type(_wrap(np.asarray(sign, x.dtype), dt),
+                         _wrap(np.asarray(logabsdet, x.dtype), dt))
+    saved = {"A": A, "LU": _wrap(lu, dt), "pivots": _wrap(piv, _dt.int32)}
+    tracked(result, LinalgSlogdetBackward0, (A,), saved, {"sign": result[0]})
+    return result
+
+
+def linalg_slogdet(A, *, out=None):  # noqa: N803 - PyTorch's name
+    """``torch.linalg.slogdet``: the sign and the log of the magnitude of the determinant."""
+    return _slogdet("linalg.slogdet", A, linalg_slogdet_result)
+
+
+def slogdet(input):
+    return _slogdet("linalg.slogdet", input, slogdet_result)
+
+
+def logdet(input):
+    """log(det A): NaN where the determinant is negative (PyTorch's where over slogdet)."""
+    sign, logabsdet = _slogdet("logdet", input, slogdet_result)
+    return ew.where(sign == -1, math.nan, logabsdet)
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -1844,4 +1907,5 @@ METHODS = (
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
     "bincount", "is_nonzero", "cov", "logcumsumexp", "lgamma", "digamma", "erfinv", "polygamma",
     "masked_scatter", "index_copy", "index_copy_", "select_scatter", "slice_scatter", "renorm",
+    "slogdet", "logdet",
 )
