@@ -9,6 +9,8 @@ import os
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -553,3 +555,21 @@ def test_uint8_mask_warning(fn):
         return [(w.category, str(w.message)) for w in caught], x.tolist()
 
     assert warned(avz) == warned(torch)
+
+
+@pytest.mark.parametrize("form", ["function", "method", "inplace"])
+def test_scatter_reduce_warning_once_at_the_callers_line(form):
+    """The deprecation warning of ``reduce=`` with a tensor ``src``: once per process, and
+    attributed, as PyTorch attributes it, to the line that called scatter."""
+    call = {"function": "torch.scatter(x, 1, index, src, reduce='add')",
+            "method": "x.scatter(1, index, src, reduce='add')",
+            "inplace": "x.scatter_(1, index, src, reduce='add')"}[form]
+    program = ("x = torch.zeros(2, 3)\nindex, src = torch.tensor([[1], [2]]), torch.ones(2, 1)\n"
+               f"{call}\n{call}\nprint(x)\n")
+    outputs = [subprocess.run([sys.executable, "-W", "always", "-c",
+                               f"import {lib} as torch\n" + program],
+                              capture_output=True, text=True, check=True)
+               for lib in ("torch", "autogradviz")]
+    assert outputs[0].stdout == outputs[1].stdout
+    assert outputs[0].stderr == outputs[1].stderr
+    assert outputs[1].stderr.startswith("<string>:4: UserWarning: The reduce argument")

@@ -644,20 +644,24 @@ def _scatter_args(self, dim, index, src):
     return x, tuple(grids), values
 
 
+_SCATTER_REDUCE_WARNED = []
+
+
 def _scatter_into(self, dim, index, src, reduce, name):
     """scatter_/scatter_add_ into ``self``, recorded as PyTorch records them."""
     x, pos, values = _scatter_args(self, dim, index, src)
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
-        if isinstance(src, Tensor) and name == "scatter":
+        if isinstance(src, Tensor) and name == "scatter" and not _SCATTER_REDUCE_WARNED:
+            _SCATTER_REDUCE_WARNED.append(True)  # PyTorch warns once per process
             warnings.warn(
                 "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
                 "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
                 "reduction options. (Triggered internally at "
                 "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=3,  # the caller of scatter/scatter_
             )
     check_inplace(self, self._dtype, self._data.shape)
     node = _scatter_node(self, dim, index, src, reduce, name)
