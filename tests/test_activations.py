@@ -202,6 +202,20 @@ def test_values_vector_loop_and_tail(name, n):
     assert_values(fn(AF, autogradviz.from_numpy(x.copy())), fn(TF, torch.from_numpy(x.copy())))
 
 
+@pytest.mark.parametrize("name", sorted(n for n in UNARY if n not in ("glu", "softmin")))
+def test_transposed_input_values_and_layout(name):
+    """A transposed input: the result has its layout (the strides of ATen's result; logsigmoid's
+    is contiguous) and the values of the elements walked in memory order."""
+    x = value_inputs("float32")[:3400].reshape(68, 50)
+    theirs = UNARY[name](TF, torch.from_numpy(x.copy()).t())
+    ours = UNARY[name](AF, autogradviz.from_numpy(x.copy()).t())
+    assert ours.stride() == theirs.stride()
+    if name in EXACT:
+        assert_values(ours, theirs)
+    else:
+        assert_values(ours, theirs, *VALUE_TOLERANCE["float32"][name])
+
+
 def test_hardtanh_and_threshold_of_integers():
     x = np.array([-3, -1, 0, 2, 4, 9], np.int64)
     for fn in (lambda fns, t: fns.hardtanh(t, -1.5, 2.5), lambda fns, t: fns.relu6(t),

@@ -105,18 +105,33 @@ def _check_tensor(name, input):
                         f"{type(input).__name__}")
 
 
-def _float_kernel(input, kernel, compute):
+def _memory_order(x):
+    """The axes of ``x`` from the largest stride to the smallest: the order ATen's loops walk
+    the elements in (C order for a contiguous array)."""
+    return sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))
+
+
+def _float_kernel(input, kernel, compute, keep_layout=True):
     """``compute(x)`` on the input's array, for a float input (PyTorch's message otherwise);
-    float16 computes in float32 and rounds once, as ATen's opmath does."""
+    float16 computes in float32 and rounds once, as ATen's opmath does. With ``keep_layout``
+    ``compute`` sees the elements in memory order (its vector blocks and tail are ATen's) and
+    the result has the input's layout, as ATen's elementwise results do."""
     dt = input._dtype
     if dt.category != _FLOAT:
         raise not_implemented(kernel, dt)
     x = input._data
+    perm = _memory_order(x) if keep_layout else list(range(x.ndim))
+    reordered = perm != list(range(x.ndim))
+    if reordered:
+        x = x.transpose(perm)
     if dt is _F16:
         r = quiet.run(compute, x.astype(np.float32)).astype(np.float16)
     else:
         r = quiet.run(compute, x)
-    return _wrap(np.asarray(r, dt.np), dt)
+    r = np.asarray(r, dt.np)
+    if reordered:
+        r = r.transpose(np.argsort(perm))
+    return _wrap(r, dt)
 
 
 def _exp_vec(x):
@@ -816,8 +831,9 @@ def logsigmoid(input):
         # ATen: buffer = exp(-|x|), min(x, 0) - log1p(buffer)
         buffer = _exp_vec(-np.abs(x))
         out = np.minimum(x, x.dtype.type(0)) - via_double(np.log1p, buffer).astype(x.dtype)
-    result = _wrap(np.asarray(out, dt.np), dt)
-    saved_buffer = _wrap(np.asarray(buffer, dt.np), dt)
+    # (ATen's log_sigmoid allocates its result and buffer contiguous)
+    result = _wrap(np.ascontiguousarray(out, dt.np), dt)
+    saved_buffer = _wrap(np.ascontiguousarray(buffer, dt.np), dt)
     return tracked(result, LogSigmoidBackward0, (input,), {"buffer": saved_buffer,
                                                            "self": input})
 
@@ -1010,7 +1026,7 @@ def glu(input, dim=-1):
         b = np.ascontiguousarray(b)
         return a * (one / (one + _exp_vec(-b)))  # ATen: a * (1 / (1 + exp(-b)))
 
-    result = _float_kernel(input, "glu_cpu", compute)
+    result = _float_kernel(input, "glu_cpu", compute, keep_layout=False)
     return tracked(result, GluBackward0, (input,), {"dim": dim, "self": input})
 
 
