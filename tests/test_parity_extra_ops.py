@@ -1062,3 +1062,66 @@ def test_graph_7(name, dtype):
 def test_gradcheck_7(name):
     fn, shapes = GRAD_CASES_7[name]
     check_gradcheck(fn, shapes, second_order=True)
+
+
+# ---------------------------------------------------------------------- quantile, nanquantile
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("q", [0.3, 0.0, 1.0, [0.2, 0.5, 0.9], [0.75]])
+@pytest.mark.parametrize("dim_keepdim", [(None, False), (None, True), (0, False), (1, True),
+                                         (-1, False)])
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile(name, q, dim_keepdim, interpolation):
+    dim, keepdim = dim_keepdim
+    x = make_array("float64", (3, 5), 0, special=[np.nan] if name == "nanquantile" else ())
+    qs = np.array(q, np.float64)
+    # (lerp: PyTorch's vectorised blocks of 4 (float64) or 8 (float32) fuse it into an fma)
+    parity(lambda m, x, q: getattr(m, name)(x, q, dim, keepdim, interpolation=interpolation),
+           x, qs, tol="ulp")
+    if isinstance(q, float):
+        parity(lambda m, x: getattr(x, name)(q, dim=dim, keepdim=keepdim,
+                                             interpolation=interpolation),
+               x.astype(np.float32), tol="ulp")
+
+
+def test_quantile_nan_rows():
+    x = np.array([[np.nan, 1.0, 2.0], [np.nan, np.nan, np.nan], [3.0, 1.0, 2.0]])
+    for name in ("quantile", "nanquantile"):
+        parity(lambda m, x, name=name: getattr(m, name)(x, 0.4, dim=1), x)
+        parity(lambda m, x, q, name=name: getattr(m, name)(x, q, dim=1), x, np.array([0.1, 0.6]))
+
+
+def test_quantile_errors():
+    x = np.ones((3, 4), np.float32)
+    parity(lambda m, x: m.quantile(x, 1.5), x)
+    parity(lambda m, x, q: m.quantile(x, q), x, np.array([0.5, 1.5], np.float32))
+    parity(lambda m, x, q: m.quantile(x, q), x, np.array([[0.5]], np.float32))
+    parity(lambda m, x, q: m.quantile(x, q), x, np.array([0.5]))
+    parity(lambda m, x: m.quantile(x.long(), 0.5), x)
+    parity(lambda m, x: m.quantile(x[:0], 0.5), x)
+    parity(lambda m, x: m.quantile(x, 0.5, interpolation="foo"), x)
+    parity(lambda m, x: m.quantile(x, 0.5, dim=3), x)
+    parity(lambda m, x: m.nanquantile(x, -0.5), x)
+
+
+GRAD_CASES_8 = {
+    "quantile": (lambda m, x: m.quantile(x, 0.3), [(3, 4)]),
+    "quantile_q_dim0": (lambda m, x: m.quantile(x, m.tensor([0.2, 0.7], dtype=x.dtype), dim=0),
+                        [(3, 4)]),
+    "quantile_keepdim": (lambda m, x: m.quantile(x, 0.6, dim=1, keepdim=True), [(3, 4)]),
+    "quantile_midpoint": (lambda m, x: x.quantile(0.5, interpolation="midpoint"), [(6,)]),
+    "quantile_lower": (lambda m, x: x.quantile(0.5, 0, interpolation="lower"), [(4, 2)]),
+    "nanquantile": (lambda m, x: m.nanquantile(x, 0.4, dim=1), [(3, 5)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_8))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_8(name, dtype):
+    fn, shapes = GRAD_CASES_8[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_8))
+def test_gradcheck_8(name):
+    fn, shapes = GRAD_CASES_8[name]
+    check_gradcheck(fn, shapes, second_order=True)

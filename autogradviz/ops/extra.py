@@ -37,10 +37,10 @@ __all__ = [
     "bucketize", "cartesian_prod", "cdist", "combinations", "cov", "deg2rad", "diagflat",
     "diff", "digamma", "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "index_copy",
     "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "lgamma", "logaddexp2",
-    "logcumsumexp", "logdet", "logit", "masked_scatter", "meshgrid", "multiply", "nextafter",
-    "polygamma", "rad2deg", "renorm", "searchsorted", "select_scatter", "sinc",
-    "slice_scatter", "slogdet", "subtract", "trapezoid", "trapz", "tril_indices",
-    "triu_indices", "unravel_index", "vdot", "vsplit", "xlogy",
+    "logcumsumexp", "logdet", "logit", "masked_scatter", "meshgrid", "multiply", "nanquantile",
+    "nextafter", "polygamma", "quantile", "rad2deg", "renorm", "searchsorted",
+    "select_scatter", "sinc", "slice_scatter", "slogdet", "subtract", "trapezoid", "trapz",
+    "tril_indices", "triu_indices", "unravel_index", "vdot", "vsplit", "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -1881,6 +1881,108 @@ def logdet(input):
     return ew.where(sign == -1, math.nan, logabsdet)
 
 
+# ---------------------------------------------------------------------- quantile / nanquantile
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, out):
+    """PyTorch's quantile: sort along ``dim``, ranks q * (n - 1), the values at the ranks below
+    and above, lerp between them; the same sequence of operations, so the same graph."""
+    from .._tensor import wrap_dim
+    from . import indexing as ix
+    from . import reduction as rd
+    from . import shape as sh
+
+    name = "quantile"  # nanquantile's messages name quantile too
+    if isinstance(q, Tensor):
+        q_tensor = q
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q:g}")
+        q_tensor = None
+    x = input._data
+    if x.size == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    if q_tensor is not None and q_tensor._data.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if input._dtype not in (_F32, _F64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if q_tensor is not None and q_tensor._dtype is not input._dtype:
+        raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+    if q_tensor is not None and not bool(((q_tensor._data >= 0) & (q_tensor._data <= 1)).all()):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if q_tensor is None:
+        q_tensor = _wrap(np.array(q, input._dtype.np), input._dtype)
+    nd = x.ndim
+    wrapped = wrap_dim(0 if dim is None else dim, nd) if nd else 0
+    if dim is not None and nd > 0:
+        out_shape = list(x.shape)
+        if keepdim:
+            out_shape[wrapped] = 1
+        else:
+            del out_shape[wrapped]
+    else:
+        out_shape = [1] * nd if keepdim else []
+    if q_tensor._data.ndim > 0:
+        out_shape.insert(0, q_tensor._data.size)
+    if dim is None:
+        ordered = rd.sort(sh.flatten(input)).values
+    elif wrapped == nd - 1:
+        ordered = rd.sort(input).values
+    else:
+        ordered = rd.sort(sh.transpose(sh.unsqueeze(input, -1), wrapped, -1)).values
+    if q_tensor._data.ndim == 0:
+        out_shape.insert(0, 1)
+    in_shape = [*out_shape[1:], ordered._data.shape[-1]]
+    ordered = sh.view(ordered, in_shape)
+    with no_grad():
+        isnan = ew.isnan(ordered)
+        if ignore_nan:
+            counts = ew.sub(ew.logical_not(isnan).sum(-1, True), 1)
+            ranks = ew.mul(q_tensor, counts)
+            ranks = ix.masked_fill(ranks, ew.lt(ranks, 0), 0)
+        else:
+            last = ordered._data.shape[-1] - 1
+            scaled, any_nan = sh.broadcast_tensors(ew.mul(q_tensor, last), isnan.any(-1, True))
+            ranks = ix.masked_fill(scaled, any_nan, last)
+        if interpolation == "lower":
+            ranks = ew.floor(ranks)
+        elif interpolation == "nearest":
+            ranks = ew.round(ranks)
+        elif interpolation == "higher":
+            ranks = ew.ceil(ranks)
+        below = ranks.to(_dt.int64)
+    values = ix.gather(ordered, -1, below)
+    if interpolation in ("linear", "midpoint"):
+        with no_grad():
+            if interpolation == "midpoint":
+                weights = _wrap(np.full(ranks._data.shape, 0.5, ranks._data.dtype), ranks._dtype)
+            else:
+                weights = ew.sub(ranks, below)
+            above = ew.ceil(ranks).to(_dt.int64)
+        values = ew.lerp(values, ix.gather(ordered, -1, above), weights)
+    if q_tensor._data.ndim == 0:
+        values = sh.squeeze_(values, -1)
+    else:
+        values = sh.squeeze_(sh.transpose_(sh.unsqueeze_(values, 0), 0, -1), -1)
+    if out is not None:
+        return ew._finish(values._data, values._dtype, out)
+    return values
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The ``q``-quantiles of ``input`` (flattened, or along ``dim``); NaN where a NaN is."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, out)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``quantile`` ignoring NaN (NaN only where every value is NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, out)
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -1907,5 +2009,5 @@ METHODS = (
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
     "bincount", "is_nonzero", "cov", "logcumsumexp", "lgamma", "digamma", "erfinv", "polygamma",
     "masked_scatter", "index_copy", "index_copy_", "select_scatter", "slice_scatter", "renorm",
-    "slogdet", "logdet",
+    "slogdet", "logdet", "quantile", "nanquantile",
 )
