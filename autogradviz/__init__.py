@@ -273,6 +273,40 @@ def detach_(input):
     return input.detach_()
 
 
+def is_nonzero(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_nonzero(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.is_nonzero()
+
+
+def typename(obj):
+    """``torch.FloatTensor`` for a tensor, the qualified class name otherwise."""
+    from .nn.module import _typename
+
+    return _typename(obj)
+
+
+# Deterministic algorithms: autogradviz's are all deterministic; the flags are kept to be read.
+_DETERMINISTIC = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):  # noqa: F811 - PyTorch's name
+    for name, value, where in (("mode", mode, " (position 1)"), ("warn_only", warn_only, "")):
+        if value is not True and value is not False:
+            raise TypeError(f"_set_deterministic_algorithms(): argument '{name}'{where} must be "
+                            f"bool, not {type(value).__name__}")
+    _DETERMINISTIC.update(mode=mode, warn_only=warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    return _DETERMINISTIC["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _DETERMINISTIC["warn_only"]
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

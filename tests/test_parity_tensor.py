@@ -291,6 +291,19 @@ ATTRIBUTE_CASES = [
     "torch.finfo(3)",
     "torch.iinfo(torch.float32)",
     "torch.iinfo(torch.bool)",
+    "torch.is_nonzero(torch.tensor([2]))",
+    "torch.is_nonzero(torch.tensor([1, 2]))",
+    "torch.is_nonzero(3)",
+    "torch.typename(torch.ones(2))",
+    "torch.typename(torch.ones(2, dtype=torch.int64))",
+    "torch.typename(3.5)",
+    "torch.typename(torch.float32)",
+    "(torch.use_deterministic_algorithms(True, warn_only=True),"
+    " torch.are_deterministic_algorithms_enabled(),"
+    " torch.is_deterministic_algorithms_warn_only_enabled(),"
+    " torch.use_deterministic_algorithms(False), torch.are_deterministic_algorithms_enabled())",
+    "torch.use_deterministic_algorithms(1)",
+    "torch.use_deterministic_algorithms(True, warn_only=1)",
     # a device type PyTorch does not know
     "torch.device('gpu')",
     "torch.rand(2, device='gpu:0')",
