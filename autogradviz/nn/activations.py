@@ -9,11 +9,13 @@ in-place kernel records (LeakyReluBackward1, EluBackward1 ... saving the result;
 saving a copy of the input). Where PyTorch composes operations (``softsign``, ``tanhshrink``,
 ``softmin``) this module composes the same ones, so the graph has the same nodes.
 
-Forward values follow the order of operations of ATen's float kernels, so the piecewise-linear
-functions match bit for bit, and so do ``silu`` and ``glu`` (whose exp is SLEEF's, reproduced by
-``_sleef``). Functions built on expm1, log1p, tanh or erf take those in float64 rounded once to
-float32, within an ulp or two of PyTorch's vector routines (``gelu``'s float32 erf is ATen's own
-approximation: within ~1e-6 of ``|x|``).
+Forward values follow the order of operations of ATen's float kernels, on the elements in
+memory order with ATen's vector blocks and scalar tail, so the piecewise-linear functions match
+bit for bit, and so do silu, elu/selu/celu, softplus and logsigmoid, whose exp, expm1 and
+log1p are SLEEF's as in ATen (reproduced by ``_sleef`` and ``_sleef_expm1_log1p``). tanh and
+erf are taken in float64 and rounded once, within an ulp of PyTorch's SLEEF tanh (mish, the
+tanh form of gelu); ``gelu``'s float32 erf is ATen's own approximation, within ~1e-6 of
+``|x|``.
 
 The backward rules call backward kernels as ATen's formulas do (``leaky_relu_backward``,
 ``elu_backward``, ``gelu_backward`` ...): each computes ATen's kernel's arithmetic (fused
@@ -32,6 +34,7 @@ import numpy as np
 from .. import _sleef
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
+from .._sleef_expm1_log1p import c_expm1f, c_log1pf, expm1f_u10, log1pf_u10
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
@@ -140,6 +143,23 @@ def _exp_vec(x):
     if x.dtype != _F32:
         return np.exp(x)
     return _sleef.elementwise(x, _sleef.expf_u10, _sleef.c_expf, _num_threads())
+
+
+def _expm1_vec(x):
+    """``expm1(x)`` as ATen's vectorised float kernels compute it (SLEEF's expm1f on blocks of
+    16, the C library's on the tail; float64: NumPy's)."""
+    if x.dtype != _F32:
+        return np.expm1(x)
+    return _sleef.elementwise(x, expm1f_u10, c_expm1f, _num_threads())
+
+
+def _log1p_exp_vec(x):
+    """``log1p(exp(x))`` as ATen's vectorised float kernels compute it (SLEEF's expf and
+    log1pf on blocks of 16, the C library's on the tail; float64: NumPy's)."""
+    if x.dtype != _F32:
+        return np.log1p(np.exp(x))
+    return _sleef.elementwise(x, lambda v: log1pf_u10(_sleef.expf_u10(v)),
+                              lambda v: c_log1pf(_sleef.c_expf(v)), _num_threads())
 
 
 _GRAIN_SIZE = 32768  # ATen's parallel grain: longer loops are split into one range a thread
@@ -403,8 +423,7 @@ def mish_backward(grad, self):
     def kernel(g, x):
         one = x.dtype.type(1)
         s = one / (one + _exp_vec(-x))
-        t = via_double(np.tanh, via_double(np.log1p, _exp_vec(x)).astype(x.dtype))
-        t = t.astype(x.dtype)
+        t = via_double(np.tanh, _log1p_exp_vec(np.ascontiguousarray(x))).astype(x.dtype)
         return g * _fma(x * s, _fma(-t, t, one), t)
 
     return _backward_values(kernel, grad, self)
@@ -416,8 +435,8 @@ MishBackward0 = derivative("MishBackward0", inputs=("self",), saves=("self",),
 
 def _mish_op(input):
     def compute(x):
-        # ATen: x * tanh(log1p(exp(x)))
-        sp = via_double(np.log1p, _exp_vec(x)).astype(x.dtype)
+        # ATen: x * tanh(log1p(exp(x))) (tanh here from float64, SLEEF's there)
+        sp = _log1p_exp_vec(np.ascontiguousarray(x))
         return x * via_double(np.tanh, sp).astype(x.dtype)
 
     result = _float_kernel(input, "mish_cpu", compute)
@@ -505,7 +524,7 @@ def _elu_values(input, alpha, scale, input_scale):
         dt = _dt.from_numpy_dtype(x.dtype)
         a, s, i = (checked_scalar(v, dt) for v in (alpha, scale, input_scale))
         negcoef = a * s  # in the tensor's precision, as ATen's kernel
-        below = via_double(np.expm1, x * i).astype(x.dtype) * negcoef
+        below = _expm1_vec(np.ascontiguousarray(x * i)) * negcoef
         return np.where(x > 0, x * s, below)
 
     return _float_kernel(input, "elu_cpu", compute)
@@ -628,7 +647,7 @@ def softplus(input, beta=1, threshold=20):
         b, t = checked_scalar(beta, dt), checked_scalar(threshold, dt)
         xb = x * b
         # ATen: x * beta > threshold ? x : log1p(exp(x * beta)) / beta
-        soft = via_double(np.log1p, _exp_vec(xb)).astype(x.dtype) / b
+        soft = _log1p_exp_vec(np.ascontiguousarray(xb)) / b
         return np.where(xb > t, x, soft)
 
     result = _float_kernel(input, "softplus_cpu", compute)
@@ -828,9 +847,14 @@ def logsigmoid(input):
         raise not_implemented("log_sigmoid_cpu", dt)
     x = input._data.astype(np.float32) if dt is _F16 else input._data
     with np.errstate(all="ignore"):
-        # ATen: buffer = exp(-|x|), min(x, 0) - log1p(buffer)
-        buffer = _exp_vec(-np.abs(x))
-        out = np.minimum(x, x.dtype.type(0)) - via_double(np.log1p, buffer).astype(x.dtype)
+        # ATen: buffer = exp(-|x|), min(x, 0) - log1p(buffer), all elements by the vector code
+        # (the last partial vector too)
+        if x.dtype == _F32:
+            buffer = _sleef.expf_u10(np.ascontiguousarray(-np.abs(x)))
+            out = np.minimum(x, x.dtype.type(0)) - log1pf_u10(buffer)
+        else:
+            buffer = np.exp(-np.abs(x))
+            out = np.minimum(x, x.dtype.type(0)) - np.log1p(buffer)
     # (ATen's log_sigmoid allocates its result and buffer contiguous)
     result = _wrap(np.ascontiguousarray(out, dt.np), dt)
     saved_buffer = _wrap(np.ascontiguousarray(buffer, dt.np), dt)
