@@ -35,12 +35,13 @@ _F64 = _dt.float64
 __all__ = [
     "addcdiv", "addcmul", "addmv", "as_strided", "baddbmm", "bincount", "block_diag",
     "bucketize", "cartesian_prod", "cdist", "combinations", "cov", "deg2rad", "diagflat",
-    "diff", "digamma", "dist", "dsplit", "erfinv", "gcd", "heaviside", "hsplit", "index_copy",
-    "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "lgamma", "logaddexp2",
-    "logcumsumexp", "logdet", "logit", "masked_scatter", "meshgrid", "multiply", "nanquantile",
-    "nextafter", "polygamma", "quantile", "rad2deg", "renorm", "searchsorted",
-    "select_scatter", "sinc", "slice_scatter", "slogdet", "subtract", "trapezoid", "trapz",
-    "tril_indices", "triu_indices", "unravel_index", "vdot", "vsplit", "xlogy",
+    "diff", "digamma", "dist", "dropout", "dsplit", "erfinv", "gcd", "heaviside", "hsplit",
+    "index_copy", "inner", "is_nonzero", "isin", "kron", "lcm", "ldexp", "lgamma",
+    "logaddexp2", "logcumsumexp", "logdet", "logit", "masked_scatter", "meshgrid", "multiply",
+    "nanquantile", "nextafter", "polygamma", "quantile", "rad2deg", "renorm", "scatter_reduce",
+    "searchsorted", "select_scatter", "sinc", "slice_scatter", "slogdet", "subtract",
+    "trapezoid", "trapz", "tril_indices", "triu_indices", "unravel_index", "vdot", "vsplit",
+    "xlogy",
 ]
 
 # ---------------------------------------------------------------------- aliases
@@ -1983,6 +1984,142 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
     return _quantile(input, q, dim, keepdim, interpolation, True, out)
 
 
+# ---------------------------------------------------------------------- scatter_reduce
+_SCATTER_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+ScatterReduceBackward0 = derivative(
+    "ScatterReduceBackward0", inputs=("self", "src"),
+    saves=("dim", "include_self", "index", "reduce", "result", "self", "src"), int64=("dim",),
+    order=("self", "src"),
+    self="scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result)[0]",
+    src="scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result)[1]",
+)
+
+
+@rule_helper
+def scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result):
+    """PyTorch's gradients of scatter_reduce: sum and mean spread the gradient, prod divides
+    the product (zeros handled apart), amax/amin share it among the ties."""
+    from . import indexing as ix
+
+    if reduce == "sum":
+        grad_self, grad_src = grad, ix.gather(grad, dim, index)
+    elif reduce == "prod":
+        masked_self = self.masked_fill(self == 0, 1)
+        masked_self_result = scatter_reduce(masked_self, dim, index, src, reduce,
+                                            include_self=include_self)
+        grad_self = grad * masked_self_result / masked_self
+        src_zero = src == 0
+        zeros = ix.scatter_add(ew.mul(self, 0), dim, index, src_zero.to(self.dtype))
+        src_num_zeros = ix.gather(zeros, dim, index)
+        src_single_zero = src_zero.logical_and(src_num_zeros == 1)
+        masked_src = src.masked_fill(src_single_zero, 1)
+        masked_src_result = scatter_reduce(self, dim, index, masked_src, reduce,
+                                           include_self=include_self)
+        grad_src = ew.where(src_single_zero,
+                            ix.gather(grad * masked_src_result, dim, index),
+                            ix.gather(grad * result, dim, index) / src.masked_fill(src_zero, 1))
+    elif reduce == "mean":
+        count = ew.add(ew.mul(grad, 0), 1 if include_self else 0).detach()
+        count = ix.scatter_add(count, dim, index, ew.add(ew.mul(src, 0), 1).detach())
+        count = count.masked_fill(count == 0, 1)
+        grad_self = grad / count
+        grad_src = ix.gather(grad, dim, index) / ix.gather(count, dim, index)
+    else:
+        value = ix.gather(result, dim, index)
+        self_is_result = (self == result).to(self.dtype)
+        src_is_result = (src == value).to(self.dtype)
+        shares = ix.scatter_add(self_is_result, dim, index, src_is_result)
+        distributed = grad / shares
+        grad_self = (self == result) * distributed
+        grad_src = (src == value) * ix.gather(distributed, dim, index)
+    if not include_self:
+        grad_self = ix.scatter(grad_self, dim, index, value=0)
+    return grad_self, grad_src
+
+
+@rule_helper
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """``input`` with ``src``'s values reduced into the places ``index`` names along ``dim``
+    (with ``input``'s own values unless not ``include_self``)."""
+    from . import indexing as ix
+
+    if reduce not in _SCATTER_REDUCTIONS:
+        raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    x, pos, values = ix._scatter_args(input, dim, index, src)
+    dt = input._dtype
+    if reduce == "mean" and dt is _BOOL:
+        raise not_implemented("scatter_gather_tensor_cpu_reduce_mean", dt)
+    arr = x.copy()
+    values = np.asarray(values, x.dtype)
+    if not include_self:  # the scattered places start from the reduction's identity
+        if reduce in ("sum", "mean"):
+            identity = 0
+        elif reduce == "prod":
+            identity = 1
+        elif dt.category == _FLOAT:
+            identity = -np.inf if reduce == "amax" else np.inf
+        elif dt is _BOOL:
+            identity = reduce == "amin"
+        else:
+            info = np.iinfo(dt.np)
+            identity = info.min if reduce == "amax" else info.max
+        arr[pos] = identity
+    with np.errstate(all="ignore"):
+        if reduce in ("sum", "mean"):
+            if dt is _BOOL:
+                np.logical_or.at(arr, pos, values)
+            else:
+                np.add.at(arr, pos, values)
+        elif reduce == "prod":
+            if dt is _BOOL:
+                np.logical_and.at(arr, pos, values)
+            else:
+                np.multiply.at(arr, pos, values)
+        elif reduce == "amax":
+            (np.logical_or if dt is _BOOL else np.maximum).at(arr, pos, values)
+        else:
+            (np.logical_and if dt is _BOOL else np.minimum).at(arr, pos, values)
+        if reduce == "mean":
+            count = np.full(arr.shape, 1 if include_self else 0, np.int64)
+            np.add.at(count, pos, 1)
+            count[count == 0] = 1
+            if dt.category == _FLOAT:
+                arr = (arr / count.astype(arr.dtype)).astype(arr.dtype)
+            else:
+                arr = np.floor_divide(arr, count).astype(arr.dtype)
+    result = ew._finish(arr.reshape(input._data.shape), dt, out)
+    if out is None:
+        saved = {"dim": dim, "include_self": include_self, "index": index, "reduce": reduce,
+                 "self": input, "src": src}
+        tracked(result, ScatterReduceBackward0, (input, src), saved, {"result": result})
+    return result
+
+
+def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    from ._common import check_inplace, commit_inplace
+
+    check_inplace(self, self._dtype, self._data.shape)
+    result = scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    node = result.grad_fn
+    if node is not None:
+        ew._save_original(node, self)
+    self._data[...] = result._data
+    self._bump_version()
+    return commit_inplace(self, node, result)
+
+
+def dropout(input, p, train):
+    """``torch.dropout``: in training, ``input`` times a Bernoulli(1 - p) mask scaled by
+    1 / (1 - p) (MulBackward0), with PyTorch's random draws; otherwise ``input`` itself."""
+    from ..nn import functional as F  # noqa: N812 - PyTorch's name for it
+
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+    return F.dropout(input, p, train)
+
+
 # ---------------------------------------------------------------------- Tensor methods
 # In-place forms: PyTorch's checks (overlap, broadcast shape, dtype), then the out-of-place
 # result written into the tensor, its node becoming the tensor's history (``elementwise``).
@@ -1999,6 +2136,7 @@ INPLACE = {
         ("sinc", sinc), ("lgamma", lgamma), ("digamma", digamma), ("erfinv", erfinv),
     )},
 }
+INPLACE["scatter_reduce_"] = _scatter_reduce_
 for _name, _method in INPLACE.items():
     _method.__name__ = _name
 
@@ -2009,5 +2147,5 @@ METHODS = (
     "multiply", "nextafter", "rad2deg", "sinc", "subtract", "vdot", "vsplit", "xlogy",
     "bincount", "is_nonzero", "cov", "logcumsumexp", "lgamma", "digamma", "erfinv", "polygamma",
     "masked_scatter", "index_copy", "index_copy_", "select_scatter", "slice_scatter", "renorm",
-    "slogdet", "logdet", "quantile", "nanquantile",
+    "slogdet", "logdet", "quantile", "nanquantile", "scatter_reduce",
 )
