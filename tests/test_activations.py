@@ -307,6 +307,33 @@ GRAPH = {
 }
 
 
+def _on_view(fn):
+    def prog(m, x):
+        y = x * 1
+        fn(m, y[1:, 1:3])  # in place on a view: CopySlices over the in-place node
+        return y
+    return prog
+
+
+INPLACE_ON_VIEWS = {
+    "leaky_relu_": lambda m, v: _F(m).leaky_relu_(v, 0.2),
+    "elu_": lambda m, v: _F(m).elu_(v),
+    "celu_": lambda m, v: _F(m).celu_(v, 0.5),
+    "selu_": lambda m, v: m.selu_(v),
+    "hardtanh_": lambda m, v: _F(m).hardtanh_(v, -0.3, 0.3),
+    "relu6_inplace": lambda m, v: _F(m).relu6(v * 1, inplace=True),
+    "silu_inplace": lambda m, v: _F(m).silu(v, inplace=True),
+    "mish_inplace": lambda m, v: _F(m).mish(v, inplace=True),
+    "hardswish_inplace": lambda m, v: _F(m).hardswish(v, inplace=True),
+    "threshold_": lambda m, v: _F(m).threshold_(v, 0.1, 5.0),
+}
+
+
+@pytest.mark.parametrize("name", list(INPLACE_ON_VIEWS))
+def test_inplace_on_view(name):
+    check_parity(_on_view(INPLACE_ON_VIEWS[name]), [normal(3, 4, seed=4)], "float32")
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", list(GRAPH))
 def test_graph_and_gradient(name, dtype):
