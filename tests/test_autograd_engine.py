@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
 import gc
+import subprocess
 import sys
 import warnings
 import weakref
@@ -452,3 +453,24 @@ def test_anomaly_mode_reports_nan_gradients():
                 z.sum().backward()
 
     assert_same(prog)
+
+
+def test_backward_with_create_graph_warns_once():
+    """``backward(create_graph=True)`` warns about the parameter-gradient reference cycle once
+    per process (``autograd.grad`` does not), as PyTorch does."""
+    program = (
+        "import warnings\nwarnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    x = torch.ones(2, requires_grad=True)\n"
+        "    torch.autograd.grad((x * x).sum(), x, create_graph=True)\n"
+        "    print(len(caught))\n"
+        "    (x * x).sum().backward(create_graph=True)\n"
+        "    (x * x).sum().backward(create_graph=True)\n"
+        "print([str(w.message) for w in caught])\n"
+    )
+    outputs = [subprocess.run([sys.executable, "-c", f"import {lib} as torch\n" + program],
+                              capture_output=True, text=True, check=True).stdout
+               for lib in ("torch", "autogradviz")]
+    assert outputs[0] == outputs[1]
+    assert "reference cycle" in outputs[1]

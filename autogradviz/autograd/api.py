@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 from .engine import _as_tuple, backward_steps
 from .graph import gradient_edge
+
+_CREATE_GRAPH_WARNED = []  # PyTorch gives this warning once per process
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
@@ -15,6 +19,18 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if create_graph and not _CREATE_GRAPH_WARNED:
+        _CREATE_GRAPH_WARNED.append(True)
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak. (Triggered internally at "
+            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)",
+            UserWarning,
+            stacklevel=2,
+        )
     # Drained here (not in a helper) so anomaly mode's warning names the caller's frame.
     for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs,
                             _observe=False):
