@@ -201,10 +201,13 @@ GRAD_CASES = {
     "sinc": (lambda m, x: m.sinc(x), [(2, 5)]),
     "nextafter": (lambda m, a, b: m.nextafter(a, b), [(4,), (4,)]),
     "ldexp": (lambda m, a, b: m.ldexp(a, b), [(4,), (4,)]),
+    "ldexp_int": (lambda m, a: m.ldexp(a, m.tensor([-2, 0, 3])), [(2, 3)]),
     "subtract": (lambda m, a, b: m.subtract(a, b, alpha=3), [(4,), (4,)]),
     "multiply": (lambda m, a, b: a.multiply(b), [(2, 4), (4,)]),
 }
-NOT_GRADCHECKED = {"nextafter"}  # PyTorch's own rule for it is not the derivative
+# PyTorch's own rules for these are not the derivative: nextafter's, and ldexp's with negative
+# integer exponents (its 2 ** -k is the integer 0); the graph tests check they are PyTorch's.
+NOT_GRADCHECKED = {"nextafter", "ldexp_int"}
 
 
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
@@ -1196,3 +1199,40 @@ def test_graph_9(name, dtype):
 def test_gradcheck_9(name):
     fn, shapes = GRAD_CASES_9[name]
     check_gradcheck(fn, shapes, second_order="prod" not in name)
+
+
+# ---------------------------------------------------------------------- more in-place forms
+def test_inplace_matrix_forms():
+    b, mat, v = make_array("float64", (3,), 0), make_array("float64", (3, 4), 1), make_array(
+        "float64", (4,), 2)
+    parity(lambda m, b, mat, v: b.addmv_(mat, v, beta=0.5, alpha=2), b, mat, v, tol="sum")
+    parity(lambda m, b, mat, v: b[:1].addmv_(mat, v), b, mat, v)
+    i = make_array("float32", (2, 3, 5), 0)
+    b1, b2 = make_array("float32", (2, 3, 4), 1), make_array("float32", (2, 4, 5), 2)
+    parity(lambda m, i, b1, b2: i.baddbmm_(b1, b2, alpha=0.5), i, b1, b2, tol="sum")
+    parity(lambda m, x: x.renorm_(2, 0, 1.0), make_array("float32", (3, 4), 3), tol="sum")
+    parity(lambda m, x, e: x.ldexp_(e), make_array("float32", (3, 4), 4),
+           make_array("int64", (4,), 5))
+
+
+GRAD_CASES_10 = {
+    "addmv_": (lambda m, b, mat, v: (b * 1).addmv_(mat, v, beta=2), [(3,), (3, 4), (4,)]),
+    "baddbmm_": (lambda m, i, b1, b2: (i * 1).baddbmm_(b1, b2), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    "renorm_": (lambda m, x: (x * 1).renorm_(2, 1, 0.5), [(3, 4)]),
+    "ldexp_": (lambda m, x: (x * 1).ldexp_(m.tensor([1, 0, 3])), [(2, 3)]),
+    "scatter_reduce_": (lambda m, x, s: (x * 1).scatter_reduce_(
+        0, m.tensor([[0, 1, 2, 0], [1, 1, 0, 2]]), s, "amax"), [(3, 4), (2, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_10))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_graph_10(name, dtype):
+    fn, shapes = GRAD_CASES_10[name]
+    check_graph(fn, shapes, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES_10))
+def test_gradcheck_10(name):
+    fn, shapes = GRAD_CASES_10[name]
+    check_gradcheck(fn, shapes, second_order=True)

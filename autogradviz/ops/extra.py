@@ -480,7 +480,9 @@ lcm = _integer_binary(_lcm, "lcm")
 # ---------------------------------------------------------------------- ldexp
 LdexpBackward0 = derivative(
     "LdexpBackward0", inputs=("self", "other"), saves=("other", "result"),
-    self="grad * scalar_base_pow(2.0, other)", other="grad * result * 0.6931471805599453",
+    # (PyTorch's rule takes the integer 2: with integer exponents 2 ** -k is 0, so is the
+    # gradient there)
+    self="grad * scalar_base_pow(2, other)", other="grad * result * 0.6931471805599453",
 )
 
 
@@ -2097,17 +2099,46 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     return result
 
 
-def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+def _written_back(self, result):
+    """An in-place form's end: ``result`` (computed from ``self``) written into ``self``, its
+    node (which keeps a copy of the old ``self`` if it saved it) becoming ``self``'s history."""
     from ._common import check_inplace, commit_inplace
 
-    check_inplace(self, self._dtype, self._data.shape)
-    result = scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    check_inplace(self, result._dtype, result._data.shape)
     node = result.grad_fn
     if node is not None:
         ew._save_original(node, self)
-    self._data[...] = result._data
+    self._data[...] = cast(result._data, self._dtype)
     self._bump_version()
     return commit_inplace(self, node, result)
+
+
+def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    return _written_back(self, scatter_reduce(self, dim, index, src, reduce,
+                                              include_self=include_self))
+
+
+def _same_size_in_place(self, result):
+    if self._data.shape != result._data.shape:
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(self._data.shape)} and "
+                           f"output tensor size {list(result._data.shape)} should match")
+    return _written_back(self, result)
+
+
+def _addmv_(self, mat, vec, *, beta=1, alpha=1):
+    return _same_size_in_place(self, addmv(self, mat, vec, beta=beta, alpha=alpha))
+
+
+def _baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+    return _same_size_in_place(self, baddbmm(self, batch1, batch2, beta=beta, alpha=alpha))
+
+
+def _renorm_(self, p, dim, maxnorm):
+    return _written_back(self, renorm(self, p, dim, maxnorm))
+
+
+def _ldexp_(self, other):
+    return _written_back(self, ldexp(self, other))
 
 
 def dropout(input, p, train):
@@ -2136,7 +2167,8 @@ INPLACE = {
         ("sinc", sinc), ("lgamma", lgamma), ("digamma", digamma), ("erfinv", erfinv),
     )},
 }
-INPLACE["scatter_reduce_"] = _scatter_reduce_
+INPLACE.update({"scatter_reduce_": _scatter_reduce_, "addmv_": _addmv_, "baddbmm_": _baddbmm_,
+                "renorm_": _renorm_, "ldexp_": _ldexp_})
 for _name, _method in INPLACE.items():
     _method.__name__ = _name
 
