@@ -11,11 +11,10 @@ saving a copy of the input). Where PyTorch composes operations (``softsign``, ``
 
 Forward values follow the order of operations of ATen's float kernels, on the elements in
 memory order with ATen's vector blocks and scalar tail, so the piecewise-linear functions match
-bit for bit, and so do silu, elu/selu/celu, softplus and logsigmoid, whose exp, expm1 and
-log1p are SLEEF's as in ATen (reproduced by ``_sleef`` and ``_sleef_expm1_log1p``). tanh and
-erf are taken in float64 and rounded once, within an ulp of PyTorch's SLEEF tanh (mish, the
-tanh form of gelu); ``gelu``'s float32 erf is ATen's own approximation, within ~1e-6 of
-``|x|``.
+bit for bit, and so do silu, elu/selu/celu, softplus, logsigmoid, mish and gelu's tanh form,
+whose exp, expm1, log1p and tanh are SLEEF's as in ATen (reproduced by ``_sleef`` and
+``_sleef_extra``). PyTorch hands float32 ``gelu`` (erf form) to oneDNN, whose erf is its own:
+here erf is taken in float64 and rounded once, within ~1e-6 of ``|x|`` (NaN at +inf as there).
 
 The backward rules call backward kernels as ATen's formulas do (``leaky_relu_backward``,
 ``elu_backward``, ``gelu_backward`` ...): each computes ATen's kernel's arithmetic (fused
@@ -34,7 +33,7 @@ import numpy as np
 from .. import _sleef
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
-from .._sleef_expm1_log1p import c_expm1f, c_log1pf, expm1f_u10, log1pf_u10
+from .._sleef_extra import c_expm1f, c_log1pf, c_tanhf, expm1f_u10, log1pf_u10, tanhf_u10
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
@@ -160,6 +159,23 @@ def _log1p_exp_vec(x):
         return np.log1p(np.exp(x))
     return _sleef.elementwise(x, lambda v: log1pf_u10(_sleef.expf_u10(v)),
                               lambda v: c_log1pf(_sleef.c_expf(v)), _num_threads())
+
+
+def _tanh_softplus_vec(x):
+    """``tanh(log1p(exp(x)))`` as ATen's vectorised float kernels compute it (mish's: SLEEF's
+    routines on blocks of 16, the C library's on the tail; float64: NumPy's)."""
+    if x.dtype != _F32:
+        return np.tanh(np.log1p(np.exp(x)))
+    return _sleef.elementwise(x, lambda v: tanhf_u10(log1pf_u10(_sleef.expf_u10(v))),
+                              lambda v: c_tanhf(c_log1pf(_sleef.c_expf(v))), _num_threads())
+
+
+def _tanh_vec(x):
+    """``tanh(x)`` as ATen's vectorised float kernels compute it (SLEEF's tanhf on blocks of
+    16, the C library's on the tail; float64: NumPy's)."""
+    if x.dtype != _F32:
+        return np.tanh(x)
+    return _sleef.elementwise(x, tanhf_u10, c_tanhf, _num_threads())
 
 
 _GRAIN_SIZE = 32768  # ATen's parallel grain: longer loops are split into one range a thread
@@ -297,13 +313,15 @@ def gelu_backward(grad, self, approximate):
     g, x = grad._data, self._data
     c = x.dtype.type
     with np.errstate(all="ignore"):
-        if approximate == "tanh":
+        if approximate == "tanh":  # (with ATen's fused multiply-adds)
+            ones = np.ones_like(x)
             x_sq = x * x
-            inner = c(_GELU_BETA) * (x + c(_GELU_KAPPA) * (x_sq * x))
-            t = via_double(np.tanh, inner).astype(x.dtype)
+            inner = c(_GELU_BETA) * _fma(c(_GELU_KAPPA) * ones, x * x_sq, x)
+            t = _tanh_vec(np.ascontiguousarray(inner))
             left_derivative = c(0.5) * (c(1) + t)
-            inner_derivative = c(_GELU_BETA) * (c(1) + c(3) * c(_GELU_KAPPA) * x_sq)
-            right_derivative = c(0.5) * x * (c(1) - t * t) * inner_derivative
+            tanh_derivative = _fma(-t, t, ones)
+            inner_derivative = c(_GELU_BETA) * _fma(c(3) * c(_GELU_KAPPA) * ones, x_sq, ones)
+            right_derivative = c(0.5) * x * tanh_derivative * inner_derivative
             r = g * (left_derivative + right_derivative)
         else:
             erf = via_double(_erf, x * c(math.sqrt(0.5))).astype(x.dtype)
@@ -358,12 +376,13 @@ def gelu(input, approximate="none"):
     def compute(x):
         c = x.dtype.type
         if approximate == "tanh":
+            # ATen: 0.5 * x * (1 + tanh(beta * (x + kappa * x**3))), the inner sum fused
             cube = x * x * x
-            inner = c(_GELU_BETA) * (x + c(_GELU_KAPPA) * cube)
-            return c(0.5) * x * (c(1) + via_double(np.tanh, inner).astype(x.dtype))
+            inner = c(_GELU_BETA) * _fma(c(_GELU_KAPPA) * np.ones_like(x), cube, x)
+            return c(0.5) * x * (c(1) + _tanh_vec(np.ascontiguousarray(inner)))
         erf = via_double(_erf, x * c(math.sqrt(0.5))).astype(x.dtype)
         out = x * c(0.5) * (c(1) + erf)
-        if x.dtype == _F32:  # ATen's float32 erf gives NaN at +inf, so gelu does
+        if x.dtype == _F32:  # PyTorch's float32 gelu (oneDNN's) gives NaN at +inf
             out[np.isposinf(x)] = np.nan
         return out
 
@@ -423,7 +442,7 @@ def mish_backward(grad, self):
     def kernel(g, x):
         one = x.dtype.type(1)
         s = one / (one + _exp_vec(-x))
-        t = via_double(np.tanh, _log1p_exp_vec(np.ascontiguousarray(x))).astype(x.dtype)
+        t = _tanh_softplus_vec(np.ascontiguousarray(x))
         return g * _fma(x * s, _fma(-t, t, one), t)
 
     return _backward_values(kernel, grad, self)
@@ -435,9 +454,8 @@ MishBackward0 = derivative("MishBackward0", inputs=("self",), saves=("self",),
 
 def _mish_op(input):
     def compute(x):
-        # ATen: x * tanh(log1p(exp(x))) (tanh here from float64, SLEEF's there)
-        sp = _log1p_exp_vec(np.ascontiguousarray(x))
-        return x * via_double(np.tanh, sp).astype(x.dtype)
+        # ATen: x * tanh(log1p(exp(x)))
+        return x * _tanh_softplus_vec(np.ascontiguousarray(x))
 
     result = _float_kernel(input, "mish_cpu", compute)
     return tracked(result, MishBackward0, (input,), {"self": input})

@@ -1,13 +1,14 @@
-"""SLEEF's float32 ``expm1f`` and ``log1pf`` (``Sleef_expm1f8_u10``, ``Sleef_log1pf8_u10``), as
-PyTorch 2.13's AVX2 kernels call them through ``Vectorized<float>::expm1``/``log1p`` (elu,
-celu, selu; softplus, log_sigmoid), reproduced on NumPy arrays with the same float32
-operations in the same order (the double-float helpers and fused multiply-adds are
-``_sleef``'s); and the C library's ``expm1f``/``log1pf``, which ATen's scalar loops call on
-the elements left over after the vector blocks.
+"""SLEEF's float32 ``expm1f``, ``log1pf`` and ``tanhf`` (``Sleef_expm1f8_u10``,
+``Sleef_log1pf8_u10``, ``Sleef_tanhf8_u10``), as PyTorch 2.13's AVX2 kernels call them through
+``Vectorized<float>::expm1``/``log1p``/``tanh`` (elu, celu, selu; softplus, log_sigmoid; mish,
+gelu's tanh form), reproduced on NumPy arrays with the same float32 operations in the same
+order (the double-float helpers and fused multiply-adds are ``_sleef``'s); and the C library's
+``expm1f``/``log1pf``/``tanhf``, which ATen's scalar loops call on the elements left over after
+the vector blocks.
 
 The algorithms are SLEEF 3.x's (``src/libm/sleefsimdsp.c``: ``expk2f``, ``xexpm1f``,
-``xlog1pf``; Naoki Shibata and contributors, Boost Software License), re-expressed here; their
-constants are data taken from there.
+``xlog1pf``, ``xtanhf``; Naoki Shibata and contributors, Boost Software License), re-expressed
+here; their constants are data taken from there.
 """
 
 from __future__ import annotations
@@ -92,11 +93,30 @@ def log1pf_u10(d):
     return r.astype(_F, copy=False)
 
 
+def tanhf_u10(x):
+    """``Sleef_tanhf8_u10`` on a float32 array: ``(d - 1/d) / (d + 1/d)``, ``d = exp(|x|)`` in
+    double-float, with x's sign."""
+    x = np.asarray(x, _F)
+    with np.errstate(all="ignore"):
+        y = np.abs(x)
+        d = _expk2f(y, np.zeros_like(y))
+        rx = _F(1) / d[0]  # dfrec: 1/d as a double-float
+        e = (rx, rx * _sleef._fmanp(d[1], rx, _sleef._fmanp(d[0], rx, _F(1))))
+        d = _sleef._df_div(_sleef._df_add_df_df(d, (-e[0], -e[1])), _sleef._df_add_df_df(d, e))
+        y = d[0] + d[1]
+        y = np.where((np.abs(x) > _F(8.664339742)) | np.isnan(y), _F(1), y)
+        y = np.where(np.signbit(x), -y, y)
+        y = np.where(np.isnan(x), _F(np.nan), y)
+    return y.astype(_F, copy=False)
+
+
 # ------------------------------------------------------------------ the C library, for tails
 _c_expm1f = _sleef._libm.expm1f
 _c_expm1f.restype, _c_expm1f.argtypes = ctypes.c_float, [ctypes.c_float]
 _c_log1pf = _sleef._libm.log1pf
 _c_log1pf.restype, _c_log1pf.argtypes = ctypes.c_float, [ctypes.c_float]
+_c_tanhf = _sleef._libm.tanhf
+_c_tanhf.restype, _c_tanhf.argtypes = ctypes.c_float, [ctypes.c_float]
 
 
 def c_expm1f(x):
@@ -107,3 +127,8 @@ def c_expm1f(x):
 def c_log1pf(x):
     """glibc's ``log1pf`` on each element of a (short) float32 array."""
     return np.array([_c_log1pf(v) for v in np.asarray(x, _F).tolist()], _F)
+
+
+def c_tanhf(x):
+    """glibc's ``tanhf`` on each element of a (short) float32 array."""
+    return np.array([_c_tanhf(v) for v in np.asarray(x, _F).tolist()], _F)
