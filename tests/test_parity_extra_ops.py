@@ -1236,3 +1236,98 @@ def test_graph_10(name, dtype):
 def test_gradcheck_10(name):
     fn, shapes = GRAD_CASES_10[name]
     check_gradcheck(fn, shapes, second_order=True)
+
+
+# ---------------------------------------------------------------------- argument names
+KEYWORD_CALLS = {
+    "addcmul": lambda m, a, b, c: m.addcmul(input=a, tensor1=b, tensor2=c, value=2),
+    "addcdiv": lambda m, a, b, c: m.addcdiv(input=a, tensor1=b, tensor2=c.exp(), value=0.5),
+    "addcmul_method": lambda m, a, b, c: a.addcmul(tensor1=b, tensor2=c, value=-1),
+    "addmv": lambda m, a, b, c: m.addmv(input=a[0, :3], mat=b[:3], vec=c[0], beta=2, alpha=0.5),
+    "baddbmm": lambda m, a, b, c: m.baddbmm(input=a, batch1=b.unsqueeze(0),
+                                            batch2=c.mT.unsqueeze(0), beta=0.5, alpha=2),
+    "diff": lambda m, a, b, c: m.diff(input=a, n=2, dim=0, prepend=b, append=c),
+    "logit": lambda m, a, b, c: m.logit(input=a.sigmoid(), eps=0.1),
+    "xlogy": lambda m, a, b, c: m.xlogy(input=a, other=b.exp()),
+    "isin": lambda m, a, b, c: m.isin(elements=a.round(), test_elements=b.round(),
+                                      assume_unique=False, invert=True),
+    "searchsorted": lambda m, a, b, c: m.searchsorted(sorted_sequence=a.sort().values, input=b,
+                                                      out_int32=True, right=True),
+    "bucketize": lambda m, a, b, c: m.bucketize(input=a, boundaries=b[0].sort().values,
+                                                right=True),
+    "kron": lambda m, a, b, c: m.kron(input=a, other=b),
+    "inner": lambda m, a, b, c: m.inner(input=a, other=b),
+    "vdot": lambda m, a, b, c: m.vdot(input=a[0], other=b[0]),
+    "cdist": lambda m, a, b, c: m.cdist(x1=a, x2=b, p=1.0,
+                                        compute_mode="donot_use_mm_for_euclid_dist"),
+    "dist": lambda m, a, b, c: m.dist(input=a, other=b, p=3),
+    "cov": lambda m, a, b, c: m.cov(input=a, correction=0, aweights=b[0].abs()),
+    "heaviside": lambda m, a, b, c: m.heaviside(input=a.round(), values=b),
+    "hsplit": lambda m, a, b, c: m.hsplit(input=a, indices=[1, 3]),
+    "vsplit": lambda m, a, b, c: m.vsplit(input=a, sections=3),
+    "logaddexp2": lambda m, a, b, c: m.logaddexp2(input=a, other=b),
+    "logcumsumexp": lambda m, a, b, c: m.logcumsumexp(input=a, dim=1),
+    "polygamma": lambda m, a, b, c: m.polygamma(n=1, input=a.exp()),
+    "masked_scatter": lambda m, a, b, c: m.masked_scatter(input=a, mask=b > 0, source=c),
+    "index_copy": lambda m, a, b, c: m.index_copy(input=a, dim=0, index=m.tensor([2, 0]),
+                                                  source=b[:2]),
+    "scatter_reduce": lambda m, a, b, c: m.scatter_reduce(
+        input=a, dim=0, index=m.tensor([[0, 2, 1, 0, 1]]), src=b, reduce="amin",
+        include_self=False),
+    "select_scatter": lambda m, a, b, c: m.select_scatter(input=a, src=b[0], dim=0, index=1),
+    "slice_scatter": lambda m, a, b, c: m.slice_scatter(input=a, src=b[:2], dim=0, start=1,
+                                                        end=3, step=1),
+    "trapezoid": lambda m, a, b, c: m.trapezoid(y=a, x=b[0], dim=-1),
+    "trapz": lambda m, a, b, c: m.trapz(y=a, dx=0.5, dim=0),
+    "combinations": lambda m, a, b, c: m.combinations(input=a[0], r=3, with_replacement=True),
+    "diagflat": lambda m, a, b, c: m.diagflat(input=a[0], offset=-1),
+    "renorm": lambda m, a, b, c: m.renorm(input=a, p=2, dim=1, maxnorm=1.0),
+    "nextafter": lambda m, a, b, c: m.nextafter(input=a, other=b),
+    "ldexp": lambda m, a, b, c: m.ldexp(input=a, other=b.round().long()),
+    "quantile": lambda m, a, b, c: m.quantile(input=a, q=0.25, dim=1, keepdim=True,
+                                              interpolation="higher"),
+    "tril_indices": lambda m, a, b, c: m.tril_indices(row=3, col=4, offset=1, dtype=m.int32),
+    "unravel_index": lambda m, a, b, c: m.unravel_index(indices=m.tensor([3, 7]), shape=(2, 4)),
+    "as_strided": lambda m, a, b, c: m.as_strided(input=a, size=(2, 2), stride=(1, 2),
+                                                  storage_offset=1),
+    "vector_norm": lambda m, a, b, c: m.linalg.vector_norm(x=a, ord=3, dim=1, keepdim=True),
+    "matrix_norm": lambda m, a, b, c: m.linalg.matrix_norm(input=a, ord=1, dim=(0, 1)),
+    "linalg_norm": lambda m, a, b, c: m.linalg.norm(input=a, ord="fro", dim=(0, 1)),
+    "slogdet": lambda m, a, b, c: m.linalg.slogdet(A=a[:, :3]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEYWORD_CALLS))
+def test_keyword_arguments(name):
+    a, b, c = arrays("float64", [(3, 5), (3, 5), (3, 5)])
+    parity(KEYWORD_CALLS[name], a, b, c, tol="sum", check_repr=False)
+
+
+# ---------------------------------------------------------------------- random sweeps
+EXACT_SWEEP = {
+    "addcmul": lambda m, a, b, c: m.addcmul(a, b, c, value=0.7),
+    "addcdiv": lambda m, a, b, c: m.addcdiv(a, b, c, value=-1.3),
+    "deg2rad": lambda m, a, b, c: m.deg2rad(a),
+    "rad2deg": lambda m, a, b, c: m.rad2deg(b),
+    "heaviside": lambda m, a, b, c: m.heaviside(a.round(), b),
+    "nextafter": lambda m, a, b, c: m.nextafter(a, b),
+    "diff": lambda m, a, b, c: m.diff(a, n=3, dim=0),
+    "kron": lambda m, a, b, c: m.kron(a[:4, :4], b[:3, :3]),
+    "masked_scatter": lambda m, a, b, c: m.masked_scatter(a, b > 0, c),
+    "index_copy": lambda m, a, b, c: a.index_copy(1, m.tensor([5, 0, 2]), b[:, :3]),
+    "scatter_reduce": lambda m, a, b, c: a.scatter_reduce(
+        1, (c.abs() * 3).long().clamp(max=a.shape[1] - 1), b, "sum"),
+    "bincount": lambda m, a, b, c: m.bincount((a.abs() * 4).long().flatten(), b.flatten()),
+    "searchsorted": lambda m, a, b, c: m.searchsorted(a.sort().values, b),
+    "isin": lambda m, a, b, c: m.isin(a.round(), b.round()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXACT_SWEEP))
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("seed", range(6))
+def test_random_sweep_exact(name, dtype, seed):
+    rng = np.random.default_rng(seed)
+    rows, cols = int(rng.integers(4, 9)), int(rng.integers(6, 40))
+    arrs = [np.asarray(rng.standard_normal((rows, cols)) * 3, dtype) for _ in range(3)]
+    parity(EXACT_SWEEP[name], *arrs)

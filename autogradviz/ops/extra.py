@@ -730,9 +730,11 @@ def cartesian_prod(*tensors):
 
 # ---------------------------------------------------------------------- hsplit / vsplit / dsplit
 def _directional_split(name, min_dims, dim_of):
-    def op(input, indices_or_sections):
+    # PyTorch's two overloads name the second argument ``sections`` (a number) or ``indices``
+    def op(input, sections=None, indices=None):
         from . import shape as sh
 
+        indices_or_sections = indices if sections is None else sections
         nd = input._data.ndim
         if nd < min_dims:
             raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
@@ -1759,13 +1761,14 @@ def _matrix_dims(name, A, dim):  # noqa: N803 - PyTorch's name
     return d0, d1
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):  # noqa: N803
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.matrix_norm``: Frobenius and nuclear norms, the 1/inf norms (largest
     column/row sum of magnitudes) and the 2-norms (largest/smallest singular value), built as
     PyTorch builds them."""
     from . import linalg as la
     from . import shape as sh
 
+    A = input  # noqa: N806 - the matrix's name in PyTorch's formulas
     d0, d1 = _matrix_dims("linalg.matrix_norm", A, dim)
     if A._dtype.category != _FLOAT:
         raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
@@ -1800,9 +1803,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return result
 
 
-def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: N803
+def linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.norm``: a matrix norm for 2-d input (or two ``dim``) with an ``ord``,
     otherwise a vector norm (2 by default)."""
+    A = input  # noqa: N806 - the matrix's name in PyTorch's formulas
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None:
@@ -2053,8 +2057,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     dt = input._dtype
     if reduce == "mean" and dt is _BOOL:
         raise not_implemented("scatter_gather_tensor_cpu_reduce_mean", dt)
-    arr = x.copy()
-    values = np.asarray(values, x.dtype)
+    # float16 sums and products accumulate in float32 (PyTorch's opmath), rounded once
+    work = np.float32 if dt is _F16 and reduce in ("sum", "mean", "prod") else x.dtype
+    arr = x.astype(work)
+    values = np.asarray(values, work)
     if not include_self:  # the scattered places start from the reduction's identity
         if reduce in ("sum", "mean"):
             identity = 0
