@@ -347,8 +347,14 @@ def _empty_like_array(arr, np_dtype):
     """A zeroed array shaped like ``arr`` with ``arr``'s strides when they are dense and
     non-overlapping, else contiguous: PyTorch's ``empty_like`` (``preserve_format``)."""
     strides = _strides(arr)
-    if not _dense(arr.shape, strides) or strides == _contiguous_strides(arr.shape):
+    if strides == _contiguous_strides(arr.shape):
         return np.zeros(arr.shape, np_dtype)
+    if not _dense(arr.shape, strides):  # dense in the order of ``arr``'s strides
+        from .ops.shape import _iter_strides
+
+        strides = _iter_strides(arr.shape, [strides])
+        if strides == _contiguous_strides(arr.shape):
+            return np.zeros(arr.shape, np_dtype)
     itemsize = np.dtype(np_dtype).itemsize
     return np.lib.stride_tricks.as_strided(
         np.zeros(arr.size, np_dtype), arr.shape, [s * itemsize for s in strides]
@@ -983,16 +989,24 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(_wrap(_gen.randperm(_generator(generator), n, dt.np), dt), requires_grad)
 
 
+def _random_like(input, dtype, requires_grad, fill):
+    """PyTorch's ``empty_like(input).fill()``: ``input``'s layout, numbers in memory order."""
+    dt = dtype or input._dtype
+    out = _wrap(_empty_like_array(input._data, dt.np), dt)
+    fill(out)
+    return _finish(out, requires_grad)
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None):
-    return rand(input.shape, dtype=dtype or input._dtype, requires_grad=requires_grad,
-                generator=generator)
+    return _random_like(input, dtype, requires_grad,
+                        lambda t: uniform_(t, 0.0, 1.0, generator=generator))
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None):
-    return randn(input.shape, dtype=dtype or input._dtype, requires_grad=requires_grad,
-                 generator=generator)
+    return _random_like(input, dtype, requires_grad,
+                        lambda t: normal_(t, 0.0, 1.0, generator=generator))
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
@@ -1074,15 +1088,31 @@ def _random_node(name):
     return node
 
 
+def _in_memory_order(values, shape, strides):
+    """``values`` (drawn one after another) as an array of ``shape`` whose elements take them
+    in the order they lie in memory (by ``strides``): the order PyTorch's kernels fill a
+    non-contiguous tensor in."""
+    values = values.reshape(-1)
+    if len(shape) < 2 or strides == _contiguous_strides(shape):
+        return values.reshape(shape)
+    offsets = 0  # (this module's ``range`` is torch.range: no range() here)
+    for index, stride in zip(np.indices(shape, sparse=True), strides, strict=True):
+        offsets = offsets + index * stride
+    order = np.argsort(np.broadcast_to(offsets, shape).reshape(-1), kind="stable")
+    out = np.empty(shape, values.dtype)
+    out[np.unravel_index(order, shape)] = values
+    return out
+
+
 def _fill_random(self, draw, node_name=None):
-    """Write ``draw()``'s numbers into ``self``; the checks come first, so that a refused call
-    draws nothing from the generator."""
+    """Write ``draw()``'s numbers into ``self`` in memory order; the checks come first, so
+    that a refused call draws nothing from the generator."""
     from .ops._common import check_inplace, commit_inplace, inplace_node, inplace_store
 
     check_inplace(self, self._dtype, self._data.shape)
-    arr = draw()
+    arr = _in_memory_order(draw(), self._data.shape, self.stride())
     node = inplace_node(_random_node(node_name), (self,)) if node_name else None
-    inplace_store(self, arr.reshape(self._data.shape))
+    inplace_store(self, arr)
     return commit_inplace(self, node)
 
 

@@ -70,7 +70,8 @@ def _fma64(a, b, c):
             away = np.signbit(verr) == np.signbit(v)  # the exact sum lies further from zero
             v.view(np.int64)[inexact] += np.where(away, 1, -1)[inexact]
         out = th + v
-        big = ~(np.abs(a) < 2.0**995) | ~(np.abs(b) < 2.0**995) | ~np.isfinite(out)
+        # (an exact zero takes the plain expression's sign: -0 * x + -0 is -0, as fma gives)
+        big = ~(np.abs(a) < 2.0**995) | ~(np.abs(b) < 2.0**995) | ~np.isfinite(out) | (out == 0)
         if big.any():
             out = np.where(big, a * b + c, out)
     return out

@@ -668,7 +668,16 @@ def _convert(t, dtype):
     """``t.to(dtype)``: a copy in another dtype (PyTorch's casts: floats truncate to ints)."""
     from .ops import _record_cast
 
-    return _record_cast(t, _wrap(_dt.cast(t._data, dtype), dtype))
+    arr = _dt.cast(t._data, dtype)
+    if t._data.ndim > 1 and (not t._data.flags.c_contiguous or 1 in t._data.shape):
+        # NumPy's cast keeps an order of its own; PyTorch's copy is laid out as
+        # empty_like(t): t's strides when dense, else dense in t's order
+        from ._creation import _empty_like_array
+
+        out = _empty_like_array(t._data, arr.dtype)
+        out[...] = arr
+        arr = out
+    return _record_cast(t, _wrap(arr, dtype))
 
 
 def _set_requires_grad(t, value):

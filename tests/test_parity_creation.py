@@ -689,3 +689,26 @@ NEW_FACTORY_CASES = [
 def test_new_factories(expr):
     """``t.new_ones`` & co: ``t``'s dtype unless one is given; ``new_tensor`` of a tensor warns."""
     assert_parity(evaluate(expr))
+
+
+# Found by random programs (tests/test_random_programs.py): random numbers fill a
+# non-contiguous tensor in memory order, and *_like keep the input's layout (empty_like).
+RANDOM_LAYOUT_CASES = [
+    f"(lambda x: ({fill}, x)[1])(torch.zeros(3, 4){view})"
+    for fill in ("x.uniform_()", "x.normal_()", "x.exponential_()")
+    for view in ("", ".mT", "[:, ::2]", ".permute(1, 0)[1:]")
+] + [
+    f"torch.{like}(torch.zeros(2, 3, 4){view})"
+    for like in ("rand_like", "randn_like", "zeros_like")
+    for view in (".permute(2, 0, 1)", ".permute(1, 0, 2)[::2]", "[:, :1].mT", ".mT[..., 1:]")
+] + [
+    "torch.zeros(1, 5, 4, dtype=torch.float64).expand(3, 5, 4).float()",
+    "torch.zeros(3, 4).mT.double()",
+    "torch.zeros(3, dtype=torch.float64).copy_(1e-3)",
+    "torch.zeros(3, dtype=torch.float16).copy_(0.1)",
+]
+
+
+@pytest.mark.parametrize("expr", RANDOM_LAYOUT_CASES)
+def test_random_fill_order_and_layout(expr):
+    assert_parity(lambda lib: (lib.manual_seed(5), evaluate(expr)(lib))[1])

@@ -525,6 +525,19 @@ MORE_EDGE_CASES = {  # (found by random programs; some are not reductions, kept 
     "bitwise_float_shapes_first": lambda m, x: m.ones(2, 3) | m.ones(4),
     "ravel_transposed": lambda m, x: x.mT.ravel(),
     "view_keeps_size1_stride": lambda m, x: x.reshape(-1)[:1].unsqueeze(0)[0::2].view(-1),
+    "add_alpha_negative_zeros": lambda m, x: m.add(m.tensor([-0.0, 1.0], dtype=m.float64),
+                                                   m.tensor([-0.0, -2.0], dtype=m.float64),
+                                                   alpha=0.5),
+    "roll_empty_any_dim": lambda m, x: m.zeros(0).roll(1, 1),
+    "cummin_empty_any_dim": lambda m, x: m.zeros(0).cummin(1).values,
+    "median_empty_bool": lambda m, x: m.zeros(0, dtype=m.bool).median(),
+    "amax_keepdim_layout": lambda m, x: m.ones(3, 1).amax(1, keepdim=True),
+    "any_keepdim_layout": lambda m, x: m.ones(3, 1).any(1, keepdim=True),
+    "int_alpha_float_shapes_first": lambda m, x: m.add(m.ones(2, dtype=m.int64),
+                                                       m.ones(3, dtype=m.int64), alpha=0.5),
+    "remainder_bool_shapes_first": lambda m, x: m.ones(2, dtype=m.bool) % m.ones(3, dtype=m.bool),
+    "remainder_int_zero_shapes_first": lambda m, x: m.ones(2, dtype=m.int64) % m.zeros(3).long(),
+    "expand_bool_message": lambda m, x: m.ones(5, dtype=m.bool).expand(()),
 }
 
 

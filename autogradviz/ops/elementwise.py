@@ -323,7 +323,7 @@ def add(input, other, *, alpha=1, out=None):
             if _needs_grad(input, other):
                 tracked(result, AddBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
             return result
-        xb = _times_alpha(xb, alpha, dt)
+        xb = _times_alpha(xb, alpha, dt, xa)
     if dt is _BOOL:
         return _finish(_apply(np.logical_or, input, other, xa, xb), dt, out)
     result = _finish(_apply(_np_add, input, other, xa, xb), dt, out)
@@ -344,8 +344,12 @@ def _fused_alpha(input, other, xa, xb, alpha, dt, sign=1):
     return quiet.run(fma, xb, a, xa).reshape(xa.shape)
 
 
-def _times_alpha(xb, alpha, dt):
-    """``alpha * other`` in the result dtype, after PyTorch's checks of ``alpha``."""
+def _times_alpha(xb, alpha, dt, xa=None):
+    """``alpha * other`` in the result dtype, after PyTorch's checks of ``alpha`` (which come
+    after its shape check: ``xa``, the other operand, is checked against ``xb`` first)."""
+    if xa is not None and (isinstance(alpha, bool) or (
+            isinstance(alpha, float) and dt.category != _FLOAT)):
+        _check_broadcast(xa, xb)
     if isinstance(alpha, bool) and dt is not _BOOL:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and dt.category != _FLOAT:
@@ -394,7 +398,7 @@ def sub(input, other, *, alpha=1, out=None):
             if _needs_grad(input, other):
                 tracked(result, SubBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
             return result
-        xb = _times_alpha(xb, alpha, dt)
+        xb = _times_alpha(xb, alpha, dt, xa)
     result = _finish(_apply(_np_sub, input, other, xa, xb), dt, out)
     if _needs_grad(input, other):
         tracked(result, SubBackward0, (_edge(input), _edge(other)), {"alpha": alpha})
@@ -406,7 +410,7 @@ def rsub(input, other, *, alpha=1):
     _check_sub(other, input)
     xa, xb, dt = _pair(input, other)
     if type(alpha) is not int or alpha != 1:
-        xa = _times_alpha(xa, alpha, dt)
+        xa = _times_alpha(xa, alpha, dt, xb)
     result = _finish(_apply(_np_sub, other, input, xb, xa), dt, None)
     if _needs_grad(input, other):
         if isinstance(other, Tensor):
@@ -515,12 +519,15 @@ def _trunc_divide(input, other, out):
 true_divide = divide = div
 
 
+def _check_broadcast(xa, xb):
+    """PyTorch's error when the operands' shapes do not broadcast (before its dtype checks)."""
+    _broadcast_shape(np.shape(xa), np.shape(xb))
+
+
 def _check_int_zero(xb, xa):
-    try:
-        if np.broadcast(xa, xb).size == 0:
-            return  # no element is divided: PyTorch's kernel never sees the zero
-    except ValueError:
-        pass  # shapes that do not broadcast: the operation's own error comes later
+    _check_broadcast(xa, xb)
+    if np.broadcast(xa, xb).size == 0:
+        return  # no element is divided: PyTorch's kernel never sees the zero
     if np.any(np.asarray(xb) == 0):
         raise RuntimeError("ZeroDivisionError")
 
@@ -529,6 +536,7 @@ def _floor_divide(input, other, out):
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
+            _check_broadcast(xa, xb)
             raise not_implemented("div_floor_cpu", dt)
         _check_int_zero(xb, xa)
     xa, xb = _f16_opmath(other, xa, xb, dt)
@@ -589,6 +597,7 @@ def remainder(input, other, *, out=None):
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
+            _check_broadcast(xa, xb)
             raise not_implemented("remainder_cpu", dt)
         _check_int_zero(xb, xa)
         return _finish(_apply(np.remainder, input, other, xa, xb), dt, out)
@@ -602,6 +611,7 @@ def fmod(input, other, *, out=None):
     xa, xb, dt = _pair(input, other)
     if dt.category != _FLOAT:
         if dt is _BOOL:
+            _check_broadcast(xa, xb)
             raise not_implemented("fmod_cpu", dt)
         _check_int_zero(xb, xa)
     result = _finish(_apply(np.fmod, input, other, xa, xb), dt, out)
@@ -1793,7 +1803,9 @@ def fill_(self, value):
 
 
 def copy_(self, src, non_blocking=False):
-    if is_scalar(src):
+    if isinstance(src, bool | int | float):  # a number is a double/int64/bool, not float32
+        src = _wrap(np.asarray(src), _dt.from_numpy_dtype(np.asarray(src).dtype))
+    elif is_scalar(src):
         src = _as_tensor(src)
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "

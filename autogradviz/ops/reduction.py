@@ -722,7 +722,7 @@ def _extreme(name, np_red, input, dim, keepdim):
         # amax/amin name the dim as given (max/min/median name it wrapped)
         given = [dim] if isinstance(dim, int | np.integer) else list(dim)
         _check_nonempty_dims(name, x, given)
-    return _wrap(np.asarray(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
+    return _wrap(_contiguous(np_red(x, axis=axes, keepdims=keepdim)), input._dtype)
 
 
 def _amax_amin(name, np_red, node):
@@ -1036,6 +1036,9 @@ def _cumulative_extreme(name, better, node):
 
     def op(input, dim):
         x = input._data
+        if x.size == 0 and x.ndim:  # PyTorch returns empty results before it checks the dim
+            pair = _pair(name, x.copy(), np.zeros(x.shape, np.int64), input._dtype)
+            return _track_values(pair, node, input, {"dim": int(dim), "self": input})
         if x.ndim == 0 and dim not in (0, -1):
             raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
         d = wrap_dim(dim, x.ndim)
@@ -1072,7 +1075,7 @@ def _all_any(name, np_red):
         # Unlike sum, an empty dim list reduces nothing.
         axes = () if isinstance(dim, tuple | list) and not dim else _axes(input, dim)
         r = np_red(input._data != 0, axis=axes, keepdims=keepdim)
-        return _finish(r, dt, out)
+        return _finish(_contiguous(r), dt, out)
 
     op.__name__ = name
     return op
@@ -1199,7 +1202,7 @@ def _lower_median_index(x, axis, ignore_nan=False):
 def _median(name, input, dim, keepdim, ignore_nan):
     x = input._data
     if dim is None:
-        if input._dtype is _BOOL:
+        if input._dtype is _BOOL and x.size:  # (an empty one gives NaN cast to bool: True)
             raise not_implemented("median_cpu", _BOOL)
         if x.size == 0:
             with np.errstate(invalid="ignore"):  # NaN cast to an integer, as in C++

@@ -549,13 +549,17 @@ def unflatten(self, dim, sizes):
     return view(self, self._data.shape[:d] + sizes + self._data.shape[d + 1 :])
 
 
+_CPP_TYPE_NAME = {_dt.bool: "CPUBoolType"}  # C++ messages' name of a bool tensor's type
+
+
 def expand(self, *sizes):
     sizes = _shape_arg(sizes)
     x = self._data
     nd = x.ndim
     if len(sizes) < nd:
         raise RuntimeError(
-            f"expand({_dt.LEGACY_TYPE_NAMES[self._dtype]}{{{list(x.shape)}}}, "
+            f"expand({_CPP_TYPE_NAME.get(self._dtype) or _dt.LEGACY_TYPE_NAMES[self._dtype]}"
+            f"{{{list(x.shape)}}}, "
             f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
             f"or equal to the number of dimensions in the tensor ({nd})"
         )
@@ -1052,6 +1056,9 @@ def roll(self, shifts, dims=None):
     if not shifts:
         raise RuntimeError("`shifts` required")
     x = self._data
+    if not x.size:  # PyTorch copies an empty tensor before it looks at the dims
+        saved = {"dims": tuple(int(d) for d in dims), "shifts": tuple(int(s) for s in shifts)}
+        return tracked(_wrap(x.copy(), self._dtype), RollBackward0, (self,), saved)
     if dims and x.ndim == 0:
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     if not dims and len(shifts) == 1:
