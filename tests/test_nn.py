@@ -1114,3 +1114,49 @@ def test_create_graph_through_losses():
         return out
 
     assert_same(program)
+
+
+def _full_backward_hook_run(lib):
+    """What ``register_full_backward_hook`` hooks see and do, in ``lib``."""
+    lib.manual_seed(0)
+    seen = []
+    layer = lib.nn.Linear(3, 2)
+    first = layer.register_full_backward_hook(
+        lambda mod, gin, gout: seen.append(("first", type(mod).__name__,
+                                            [None if g is None else g.tolist() for g in gin],
+                                            [g.tolist() for g in gout])))
+    layer.register_full_backward_hook(lambda mod, gin, gout: seen.append("prepended"),
+                                      prepend=True)
+    x = lib.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    out = layer(x)
+    seen.append((out.grad_fn.name(), [n.name() if n else None
+                                      for n, _ in out.grad_fn.next_functions]))
+    (out * lib.tensor([[1.0, -2.0]])).sum().backward()
+    seen.append(x.grad.tolist())
+    first.remove()
+    with warnings.catch_warnings(record=True) as caught:  # no input requires grad
+        warnings.simplefilter("always")
+        layer(lib.ones(1, 3)).sum().backward()
+    seen.append([str(w.message) for w in caught])
+    relu = lib.nn.ReLU()
+    relu.register_full_backward_hook(lambda mod, gin, gout: (gin[0] * 10,))
+    y = lib.tensor([1.0, -1.0, 2.0], requires_grad=True)
+    relu(y).sum().backward()
+    seen.append(y.grad.tolist())
+    return seen
+
+
+def test_full_backward_hooks():
+    """The hooks get (module, grad_input, grad_output) when the input gradients are known, in
+    registration order (``prepend`` first), may replace grad_input, and fire with None inputs
+    (after PyTorch's warning) when no input requires grad; the output's node is
+    ``BackwardHookFunctionBackward``."""
+    ours, theirs = _full_backward_hook_run(autogradviz), _full_backward_hook_run(torch)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs, strict=True):
+        if isinstance(t, tuple) and t and t[0] == "first":
+            assert o[:2] == t[:2]
+            np.testing.assert_allclose(o[2], t[2], rtol=1e-6)
+            np.testing.assert_allclose(o[3], t[3], rtol=1e-6)
+        else:
+            assert o == t

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..autograd.graph import RemovableHandle, _HookDict
 from .parameter import Parameter
 
@@ -99,6 +99,7 @@ class Module:
         setattr_("_non_persistent_buffers_set", set())
         setattr_("_forward_hooks", _HookDict())
         setattr_("_forward_pre_hooks", _HookDict())
+        setattr_("_backward_hooks", _HookDict())
         setattr_("_modules", {})
 
     forward = _forward_unimplemented
@@ -280,13 +281,21 @@ class Module:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        # (modules unpickled from before backward hooks existed have no _backward_hooks)
+        backward_hooks = self.__dict__.get("_backward_hooks")
+        if not (self._forward_hooks or self._forward_pre_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
         for hook in tuple(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        result = self.forward(*args, **kwargs)
+        if backward_hooks and is_grad_enabled():
+            from ._backward_hooks import call_with_backward_hooks
+
+            result = call_with_backward_hooks(
+                self, args, lambda *a: self.forward(*a, **kwargs))
+        else:
+            result = self.forward(*args, **kwargs)
         for hook in tuple(self._forward_hooks.values()):
             hooked = hook(self, args, result)
             if hooked is not None:
@@ -297,6 +306,18 @@ class Module:
         """``hook(module, args)`` before ``forward``; it may return new args."""
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` once the gradients with respect to the
+        module's inputs are computed; it may return new ``grad_input``."""
+        hooks = self._backward_hooks
+        handle = RemovableHandle(hooks)
+        earlier = dict(hooks) if prepend else {}
+        if prepend:
+            hooks.clear()
+        hooks[handle.id] = hook
+        hooks.update(earlier)
         return handle
 
     def register_forward_hook(self, hook):
