@@ -4,7 +4,8 @@
 gelu's tanh form), reproduced on NumPy arrays with the same float32 operations in the same
 order (the double-float helpers and fused multiply-adds are ``_sleef``'s); and the C library's
 ``expm1f``/``log1pf``/``tanhf``, which ATen's scalar loops call on the elements left over after
-the vector blocks.
+the vector blocks. The SLEEF functions run in C when the native kernels are there
+(``autogradviz/_native``, checked against these NumPy versions, which remain the fallback).
 
 The algorithms are SLEEF 3.x's (``src/libm/sleefsimdsp.c``: ``expk2f``, ``xexpm1f``,
 ``xlog1pf``, ``xtanhf``; Naoki Shibata and contributors, Boost Software License), re-expressed
@@ -17,7 +18,7 @@ import ctypes
 
 import numpy as np
 
-from . import _sleef
+from . import _native, _sleef
 
 _F = np.float32
 _I = np.int32
@@ -57,6 +58,15 @@ def _expk2f(dx, dy):
 def expm1f_u10(a):
     """``Sleef_expm1f8_u10`` on a float32 array."""
     a = np.asarray(a, _F)
+    if a.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sleef_unary(lib, "expm1f", a)
+    return _expm1f_u10_numpy(a)
+
+
+def _expm1f_u10_numpy(a):
+    a = np.asarray(a, _F)
     with np.errstate(all="ignore"):
         d = _sleef._df_add2_df_f(_expk2f(a, np.zeros_like(a)), _F(-1.0))
         x = d[0] + d[1]
@@ -68,6 +78,15 @@ def expm1f_u10(a):
 
 def log1pf_u10(d):
     """``Sleef_log1pf8_u10`` on a float32 array."""
+    d = np.asarray(d, _F)
+    if d.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sleef_unary(lib, "log1pf", d)
+    return _log1pf_u10_numpy(d)
+
+
+def _log1pf_u10_numpy(d):
     d = np.asarray(d, _F)
     with np.errstate(all="ignore"):
         dp1 = d + _F(1)
@@ -96,6 +115,15 @@ def log1pf_u10(d):
 def tanhf_u10(x):
     """``Sleef_tanhf8_u10`` on a float32 array: ``(d - 1/d) / (d + 1/d)``, ``d = exp(|x|)`` in
     double-float, with x's sign."""
+    x = np.asarray(x, _F)
+    if x.flags.c_contiguous:
+        lib = _native.kernels()
+        if lib is not None:
+            return _native.sleef_unary(lib, "tanhf", x)
+    return _tanhf_u10_numpy(x)
+
+
+def _tanhf_u10_numpy(x):
     x = np.asarray(x, _F)
     with np.errstate(all="ignore"):
         y = np.abs(x)

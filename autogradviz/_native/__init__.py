@@ -1,12 +1,13 @@
-"""Optional native kernels: the two loops NumPy cannot run fast in PyTorch's order.
+"""Optional native kernels: the loops NumPy cannot run fast in PyTorch's order.
 
 ``kernels.c`` holds C versions of ``_cascade_sum._multi_row_sum`` (PyTorch's float sum of a
 long row, added in its cascade order), ``_generator._avx2_blocks`` (PyTorch's float32 normal
-sampler), NumPy's ``MT19937.random_raw`` (the words both samplers start from) and
-``_sleef.expf_u10``/``powf_u10`` (SLEEF's float32 exp and pow, which PyTorch's sigmoid and
-pow run). They compute exactly the bits of the NumPy code, which stays the reference
-and the fallback: without a C compiler, or with ``AUTOGRADVIZ_NATIVE=0``, results are the same,
-only slower.
+sampler), NumPy's ``MT19937.random_raw`` (the words both samplers start from), and of
+``_sleef.expf_u10``/``powf_u10`` and ``_sleef_extra``'s ``expm1f``/``log1pf``/``tanhf``
+(SLEEF's float32 functions inside PyTorch's sigmoid, pow and activation kernels), with the
+whole sigmoid and pow kernels. They compute exactly the bits of the NumPy code, which stays
+the reference and the fallback: without a C compiler, or with ``AUTOGRADVIZ_NATIVE=0``,
+results are the same, only slower.
 
 The source is compiled on first use with the system's C compiler (``$CC``, else ``cc`` or
 ``gcc``), into the cache directory shared with the drawing renderer, keyed by a hash of the
@@ -97,6 +98,10 @@ def _load():
     lib.agv_sleef_powf_u10.argtypes = [ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p,
                                        ctypes.c_int64]
     lib.agv_sleef_expf_u10.restype = lib.agv_sleef_powf_u10.restype = None
+    for name in ("expm1f", "log1pf", "tanhf"):
+        fn = getattr(lib, f"agv_sleef_{name}_u10")
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+        fn.restype = None
     lib.agv_sigmoid_f32.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
                                     ctypes.c_int64]
     lib.agv_pow_number_f32.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p,
@@ -161,8 +166,14 @@ def _agrees_with_numpy(lib):
     for y in (1.5, -2.25, 0.0, 3.0, np.inf, -np.inf, np.nan, 1e-3):
         pairs.append((sleef_powf(lib, np.abs(x), y), _sleef._powf_u10_numpy(np.abs(x), y)))
         pairs.append((sleef_powf(lib, x, y), _sleef._powf_u10_numpy(x, y)))
+    from .. import _sleef_extra
+
+    for name in ("expm1f", "log1pf", "tanhf"):
+        pairs.append((sleef_unary(lib, name, x), getattr(_sleef_extra, f"_{name}_u10_numpy")(x)))
     for ours, ref in pairs:
-        if not np.array_equal(ours.view(np.uint32), ref.view(np.uint32)):
+        # NaN results need only be NaN: NumPy's own loops disagree on a NaN's sign
+        same = (ours.view(np.uint32) == ref.view(np.uint32)) | (np.isnan(ours) & np.isnan(ref))
+        if not same.all():
             return False
     words = rng.integers(0, 2**32, (64, 16), dtype=np.uint64)
     for mean, std in ((0.0, 1.0), (0.5, 3.0)):
@@ -246,4 +257,14 @@ def pow_number_f32(lib, x, e, threads):
 
     out = np.empty(x.shape, np.float32)
     lib.agv_pow_number_f32(x.ctypes.data, float(e), out.ctypes.data, x.size, threads)
+    return out
+
+
+def sleef_unary(lib, name, x):
+    """SLEEF's float32 ``name`` (``expm1f``, ``log1pf`` or ``tanhf``) of a C-contiguous float32
+    array, as ``_sleef_extra`` computes it, as a new array."""
+    import numpy as np
+
+    out = np.empty(x.shape, np.float32)
+    getattr(lib, f"agv_sleef_{name}_u10")(x.ctypes.data, out.ctypes.data, x.size)
     return out

@@ -472,3 +472,94 @@ FMA_CLONES void agv_pow_number_f32(const float *x, double exponent, float *out, 
     float exponent_f = (float)exponent;
     KERNEL_VEC(sleef_powf_u10(v, exponent_f), (float)pow((double)v, exponent))
 }
+
+/* ------------------------------------------------------------------ SLEEF's expm1f, log1pf, tanhf */
+
+/* Sleef_expm1f8_u10, Sleef_log1pf8_u10 and Sleef_tanhf8_u10 as autogradviz/_sleef_extra.py
+ * evaluates them (ATen's elu/selu/celu, softplus, log_sigmoid, mish and gelu's tanh form). */
+static const df_t LN2_DF = {F(0.69314718246459960938), F(-1.904654323148236017e-09)};
+
+INLINE df_t df_add_f_f(float x, float y) {
+    float s = x + y;
+    return df(s, (x - s) + y);
+}
+INLINE df_t df_add_df_f(df_t x, float y) {
+    float s = x.x + y;
+    return df(s, ((x.x - s) + y) + x.y);
+}
+
+INLINE df_t expk2f(df_t d) {
+    float u = (d.x + d.y) * R_LN2F;
+    int32_t q = rint_i(u);
+    float qf = (float)q;
+    df_t s = df_add2_df_f(d, qf * -L2UF);
+    s = df_add2_df_f(s, qf * -L2LF);
+    u = F(0.1980960224e-3);
+    u = fmaf(u, s.x, F(0.1394256484e-2));
+    u = fmaf(u, s.x, F(0.8333456703e-2));
+    u = fmaf(u, s.x, F(0.4166637361e-1));
+    df_t t = df_add2_df_f(df_mul_df_f(s, u), F(0.166666659414234244790680580464));
+    t = df_add2_df_f(df_mul_df_df(s, t), 0.5f);
+    t = df_add2_df_df(s, df_mul_df_df(df_squ(s), t));
+    t = df_add_f_df(1.0f, t);
+    if (d.x < -104.0f) return df(0.0f, 0.0f);
+    return df(ldexp2k(t.x, q), ldexp2k(t.y, q));
+}
+
+INLINE float sleef_expm1f_u10(float a) {
+    df_t d = df_add2_df_f(expk2f(df(a, 0.0f)), -1.0f);
+    float x = d.x + d.y;
+    if (a > F(88.72283172607421875)) x = INFINITY;
+    if (a < F(-16.635532333438687426013570)) x = -1.0f;
+    if (a == 0 && signbit(a)) x = -0.0f;
+    return x;
+}
+
+INLINE float sleef_log1pf_u10(float d) {
+    float dp1 = d + 1.0f;
+    int tiny = dp1 < FLT_MIN_F;
+    if (tiny) dp1 = dp1 * F(18446744073709551616.0);
+    int32_t e = ilogb2k(dp1 * F(1.0 / 0.75));
+    float t = ldexp3k(1.0f, (int32_t)(0u - (uint32_t)e));
+    float m = fmaf(d, t, t - 1.0f);
+    if (tiny) e = (int32_t)((uint32_t)e - 64u);
+    df_t s = df_mul_df_f(LN2_DF, (float)e);
+    df_t x = df_div(df(m, 0.0f), df_add_f_f(2.0f, m));
+    float x2 = x.x * x.x;
+    t = F(0.3027294874);
+    t = fmaf(t, x2, F(0.3996108174));
+    t = fmaf(t, x2, F(0.6666694880));
+    s = df_add_df_df(s, df_scale(x, 2.0f));
+    s = df_add_df_f(s, x2 * x.x * t);
+    float r = s.x + s.y;
+    if (d > F(1e38)) r = INFINITY;
+    if (-1.0f > d) r = NAN;
+    if (d == -1.0f) r = -INFINITY;
+    if (d == 0 && signbit(d)) r = -0.0f;
+    return r;
+}
+
+INLINE float sleef_tanhf_u10(float x) {
+    float y = fabsf(x);
+    df_t d = expk2f(df(y, 0.0f));
+    float rx = 1.0f / d.x;
+    df_t e = df(rx, rx * fmaf(-d.y, rx, fmaf(-d.x, rx, 1.0f)));
+    d = df_div(df_add_df_df(d, df(-e.x, -e.y)), df_add_df_df(d, e));
+    y = d.x + d.y;
+    if (fabsf(x) > F(8.664339742) || isnan(y)) y = 1.0f;
+    if (signbit(x)) y = -y;
+    if (isnan(x)) y = NAN;
+    return y;
+}
+
+FMA_CLONES void agv_sleef_expm1f_u10(const float *x, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = sleef_expm1f_u10(x[i]);
+}
+
+FMA_CLONES void agv_sleef_log1pf_u10(const float *x, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = sleef_log1pf_u10(x[i]);
+}
+
+FMA_CLONES void agv_sleef_tanhf_u10(const float *x, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = sleef_tanhf_u10(x[i]);
+}
