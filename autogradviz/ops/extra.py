@@ -1332,23 +1332,24 @@ def logcumsumexp(input, dim, *, out=None):
         ew._check_out("logcumsumexp", out, input)
     x = input._data
     d = wrap_dim(dim, max(x.ndim, 1))
-    work = _opmath(dt)
+    # PyTorch's CPU kernel accumulates in its accumulate type: double (float32 and float64
+    # inputs) or float (float16), each result rounded to the input's dtype
+    work = np.float32 if dt is _F16 else np.float64
     if x.ndim == 0:
         r = x.copy()
     else:
         xs = np.moveaxis(x, d, 0).astype(work)
-        acc = np.empty_like(xs)
+        acc = np.empty(xs.shape, x.dtype)
+        cum = np.full(xs.shape[1:], -np.inf, work)
         with np.errstate(all="ignore"):
             for i in range(xs.shape[0]):
-                if i == 0:
-                    acc[0] = xs[0]
-                    continue
-                a, b = acc[i - 1], xs[i]
-                low = np.where(np.isnan(b), b, np.minimum(a, b))
-                high = np.where(np.isnan(b), b, np.maximum(a, b))
-                step = (np.log1p(np.exp((low - high).astype(np.float64)).astype(work)
-                                 .astype(np.float64)).astype(work) + high)
-                acc[i] = np.where((low != high) | np.isfinite(low), step, a)
+                b = xs[i]
+                low = np.where(np.isnan(cum), cum, np.minimum(b, cum))
+                high = np.where(np.isnan(cum), cum, np.maximum(b, cum))
+                e = np.exp((low - high).astype(np.float64)).astype(work)
+                step = np.log1p(e.astype(np.float64)).astype(work) + high
+                cum = np.where((low != high) | np.isfinite(low), step, b).astype(work)
+                acc[i] = cum
         r = np.moveaxis(acc, 0, d)
     result = ew._finish(r, dt, out)
     if out is None:
@@ -1413,11 +1414,103 @@ def _trigamma_scalar(x):
     return sign * result
 
 
+_F32_ONE = np.float32(1)
+
+
+def _digamma_float(x):
+    """PyTorch's float digamma, step for step in float32 (its float kernel's arithmetic)."""
+    f32 = np.float32
+    x = np.asarray(x, f32).copy()
+    pole_sign = np.copysign(f32(np.inf), -x)  # at +-0: -+inf
+    result = np.zeros(x.shape, f32)
+    with np.errstate(all="ignore"):
+        zero = x == 0
+        pole = (x < 0) & (x == np.trunc(x))
+        reflect = (x < 0) & ~pole
+        correction = np.zeros(x.shape, f32)
+        if reflect.any():  # digamma(1 - x) - pi / tan(pi * frac(x)), the tangent in double
+            fraction = np.fmod(x[reflect].astype(np.float64), 1.0)
+            correction[reflect] = (math.pi / np.tan(math.pi * fraction)).astype(f32)
+            x[reflect] = _F32_ONE - x[reflect]
+        for _ in range(10):  # push x up to 10
+            small = x < 10
+            if not small.any():
+                break
+            result[small] = result[small] - _F32_ONE / x[small]
+            x[small] = x[small] + _F32_ONE
+        z = _F32_ONE / (x * x)
+        poly = np.full(x.shape, f32(_PSI_SERIES[0]))
+        for c in _PSI_SERIES[1:]:
+            poly = poly * z + f32(c)
+        tail = np.where(x < f32(1e17), z * poly, f32(0))
+        log = np.log(x.astype(np.float64)).astype(f32)
+        out = np.where(x == 10, result + f32(_PSI_10), result + log - f32(0.5) / x - tail)
+        out = np.where(reflect, out - correction, out)
+        out = np.where(pole, f32(np.nan), out)
+        out = np.where(zero, pole_sign, out)
+    return out
+
+
+def _trigamma_float(x):
+    """PyTorch's float trigamma, in float32: reflection, six steps, the asymptotic series."""
+    f32 = np.float32
+    x = np.asarray(x, f32).copy()
+    with np.errstate(all="ignore"):
+        sign = np.where(x < f32(0.5), f32(-1), f32(1))
+        low = x < f32(0.5)
+        pi = f32(math.pi)
+        s = np.sin((pi * x).astype(np.float64)).astype(f32)
+        result = np.where(low, -(pi * pi) / (s * s), f32(0))
+        x = np.where(low, _F32_ONE - x, x)
+        for _ in range(6):
+            result = result + _F32_ONE / (x * x)
+            x = x + _F32_ONE
+        ixx = _F32_ONE / (x * x)
+        series = f32(1) / f32(6) - ixx * (f32(1) / f32(30) - ixx * (f32(1) / f32(42)))
+        result = result + (_F32_ONE + _F32_ONE / (f32(2) * x) + ixx * series) / x
+    return sign * result
+
+
+def _by_precision(double_func, float_func):
+    """``float_func`` for float32/float16 arrays (PyTorch's float kernels), ``double_func``
+    element by element for float64."""
+    def np_func(x):
+        if np.asarray(x).dtype != np.float64:
+            return float_func(x)
+        return _elementwise(double_func)(x)
+
+    return np_func
+
+
+def _libm_lgamma():
+    """The C library's lgamma, or None where ctypes cannot load it. (Python's math.lgamma is
+    an approximation of its own; the C library's gives PyTorch's float64 results 4 times as
+    often. PyTorch's float32 results are the float64 ones rounded more often than lgammaf's.)"""
+    import ctypes
+    import ctypes.util
+
+    try:
+        lgamma_d = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").lgamma
+    except (OSError, AttributeError):
+        return None
+    lgamma_d.restype, lgamma_d.argtypes = ctypes.c_double, (ctypes.c_double,)
+    return lgamma_d
+
+
+_LIBM_LGAMMA = _libm_lgamma()
+
+
 def _lgamma_scalar(x):
+    if _LIBM_LGAMMA is not None:
+        return _LIBM_LGAMMA(x)
     try:
         return math.lgamma(x)
     except ValueError:  # the poles (0, -1, -2, ...)
         return math.inf
+
+
+def _lgamma_float(x):
+    return _elementwise(_lgamma_scalar)(x).astype(np.float32)
 
 
 def _erfinv_scalar(y):
@@ -1469,13 +1562,14 @@ ErfinvBackward0 = derivative(
 PolygammaBackward0 = derivative("PolygammaBackward0", inputs=("self",), saves=("n", "self"),
                                 self="grad * polygamma(n + 1, self)")
 
-lgamma = rule_helper(ew._unary_float(_elementwise(_lgamma_scalar), "lgamma", LgammaBackward0,
-                                     "self"))
-digamma = rule_helper(ew._unary_float(_elementwise(_digamma_scalar), "digamma",
-                                      DigammaBackward0, "self"))
+lgamma = rule_helper(ew._unary_float(_by_precision(_lgamma_scalar, _lgamma_float), "lgamma",
+                                     LgammaBackward0, "self", exact=True))
+digamma = rule_helper(ew._unary_float(_by_precision(_digamma_scalar, _digamma_float),
+                                      "digamma", DigammaBackward0, "self", exact=True))
 erfinv = rule_helper(ew._unary_float(_elementwise(_erfinv_scalar), "erfinv", ErfinvBackward0,
                                      "self"))
-_trigamma = ew._unary_float(_elementwise(_trigamma_scalar), "polygamma", None, None)
+_trigamma = ew._unary_float(_by_precision(_trigamma_scalar, _trigamma_float), "polygamma",
+                            None, None, exact=True)
 
 
 @rule_helper
