@@ -516,3 +516,26 @@ def test_view_taken_before_base_required_grad():
 def test_write_into_view_taken_before_base_required_grad():
     theirs, ours = outcome(_view_taken_before_base_required_grad_written)
     assert ours == theirs
+
+
+# Autograd refuses an in-place write into a leaf, a view of a leaf or a multi-output view before
+# the operation looks at its arguments: the refusal, not the shape/overlap/argument error, is
+# what PyTorch reports when both apply.
+REFUSED_FIRST = {
+    "leaf, shapes do not broadcast": lambda lib: lib.ones(3, requires_grad=True).add_(lib.ones(2)),
+    "view of a leaf, bad shape": lambda lib: lib.ones(3, 2, requires_grad=True)[0]
+    .add_(lib.ones(3)),
+    "unbind view, bad shape": lambda lib: lib.ones(3, 2).requires_grad_().mul(2).unbind(0)[0]
+    .add_(lib.ones(3)),
+    "expanded view of a leaf, overlap": lambda lib: (lambda x: x.add_(x))(
+        lib.ones(3, 1, requires_grad=True).expand(3, 3)),
+    "leaf, clamp_ without bounds": lambda lib: lib.ones(3, requires_grad=True).clamp_(),
+    "leaf, copy_ of another shape": lambda lib: lib.ones(3, requires_grad=True).copy_(lib.ones(4)),
+    "leaf, pow_ bad shape": lambda lib: lib.ones(3, requires_grad=True).pow_(lib.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_FIRST))
+def test_autograd_refuses_before_argument_checks(name):
+    theirs, ours = outcome(REFUSED_FIRST[name])
+    assert theirs[0] == "error" and ours == theirs

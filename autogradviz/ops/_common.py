@@ -141,8 +141,29 @@ def write_out(out, arr, dtype):
     return out
 
 
+def check_inplace_grad(t):
+    """Autograd's refusals of an in-place write into ``t``, which PyTorch makes before the
+    operation looks at its arguments (shapes, dtypes, overlap): in its order, the view's own
+    restrictions, a view of a leaf, a leaf."""
+    if not _GRAD_MODE.grad_enabled:
+        return
+    base = t._base
+    if base is not None and (base._requires_grad or t._requires_grad):
+        _check_view(t)
+        if base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
+            )
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
 def check_inplace(t, result_dtype, result_shape):
     """PyTorch's checks for writing a result into ``t`` in place; nothing is changed on error."""
+    check_inplace_grad(t)
     if tuple(result_shape) != t._data.shape:
         raise RuntimeError(
             f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
@@ -150,20 +171,6 @@ def check_inplace(t, result_dtype, result_shape):
         )
     if not _dt.can_cast(result_dtype, t._dtype):
         raise cast_error(result_dtype, t._dtype)
-    if _GRAD_MODE.grad_enabled:
-        # PyTorch's order: the view's own restrictions, a view of a leaf, a leaf.
-        base = t._base
-        if base is not None and (base._requires_grad or t._requires_grad):
-            _check_view(t)
-            if base._requires_grad and base.grad_fn is None:
-                raise RuntimeError(
-                    "a view of a leaf Variable that requires grad is being used in an in-place "
-                    "operation."
-                )
-        if t._requires_grad and t.grad_fn is None:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-            )
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: the tensor's memory is read-only")
 

@@ -38,6 +38,7 @@ from ._common import (
     broadcast_error,
     cast,
     check_inplace,
+    check_inplace_grad,
     commit_inplace,
     inplace_node,
     inplace_store,
@@ -1651,6 +1652,7 @@ def _inplace(op, rule=None, check=None, nodes=None):
     """
 
     def method(self, *args, **kwargs):
+        check_inplace_grad(self)  # autograd refuses before the operation checks anything
         if check is not None:
             check(self, *args, **kwargs)
         operands_ = [*args, *(kwargs[k] for k in _OPERAND_KEYWORDS if k in kwargs)]
@@ -1810,6 +1812,7 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
+    check_inplace_grad(self)
     _check_overlap(self, [src])
     shape = _broadcast_shape(self._data.shape, src._data.shape)
     check_inplace(self, self._dtype, shape)
