@@ -474,3 +474,33 @@ def test_backward_with_create_graph_warns_once():
                for lib in ("torch", "autogradviz")]
     assert outputs[0] == outputs[1]
     assert "reference cycle" in outputs[1]
+
+
+def test_gradcheck_calls_and_message_as_pytorch():
+    """gradcheck calls the function (outputs, then the numerical Jacobian, lower point first)
+    and the backward (each Jacobian twice) in PyTorch's order, and reports a mismatch in
+    PyTorch's words, Jacobians printed as tensors."""
+    def prog(lib):
+        calls = []
+
+        class Wrong(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                calls.append(("forward", ctx.needs_input_grad, x.tolist()))
+                return x.exp() * k
+
+            @staticmethod
+            def backward(ctx, g):
+                calls.append(("backward", g.tolist()))
+                return g, None
+
+        x = lib.tensor([0.5, 1.0], dtype=lib.float64, requires_grad=True)
+        try:
+            lib.autograd.gradcheck(lambda t: Wrong.apply(t, 2.0), (x,))
+        except RuntimeError as error:
+            calls.append((type(error).__module__, type(error).__name__, str(error)))
+        calls.append(lib.autograd.gradcheck(lambda t: Wrong.apply(t, 2.0), (x,),
+                                            raise_exception=False))
+        return calls
+
+    assert_same(prog)

@@ -9,6 +9,9 @@ class GradcheckError(RuntimeError):
     """Raised when the analytical and numerical gradients disagree."""
 
 
+GradcheckError.__module__ = "torch.autograd.gradcheck"  # printed as PyTorch's
+
+
 def _tensor_inputs(inputs):
     from .._tensor import Tensor
 
@@ -32,12 +35,12 @@ def _numerical(func, inputs, wrt, eps):
         raise ValueError("gradcheck needs contiguous inputs")
     cols = []
     with no_grad():
-        for k in range(flat.size):
+        for k in range(flat.size):  # PyTorch's order: the lower point first
             orig = flat[k]
-            flat[k] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
             flat[k] = orig - eps
             minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            flat[k] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
             flat[k] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=True)])
     if not cols:  # an empty input: empty Jacobians
@@ -46,27 +49,42 @@ def _numerical(func, inputs, wrt, eps):
     return [np.stack([c[o] for c in cols]) for o in range(len(cols[0]))]
 
 
-def _analytical(func, inputs, wrt_list):
+def _analytical_rows(out, inputs, wrt_list):
+    """d out / d inputs[w] row by row (one backward per element of ``out``)."""
     from .. import _creation
     from .api import grad
 
-    outs = _outputs(func, inputs)
+    flat_n = out.numel()
+    result = {w: np.zeros((inputs[w].numel(), flat_n)) for w in wrt_list}
+    for k in range(flat_n):
+        onehot = _creation.zeros_like(out)
+        onehot._data[np.unravel_index(k, onehot._data.shape)] = 1  # any layout
+        gs = grad(out, [inputs[w] for w in wrt_list], onehot, retain_graph=True,
+                  allow_unused=True)
+        for w, g in zip(wrt_list, gs, strict=True):
+            if g is not None:
+                result[w][:, k] = g._data.astype(np.float64).reshape(-1)
+    return result
+
+
+def _analytical(outs, inputs, wrt_list, nondet_tol):
+    """The analytical Jacobians of the outputs already computed, each computed twice, as
+    PyTorch does, to check that backward is deterministic ("reentrant")."""
     result = {}
     for o_index, out in enumerate(outs):
         if not getattr(out, "requires_grad", False):
             continue
-        flat_n = out.numel()
+        first = _analytical_rows(out, inputs, wrt_list)
+        second = _analytical_rows(out, inputs, wrt_list)
         for w in wrt_list:
-            result[(o_index, w)] = np.zeros((inputs[w].numel(), flat_n))
-        for k in range(flat_n):
-            onehot = _creation.zeros_like(out)
-            onehot._data[np.unravel_index(k, onehot._data.shape)] = 1  # any layout
-            gs = grad(out, [inputs[w] for w in wrt_list], onehot, retain_graph=True,
-                      allow_unused=True)
-            for w, g in zip(wrt_list, gs, strict=True):
-                if g is not None:
-                    result[(o_index, w)][:, k] = g._data.astype(np.float64).reshape(-1)
-    return result, outs
+            if not np.allclose(first[w], second[w], rtol=0, atol=nondet_tol):
+                raise GradcheckError(
+                    "Backward is not reentrant, i.e., running backward with same input and "
+                    "grad_output multiple times gives different values, although analytical "
+                    "gradient matches numerical gradient.The tolerance for nondeterminism was "
+                    f"{nondet_tol}.")
+            result[(o_index, w)] = first[w]
+    return result
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
@@ -87,19 +105,25 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 UserWarning,
                 stacklevel=2,
             )
-    analytical, outs = _analytical(func, inputs, wrt_list)
-    for w in wrt_list:
-        numerical = _numerical(func, inputs, w, eps)
-        for o_index in range(len(outs)):
+    # PyTorch's order: the outputs, the numerical Jacobians, then the analytical ones.
+    outs = _outputs(func, inputs)
+    numerical = {w: _numerical(func, inputs, w, eps) for w in wrt_list}
+    analytical = _analytical(outs, inputs, wrt_list, nondet_tol)
+    for o_index in range(len(outs)):
+        for j, w in enumerate(wrt_list):  # j counts the inputs that require grad
             a = analytical.get((o_index, w))
-            n = numerical[o_index]
+            n = numerical[w][o_index]
             if a is None:
                 continue
             if not np.allclose(a, n, rtol=rtol, atol=atol):
                 if raise_exception:
+                    from .._tensor import _wrap
+
+                    dt = inputs[w].dtype
                     raise GradcheckError(
-                        f"Jacobian mismatch for output {o_index} with respect to input {w},\n"
-                        f"numerical:{n}\nanalytical:{a}\n"
+                        f"Jacobian mismatch for output {o_index} with respect to input {j},\n"
+                        f"numerical:{_wrap(n.astype(dt.np), dt)}\n"
+                        f"analytical:{_wrap(a.astype(dt.np), dt)}\n"
                     )
                 return False
     return True
