@@ -1,12 +1,21 @@
-"""Tensor functions beyond the core families: fused arithmetic (addcmul, addcdiv, addmv,
-baddbmm), special functions (logit, xlogy, sinc, logaddexp2, ...), integer functions (gcd, lcm),
-differences and grids (diff, meshgrid, cartesian_prod, trapezoid), searching and counting
-(isin, searchsorted, bucketize, bincount), index helpers (tril_indices, unravel_index) and a
-few composites PyTorch builds from other operations (kron, inner, block_diag, diagflat).
+"""Tensor functions beyond the core families, each with PyTorch's promotion, checks, messages,
+node and saved values:
 
-Each follows the family module's conventions (``elementwise``, ``linalg``, ``shape``): PyTorch's
-promotion, messages and node; a composite PyTorch builds from other ATen operations is built
-here from the same operations, so its graph has PyTorch's nodes.
+- fused arithmetic: addcmul, addcdiv, addmv, baddbmm (and their in-place forms);
+- special functions: logit, xlogy, sinc, logaddexp2, lgamma, digamma, polygamma, erfinv,
+  deg2rad, rad2deg, heaviside, nextafter, gcd, lcm, ldexp, logcumsumexp;
+- differences, grids, integrals: diff, meshgrid, cartesian_prod, combinations, trapezoid;
+- searching and counting: isin, searchsorted, bucketize, bincount, quantile, nanquantile;
+- index helpers and scatters of a part: tril/triu_indices, unravel_index, masked_scatter,
+  index_copy, select_scatter, slice_scatter, scatter_reduce;
+- composites PyTorch builds from other operations (built here from the same operations, so
+  the graph has PyTorch's nodes): kron, inner, block_diag, diagflat, hsplit/vsplit/dsplit,
+  cov, cdist's matrix-product form, matrix norms, quantile;
+- linear algebra: dist, vdot, cdist, renorm, linalg.vector_norm/matrix_norm/norm, slogdet,
+  logdet.
+
+Values follow PyTorch's kernels where NumPy can reproduce their order of operations (see the
+tolerance table of ``tests/test_parity_extra_ops.py`` for what is bit-identical).
 """
 
 from __future__ import annotations
