@@ -539,3 +539,15 @@ REFUSED_FIRST = {
 def test_autograd_refuses_before_argument_checks(name):
     theirs, ours = outcome(REFUSED_FIRST[name])
     assert theirs[0] == "error" and ours == theirs
+
+
+def test_saved_bool_tensor_modified_in_place_is_named_as_pytorch_names_it():
+    def program(lib):
+        x = lib.ones(3, requires_grad=True)
+        mask = lib.tensor([True, False, True])
+        y = x.where(mask, lib.zeros(3))
+        mask.logical_not_()
+        y.sum().backward()
+
+    theirs, ours = outcome(program)
+    assert theirs[0] == "error" and "[CPUBoolType [3]]" in theirs[2] and ours == theirs

@@ -144,9 +144,10 @@ class SavedTensor:
 
 
 def _legacy_name(t):
-    from ..dtypes import LEGACY_TYPE_NAMES
+    from .. import dtypes
 
-    return LEGACY_TYPE_NAMES[t._dtype]
+    # PyTorch's legacy type string has no torch.BoolTensor here: it names the CPU type
+    return "CPUBoolType" if t._dtype is dtypes.bool else dtypes.LEGACY_TYPE_NAMES[t._dtype]
 
 
 def _op_name(node):
