@@ -570,3 +570,44 @@ def test_inplace_view_ops(call):
     the op's in-place node (``UnsqueezeBackward1`` ...), or PyTorch's error for a leaf."""
     source = arr((1, 3, 1), "float32")
     assert _inplace_view_outcome(avz, call, source) == _inplace_view_outcome(torch, call, source)
+
+
+UNFOLDS = {
+    "rows": ((3, 4), (1, 2, 1)),
+    "overlapping": ((7,), (0, 3, 2)),
+    "step_past_end": ((7,), (-1, 2, 3)),
+    "whole": ((7,), (0, 7, 3)),
+    "empty_windows": ((7,), (0, 0, 1)),
+    "first_dim": ((2, 3), (0, 2, 1)),
+    "zero_dim": ((), (0, 1, 1)),
+    "zero_dim_step": ((), (-1, 1, 2)),
+    "too_big": ((7,), (0, 8, 0)),
+    "negative_size": ((7,), (0, -1, 1)),
+    "zero_step": ((7,), (0, 2, 0)),
+    "bad_dim": ((7,), (1, 2, 1)),
+    "zero_dim_too_big": ((), (0, 2, 1)),
+}
+
+
+@pytest.mark.parametrize("case", UNFOLDS)
+def test_unfold(case):
+    """``Tensor.unfold``: a view (shape, strides, shared storage) with UnfoldBackward0, whose
+    gradient adds overlapping windows back; PyTorch's errors."""
+    shape, args = UNFOLDS[case]
+    source = arr(shape, "float64")
+    outcomes = []
+    for lib in (torch, avz):
+        x = lib.tensor(source, requires_grad=True)
+        try:
+            u = x.unfold(*args)
+        except (RuntimeError, IndexError) as error:
+            outcomes.append((type(error).__name__, str(error)))
+            continue
+        node = u.grad_fn
+        saved = (node._saved_dimension, node._saved_size, node._saved_step,
+                 tuple(node._saved_self_sym_sizes))
+        weights = lib.arange(float(u.numel()), dtype=lib.float64).reshape(u.shape)
+        (u * weights).sum().backward()
+        outcomes.append((tuple(u.shape), u.stride(), u._base is x, node.name(), saved,
+                         u.tolist(), x.grad.tolist()))
+    assert outcomes[1] == outcomes[0]

@@ -22,7 +22,7 @@ from .._tensor import (
     wrap_dims,
 )
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..autograd.graph import derivative
+from ..autograd.graph import derivative, rule_helper
 from ._common import broadcast_error, cast, result_type, tracked
 
 _as_strided = np.lib.stride_tricks.as_strided
@@ -1223,6 +1223,48 @@ AsStridedBackward0 = derivative(
     private=("self_geometry",),
     self="as_strided_backward(grad, self_geometry, size, stride, storage_offset)",
 )
+
+
+UnfoldBackward0 = derivative(
+    "UnfoldBackward0", inputs=("self",), saves=("dimension", "self_sym_sizes", "size", "step"),
+    int64=("dimension",), self="unfold_backward(grad, self_sym_sizes, dimension, size, step)",
+)
+
+
+@rule_helper
+def unfold_backward(grad, sizes, dimension, size, step):
+    """Each window's gradient added back where the window lies (windows may overlap). Computed
+    with NumPy: no graph of its own (PyTorch's is UnfoldBackwardBackward0)."""
+    d = wrap_dim(dimension, max(len(sizes), 1))
+    g = np.moveaxis(grad._data, (d, -1), (0, 1)) if sizes else grad._data.reshape(1, 1)
+    out = np.zeros((sizes[d] if sizes else 1, *g.shape[2:]), grad._data.dtype)
+    for i in range(g.shape[0]):
+        out[i * step:i * step + size] += g[i]
+    out = np.moveaxis(out, 0, d) if sizes else out.reshape(())
+    return _wrap(np.ascontiguousarray(out), grad._dtype)
+
+
+def unfold(self, dimension, size, step):
+    """The windows of ``size`` every ``step`` along ``dimension``, as a new last dimension (a
+    view)."""
+    shape, strides = self._data.shape or (1,), self.stride() or (1,)
+    d = wrap_dim(dimension, len(shape))
+    if size > shape[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is "
+                           f"{size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (shape[d] - size) // step + 1
+    if self._data.ndim == 0:  # a 0-d tensor gives its one window, 1-d
+        out = _strided_view(self, (size,), (1,))
+    else:
+        out = _strided_view(self, (*shape[:d], count, *shape[d + 1:], size),
+                            (*strides[:d], strides[d] * step, *strides[d + 1:], strides[d]))
+    saved = {"dimension": int(dimension), "self_sym_sizes": self._data.shape, "size": int(size),
+             "step": int(step)}
+    return tracked(out, UnfoldBackward0, (self,), saved)
 
 
 def as_strided(self, size, stride, storage_offset=None):
