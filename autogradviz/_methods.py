@@ -53,6 +53,8 @@ _FUNCTIONS = {
         "repeat", "tile", "repeat_interleave", "as_strided", "unsqueeze_", "squeeze_",
         "transpose_", "t_", "unfold",
     )},
+    "swapaxes_": sh.transpose_,
+    "swapdims_": sh.transpose_,
     # indexing
     **{n: getattr(ix, n) for n in (
         "index_select", "gather", "scatter", "scatter_", "scatter_add", "scatter_add_",

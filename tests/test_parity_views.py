@@ -531,7 +531,8 @@ def test_broadcast_shapes(shapes):
 
 # ---------------------------------------------------------------------- in-place view ops
 INPLACE_VIEWS = ["unsqueeze_(0)", "unsqueeze_(-1)", "squeeze_()", "squeeze_(0)", "squeeze_(1)",
-                 "squeeze_((0, 2))", "t_()", "transpose_(0, 2)", "transpose_(-1, 1)"]
+                 "squeeze_((0, 2))", "t_()", "transpose_(0, 2)", "transpose_(-1, 1)",
+                 "swapaxes_(0, 1)", "swapdims_(2, 0)"]
 
 
 def _inplace_view_outcome(lib, call, source):
