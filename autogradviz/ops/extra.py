@@ -685,7 +685,9 @@ def meshgrid(*tensors, indexing=None):
     if indexing is None:
         import warnings
 
-        warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=2)
+        # PyTorch's warning comes from inside torch/functional.py: one place, so the default
+        # filter shows it once per process, not once per calling line
+        warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=1)
         indexing = "ij"
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
