@@ -244,3 +244,29 @@ def test_live_saved_output_changed_in_place_is_still_detected(lib):
     y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         (z.sum() + s).backward()
+
+
+LAYOUTS = {
+    "transposed": lambda lib: lib.randn(3, 4).t(),
+    "strided (not dense)": lambda lib: lib.randn(3, 4)[:, ::2],
+    "permuted": lambda lib: lib.randn(2, 3, 4).permute(2, 0, 1),
+    "size-1 dim moved": lambda lib: lib.randn(4, 1, 3).transpose(0, 2),
+    "contiguous": lambda lib: lib.randn(2, 3),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_first_grad_takes_the_leafs_layout(name):
+    """AccumulateGrad's first ``.grad`` is laid out as its leaf when the leaf is dense
+    (PyTorch's clone_obey_contract), C-contiguous otherwise; a second one adds in place."""
+    strides = []
+    for lib in (real_torch, torch):
+        lib.manual_seed(0)
+        w = LAYOUTS[name](lib).requires_grad_()
+        (w * 2).sum().backward()
+        first = w.grad.stride()
+        (w.exp()).sum().backward()
+        strides.append((w.stride(), first, w.grad.stride(), w.grad.tolist()))
+    theirs, ours = strides
+    assert ours[:3] == theirs[:3]
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-6)

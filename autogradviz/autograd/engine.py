@@ -267,7 +267,7 @@ def _accumulate(node, grad, create_graph):
         if create_graph:
             t._grad = grad
         else:
-            t._grad = _wrap(np.array(grad._data, order="C"), grad._dtype)  # an owned copy
+            t._grad = _wrap(_copy_laid_out_as(grad._data, t._data), grad._dtype)
     elif create_graph or grad_mode.STATE.grad_enabled:
         t._grad = before + grad
     else:
@@ -278,6 +278,24 @@ def _accumulate(node, grad, create_graph):
         for hook in list(hooks.values()):
             hook(t)
     return before
+
+
+def _copy_laid_out_as(grad, variable):
+    """An owned copy of ``grad`` with ``variable``'s memory layout when that is dense (no gaps,
+    no overlap), else C-contiguous: PyTorch's ``clone_obey_contract`` for a first ``.grad``."""
+    if variable.flags.c_contiguous or variable.ndim < 2:
+        return np.array(grad, order="C")
+    item = variable.itemsize
+    dims = sorted((abs(st), n) for st, n in zip(variable.strides, variable.shape, strict=True)
+                  if n != 1)
+    expected = item
+    for st, n in dims:
+        if st != expected:
+            return np.array(grad, order="C")  # gaps or overlap: not dense
+        expected *= n
+    out = np.empty_like(variable, dtype=grad.dtype, order="K")
+    out[...] = grad
+    return out
 
 
 def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
