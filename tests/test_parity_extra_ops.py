@@ -1337,3 +1337,41 @@ def test_random_sweep_exact(name, dtype, seed):
     rows, cols = int(rng.integers(4, 9)), int(rng.integers(6, 40))
     arrs = [np.asarray(rng.standard_normal((rows, cols)) * 3, dtype) for _ in range(3)]
     parity(EXACT_SWEEP[name], *arrs)
+
+
+# ---------------------------------------------------------------------- argument types
+BAD_CALLS = {
+    "addcmul_number": lambda m, x: m.addcmul(x, 2, x),
+    "addcdiv_number": lambda m, x: m.addcdiv(x, x, 2.0),
+    "diff_float_n": lambda m, x: m.diff(x, n=1.5),
+    "kron_number": lambda m, x: m.kron(x, 2),
+    "inner_number": lambda m, x: m.inner(x, 2),
+    "vdot_0d": lambda m, x: m.vdot(x[0], x[0]),
+    "dist_str_p": lambda m, x: m.dist(x, x, "fro"),
+    "bincount_float_minlength": lambda m, x: m.bincount(m.tensor([1, 2]), minlength=2.5),
+    "tril_indices_float": lambda m, x: m.tril_indices(3.0, 3),
+    "triu_indices_float_offset": lambda m, x: m.triu_indices(3, 3, 0.5),
+    "searchsorted_number_sequence": lambda m, x: m.searchsorted(3, x),
+    "cartesian_prod_none": lambda m, x: m.cartesian_prod(),
+    "block_diag_list": lambda m, x: m.block_diag([x]),
+    "meshgrid_number": lambda m, x: m.meshgrid(x, 2, indexing="ij"),
+    "quantile_list": lambda m, x: m.quantile(x, [0.5]),
+    "nanquantile_list": lambda m, x: m.nanquantile(x, [0.5]),
+    "cov_float_correction": lambda m, x: m.cov(x, correction=0.5),
+    "trapz_x_and_dx": lambda m, x: m.trapz(x, x, dx=1),
+    "combinations_float_r": lambda m, x: m.combinations(x, 2.0),
+    "polygamma_negative": lambda m, x: m.polygamma(-1, x),
+    "polygamma_float_n": lambda m, x: m.polygamma(1.0, x),
+    "is_nonzero_number": lambda m, x: m.is_nonzero(1),
+    "heaviside_bool": lambda m, x: m.heaviside(x > 0, x > 1),
+    "gcd_uint8": lambda m, x: m.gcd(m.tensor([12, 18], dtype=m.uint8),
+                                    m.tensor([8, 27], dtype=m.uint8)),
+    "scatter_reduce_int_mean": lambda m, x: m.scatter_reduce(
+        x.long(), 0, m.tensor([0, 0]), x[:2].long(), "mean"),
+    "addmv_0d_input": lambda m, x: m.addmv(x[0], m.ones(3, 3), x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CALLS))
+def test_argument_types(name):
+    parity(BAD_CALLS[name], np.array([0.25, -1.5, 2.0]))

@@ -82,6 +82,26 @@ def _check_broadcast(input, other):
         raise broadcast_error(a, b) from None
 
 
+_KINDS = {
+    "Tensor": lambda v: isinstance(v, Tensor),
+    "int": lambda v: isinstance(v, int | np.integer),
+    "Number": lambda v: isinstance(v, int | float | np.integer | np.floating),
+}
+
+
+def _require(name, value, arg, kind, position=None):
+    """PyTorch's argument-parser TypeError when ``value`` is not of ``kind`` (``position`` is
+    named for the arguments one passes by position)."""
+    if not _KINDS[kind](value):
+        where = f" (position {position})" if position else ""
+        raise TypeError(f"{name}(): argument '{arg}'{where} must be {kind}, not "
+                        f"{type(value).__name__}")
+
+
+def _type_name(value):
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
 def _require_tensor(name, value, arg, position):
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
@@ -632,6 +652,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     with ``prepend``/``append`` joined first."""
     from . import shape as sh
 
+    _require("diff", n, "n", "int")
     nd = input._data.ndim
     if nd < 1:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -682,6 +703,7 @@ def meshgrid(*tensors, indexing=None):
 
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         tensors = tuple(tensors[0])
+    _require_sequence("meshgrid", tensors)
     if indexing is None:
         import warnings
 
@@ -726,10 +748,19 @@ def _legacy_print(t):
     return f"{body}\n[ torch.{name}{{{','.join(map(str, x.shape))}}} ]"
 
 
+def _require_sequence(name, tensors):
+    """PyTorch's message for a tensor list holding something else."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+
+
 def cartesian_prod(*tensors):
     """The rows of every combination of the 1-d ``tensors`` (meshgrid, flattened, stacked)."""
     from . import shape as sh
 
+    _require_sequence("cartesian_prod", tensors)
     for t in tensors:
         if t._data.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
@@ -775,11 +806,13 @@ def _trapezoid_signature_error(name, args, kwargs):
                          for a in args),
                        *(f"{k}={type(v).__name__ if not isinstance(v, Tensor) else 'Tensor'}"
                          for k, v in kwargs.items())])
-    return TypeError(
-        f"{name}() received an invalid combination of arguments - got ({given}), but expected "
-        "one of:\n"
-        " * (Tensor y, Tensor x, *, int dim = -1)\n"
-        " * (Tensor y, *, Number dx = 1, int dim = -1)\n")
+    with_x = " * (Tensor y, Tensor x, *, int dim = -1)\n"
+    if name == "trapz":  # trapz lists its overloads the other way round, dx a float
+        overloads = " * (Tensor y, *, float dx = 1, int dim = -1)\n" + with_x
+    else:
+        overloads = with_x + " * (Tensor y, *, Number dx = 1, int dim = -1)\n"
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({given}), "
+                     f"but expected one of:\n{overloads}")
 
 
 def _trapezoid(name, y, x=None, *, dx=None, dim=-1):
@@ -851,6 +884,7 @@ def block_diag_backward(grad, sizes):
 
 def block_diag(*tensors):
     """The tensors (0-d, 1-d as one row, 2-d) as blocks along the diagonal of one matrix."""
+    _require_sequence("block_diag", tensors)
     for i, t in enumerate(tensors):
         if t._data.ndim > 2:
             raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
@@ -883,6 +917,8 @@ def kron(input, other):
     """The Kronecker product: sizes interleaved, one broadcast product, one reshape."""
     from . import shape as sh
 
+    _require("kron", input, "input", "Tensor", 1)
+    _require("kron", other, "other", "Tensor", 2)
     n = max(input._data.ndim, other._data.ndim)
     pad_a, pad_b = n - input._data.ndim, n - other._data.ndim
     a_shape, b_shape, shape = [], [], []
@@ -900,6 +936,8 @@ def inner(input, other, *, out=None):
     """The sum of products over the last dimensions (a product when either is 0-d)."""
     from . import linalg as la
 
+    _require("inner", input, "input", "Tensor", 1)
+    _require("inner", other, "other", "Tensor", 2)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return ew.mul(input, other, out=out)
     if input._data.shape[-1] != other._data.shape[-1]:
@@ -945,6 +983,9 @@ def dist(input, other, p=2):
     """``norm(input - other, p)``."""
     from . import reduction as rd
 
+    _require("dist", input, "input", "Tensor", 1)
+    _require("dist", other, "other", "Tensor", 2)
+    _require("dist", p, "p", "Number", 3)
     with no_grad():
         difference = ew.sub(input, other)
         if difference._dtype.category != _FLOAT:
@@ -996,6 +1037,14 @@ def _search(sequence, values, right, sorter):
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
                  sorter=None, out=None):
     """Where ``input``'s values would go in the innermost rows of ``sorted_sequence``."""
+    if not isinstance(sorted_sequence, Tensor):
+        options = ("*, bool out_int32 = False, bool right = False, str side = None, Tensor "
+                   "sorter = None, Tensor out = None)")
+        raise TypeError(
+            "searchsorted() received an invalid combination of arguments - got "
+            f"({_type_name(sorted_sequence)}, {_type_name(input)}), but expected one of:\n"
+            f" * (Tensor sorted_sequence, Tensor input, {options}\n"
+            f" * (Tensor sorted_sequence, Number self, {options}\n")
     seq = sorted_sequence._data
     if seq.ndim == 0:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive "
@@ -1041,6 +1090,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 # ---------------------------------------------------------------------- bincount
 def bincount(input, weights=None, minlength=0):
     """How often each non-negative integer occurs (the sum of its ``weights``)."""
+    _require("bincount", minlength, "minlength", "int")
     dt = input._dtype
     if dt.category == _FLOAT or dt is _BOOL:
         raise not_implemented("bincount_cpu", dt)
@@ -1069,6 +1119,9 @@ def bincount(input, weights=None, minlength=0):
 # ---------------------------------------------------------------------- tril/triu_indices
 def _triangle_indices(name, np_indices):
     def op(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+        for position, (arg, value) in enumerate((("row", row), ("col", col),
+                                                 ("offset", offset)), 1):
+            _require(name, value, arg, "int", position)
         dt = _dt.int64 if dtype is None else dtype
         if dt.category == _FLOAT or dt is _BOOL:
             raise not_implemented(name, dt)
@@ -1270,6 +1323,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     from . import linalg as la
     from . import shape as sh
 
+    _require("cov", correction, "correction", "int")
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
@@ -1586,6 +1640,7 @@ _trigamma = ew._unary_float(_by_precision(_trigamma_scalar, _trigamma_float), "p
 @rule_helper
 def polygamma(n, input, *, out=None):
     """``polygamma(0, x)`` is digamma; autogradviz computes the first derivative (n = 1)."""
+    _require("polygamma", n, "n", "int", 1)
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     if n == 0:
@@ -1759,6 +1814,7 @@ def combinations(input, r=2, with_replacement=False):
     from . import indexing as ix
     from . import shape as sh
 
+    _require("combinations", r, "r", "int", 2)
     if input._data.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:
@@ -2006,6 +2062,14 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, out):
     from . import shape as sh
 
     name = "quantile"  # nanquantile's messages name quantile too
+    if not isinstance(q, Tensor | int | float | np.integer | np.floating):
+        rest = ('int dim = None, bool keepdim = False, *, str interpolation = "linear", Tensor '
+                "out = None)")
+        raise TypeError(
+            f"{'nanquantile' if ignore_nan else 'quantile'}() received an invalid combination "
+            f"of arguments - got ({_type_name(input)}, {_type_name(q)}), but expected one of:\n"
+            f" * (Tensor input, Tensor q, {rest}\n"
+            f" * (Tensor input, float q, {rest}\n")
     if isinstance(q, Tensor):
         q_tensor = q
     else:
