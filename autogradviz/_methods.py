@@ -51,7 +51,7 @@ _FUNCTIONS = {
         "tensor_split", "chunk", "movedim", "moveaxis", "contiguous", "clone", "diagonal",
         "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diag_embed",
         "repeat", "tile", "repeat_interleave", "as_strided", "unsqueeze_", "squeeze_",
-        "transpose_", "t_", "unfold",
+        "transpose_", "t_", "unfold", "tril_", "triu_",
     )},
     "swapaxes_": sh.transpose_,
     "swapdims_": sh.transpose_,

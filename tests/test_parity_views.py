@@ -612,3 +612,11 @@ def test_unfold(case):
         outcomes.append((tuple(u.shape), u.stride(), u._base is x, node.name(), saved,
                          u.tolist(), x.grad.tolist()))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("call", ["tril_()", "triu_(1)", "tril_(-1)"])
+def test_tril_triu_inplace(call):
+    """``tril_``/``triu_`` write in place with the out-of-place op's node (CopySlices on a view,
+    PyTorch's error on a leaf)."""
+    source = arr((2, 3, 3), "float32")
+    assert _inplace_view_outcome(avz, call, source) == _inplace_view_outcome(torch, call, source)

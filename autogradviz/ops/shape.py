@@ -1119,12 +1119,27 @@ def _tri(np_tri_mask, name):
         out = _wrap(np.where(mask, x, np.zeros((), x.dtype)), self._dtype)
         return tracked(out, node, (self,), {"diagonal": int(diagonal)})
 
+    def op_(self, diagonal=0):
+        """The in-place form: the same node, recorded as in-place writes are (CopySlices on a
+        view)."""
+        from ._common import check_inplace, commit_inplace, inplace_node, inplace_store
+
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        check_inplace(self, self._dtype, self._data.shape)
+        x = self._data
+        mask = np_tri_mask(x.shape[-2], x.shape[-1], diagonal)
+        recorded = inplace_node(node, (self,), {"diagonal": int(diagonal)})
+        inplace_store(self, np.where(mask, x, np.zeros((), x.dtype)))
+        return commit_inplace(self, recorded)
+
     op.__name__ = name
-    return op, node
+    op_.__name__ = name + "_"
+    return op, op_, node
 
 
-tril, TrilBackward0 = _tri(lambda n, m, k: np.tri(n, m, k, dtype=bool), "tril")
-triu, TriuBackward0 = _tri(lambda n, m, k: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+tril, tril_, TrilBackward0 = _tri(lambda n, m, k: np.tri(n, m, k, dtype=bool), "tril")
+triu, triu_, TriuBackward0 = _tri(lambda n, m, k: ~np.tri(n, m, k - 1, dtype=bool), "triu")
 
 
 DiagEmbedBackward0 = derivative(
