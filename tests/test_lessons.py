@@ -11,7 +11,7 @@ LESSONS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
 
 def test_lessons_exist():
-    assert [p.name[:2] for p in LESSONS] == ["01", "02", "03"]
+    assert [p.name[:2] for p in LESSONS] == ["01", "02", "03", "04"]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
