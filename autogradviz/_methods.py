@@ -53,6 +53,7 @@ _FUNCTIONS = {
         "repeat", "tile", "repeat_interleave", "as_strided", "unsqueeze_", "squeeze_",
         "transpose_", "t_", "unfold", "tril_", "triu_",
     )},
+    "cumsum_": rd.cumsum_,
     "swapaxes_": sh.transpose_,
     "swapdims_": sh.transpose_,
     # indexing

@@ -554,3 +554,40 @@ def test_keepdim_results_are_contiguous(name):
     for lib in (torch, autogradviz):
         x = lib.ones(3).reshape(1, 3, 1).expand(5, 3, 4)
         assert getattr(x, name)(1, keepdim=True).stride() == (4, 4, 1)
+
+
+CUMSUM_INPLACE = {
+    "float_graph": lambda lib: _cumsum_inplace_run(lib, lib.float32, 1, graph=True),
+    "int32": lambda lib: _cumsum_inplace_run(lib, lib.int32, 0),
+    "float64_dim0": lambda lib: _cumsum_inplace_run(lib, lib.float64, 0, graph=True),
+    "dtype_mismatch": lambda lib: lib.ones(2).cumsum_(0, dtype=lib.float64),
+    "bool": lambda lib: lib.ones(2, dtype=lib.bool).cumsum_(0),
+    "bad_dim": lambda lib: lib.ones(2).cumsum_(1),
+    "leaf": lambda lib: lib.ones(2, requires_grad=True).cumsum_(0),
+}
+
+
+def _cumsum_inplace_run(lib, dtype, dim, graph=False):
+    x = lib.tensor([[1.5, -2.0, 3.25], [0.5, 4.0, -1.0]], requires_grad=graph)
+    t = (x * 2).to(dtype) if graph else x.to(dtype)
+    result = t.cumsum_(dim)
+    out = [result is t, t.tolist(), t.dtype, t._version,
+           None if t.grad_fn is None else t.grad_fn.name()]
+    if graph:
+        (t * lib.arange(6.0).reshape(2, 3).to(dtype)).sum().backward()
+        out.append(x.grad.tolist())
+    return out
+
+
+@pytest.mark.parametrize("case", CUMSUM_INPLACE)
+def test_cumsum_inplace(case):
+    """``cumsum_``: the scan in the tensor's dtype, written in place with CumsumBackward0."""
+    outcomes = []
+    for lib in (torch, autogradviz):
+        try:
+            outcomes.append(CUMSUM_INPLACE[case](lib))
+        except (RuntimeError, NotImplementedError, IndexError) as error:
+            outcomes.append((type(error).__name__, str(error)))
+    outcomes = [[str(v) if "dtype" in type(v).__name__ else v for v in o]
+                if isinstance(o, list) else o for o in outcomes]
+    assert outcomes[1] == outcomes[0]

@@ -1019,6 +1019,23 @@ def _scan(name, np_scan, node):
 cumsum = _scan("cumsum", np.cumsum, CumsumBackward0)
 cumprod = _scan("cumprod", np.cumprod, CumprodBackward0)
 
+
+def cumsum_(self, dim, *, dtype=None):
+    """``cumsum`` in the tensor's own dtype, written into it (CumsumBackward0)."""
+    from ..autograd.grad_mode import no_grad
+    from ._common import check_inplace, commit_inplace, inplace_node, inplace_store
+    from .linalg import _CPP_NAMES
+
+    if dtype is not None and dtype is not self._dtype:
+        raise RuntimeError(f"Bad in-place call: input tensor dtype {_CPP_NAMES[self._dtype]} and "
+                           f"output tensor dtype {_CPP_NAMES[dtype]} should match")
+    with no_grad():
+        result = cumsum(self, dim, dtype=self._dtype)
+    check_inplace(self, self._dtype, self._data.shape)
+    node = inplace_node(CumsumBackward0, (self,), {"dim": int(dim)})
+    inplace_store(self, result._data)
+    return commit_inplace(self, node)
+
 # The gradient of each output goes to the element it copied (scatter-added: one element can
 # be the running extreme of several outputs).
 CummaxBackward0 = derivative(
