@@ -214,7 +214,7 @@ class Node:
     def rule_lines(cls):
         return [f"grad_{name} = {text}" for name, text in cls._rules.items()]
 
-    def _saved_value(self, name):
+    def _read_saved(self, name):
         value = self._saved[name]
         if value is _FREED:
             raise RuntimeError(FREED_MESSAGE)
@@ -234,14 +234,14 @@ class Node:
             name = attr[len("_saved_"):]
             saved = self.__dict__.get("_saved", {})
             if name in saved and name not in self._private_names:
-                value = self._saved_value(name)
+                value = self._read_saved(name)
                 return _as_unsigned(value) if name in self._int64_names else value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def __dir__(self):
         """Lists the ``_saved_<name>`` values as PyTorch does (not our own bookkeeping)."""
         shown = (k for k in self.__dict__.get("_saved", {}) if k not in self._private_names)
-        own = {"_saved", "_saved_names", "_saved_value"}
+        own = {"_saved", "_saved_names", "_read_saved"}
         return sorted({*(n for n in super().__dir__() if n not in own),
                        *(f"_saved_{k}" for k in shown)})
 
@@ -295,7 +295,7 @@ class OpNode(Node):
         env = {"grad": grads[0], "grads": grads}
         saved = self._saved
         if saved:
-            # _saved_value, inlined: this runs for every node of every backward.
+            # _read_saved, inlined: this runs for every node of every backward.
             for name, value in saved.items():
                 if type(value) is SavedTensor:
                     t = value.tensor

@@ -131,24 +131,6 @@ def scalar_base_pow(base, exponent):
     return ew.pow(base, exponent)
 
 
-def _shows_saved_value(node_cls):
-    """``node_cls`` with its saved Scalar ``value`` shown as ``_saved_value``, as PyTorch shows
-    it. The Node base class uses that name for its reader of saved values, so here it is the
-    value, and the node's other saved values are read with the base class's reader."""
-    read = node_cls._saved_value
-
-    def saved_or_lazy(self, attr):
-        if attr.startswith("_saved_") and attr[7:] in self.__dict__.get("_saved", {}):
-            return read(self, attr[7:])
-        return node_cls.__getattr__(self, attr)
-
-    return type(node_cls.__name__, (node_cls,), {
-        "_saved_value": property(lambda self: read(self, "value")),
-        "__getattr__": saved_or_lazy,
-        "__module__": node_cls.__module__,
-    })
-
-
 # ---------------------------------------------------------------------- addcmul / addcdiv
 AddcmulBackward0 = derivative(
     "AddcmulBackward0", inputs=("self", "tensor1", "tensor2"),
@@ -162,8 +144,6 @@ AddcdivBackward0 = derivative(
     self="grad", tensor1="grad * mul_scalar(tensor2.reciprocal(), value)",
     tensor2="-grad * (mul_scalar(tensor1, value) / (tensor2 * tensor2))",
 )
-AddcmulBackward0 = _shows_saved_value(AddcmulBackward0)
-AddcdivBackward0 = _shows_saved_value(AddcdivBackward0)
 
 
 def _addc_operands(name, input, tensor1, tensor2, out):
