@@ -501,6 +501,21 @@ def test_gradcheck_calls_and_message_as_pytorch():
             calls.append((type(error).__module__, type(error).__name__, str(error)))
         calls.append(lib.autograd.gradcheck(lambda t: Wrong.apply(t, 2.0), (x,),
                                             raise_exception=False))
+
+        class Right(lib.autograd.Function):  # passes: then the zero-grad_output checks run
+            @staticmethod
+            def forward(ctx, x):
+                calls.append(("forward", x.tolist()))
+                y = x.exp()
+                ctx.save_for_backward(y)
+                return y
+
+            @staticmethod
+            def backward(ctx, g):
+                calls.append(("backward", g.tolist()))
+                return g * ctx.saved_tensors[0]
+
+        calls.append(lib.autograd.gradcheck(Right.apply, (x,)))
         return calls
 
     assert_same(prog)

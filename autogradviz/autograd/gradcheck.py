@@ -126,7 +126,57 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                         f"analytical:{_wrap(a.astype(dt.np), dt)}\n"
                     )
                 return False
+    if not check_backward_ad:
+        return True
+    try:
+        _backward_checks(func, inputs, wrt_list, outs, check_undefined_grad)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
     return True
+
+
+def _backward_checks(func, inputs, wrt_list, outs, check_undefined_grad):
+    """PyTorch's checks after the Jacobians: a zero grad_output gives zero input gradients of
+    the inputs' dtypes and sizes, also for outputs computed again (PyTorch makes their grads
+    undefined, which autograd.Function materialises as zeros)."""
+    from .. import _creation
+    from .api import grad
+
+    diff_inputs = [inputs[w] for w in wrt_list]
+    if not diff_inputs:
+        raise GradcheckError("no Tensors requiring grad found in input")
+    outputs = [o for o in outs if getattr(o, "requires_grad", False)]
+    grads = grad(outputs, diff_inputs, [_creation.zeros_like(o) for o in outputs],
+                 allow_unused=True) if outputs else [None] * len(diff_inputs)
+    for g, x in zip(grads, diff_inputs, strict=True):
+        if g is None:
+            continue
+        if not bool((g == 0).all()):
+            raise GradcheckError("backward not multiplied by grad_output")
+        if g.dtype is not x.dtype:
+            raise GradcheckError("grad is incorrect type")
+        if g.shape != x.shape:
+            raise GradcheckError("grad is incorrect size")
+    if not check_undefined_grad:
+        return
+    again = [o for o in _outputs(func, inputs) if getattr(o, "requires_grad", False)]
+    if not again:
+        return
+    try:
+        grads = grad(again, diff_inputs, [_creation.zeros_like(o) for o in again],
+                     allow_unused=True)
+    except RuntimeError as error:
+        raise GradcheckError(
+            "Expected backward function to handle undefined output grads. Please look at "
+            '"Notes about undefined output gradients" in "tools/autograd/derivatives.yaml"'
+        ) from error
+    if any(g is not None and not bool((g == 0).all()) for g in grads):
+        raise GradcheckError(
+            "Expected all input grads to be undefined or zero when all output grads are "
+            'undefined or zero. Please look at "Notes about undefined output gradients" in '
+            '"tools/autograd/derivatives.yaml"')
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
