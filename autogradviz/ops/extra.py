@@ -1532,11 +1532,12 @@ def _libm_lgamma():
     an approximation of its own; the C library's gives PyTorch's float64 results 4 times as
     often. PyTorch's float32 results are the float64 ones rounded more often than lgammaf's.)"""
     import ctypes
-    import ctypes.util
+
+    from .._sleef import _libm  # loaded by name: find_library would run ldconfig at import
 
     try:
-        lgamma_d = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").lgamma
-    except (OSError, AttributeError):
+        lgamma_d = _libm.lgamma
+    except AttributeError:
         return None
     lgamma_d.restype, lgamma_d.argtypes = ctypes.c_double, (ctypes.c_double,)
     return lgamma_d
