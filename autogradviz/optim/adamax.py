@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _step_counter, _zeros_like, add_scaled, addcdiv, lerp, store
+from .optimizer import (
+    Optimizer,
+    _step_counter,
+    _zeros_like,
+    add_scaled,
+    addcdiv,
+    check_adam_hyperparameters,
+    lerp,
+    store,
+)
 
 __all__ = ["Adamax"]
 
@@ -15,16 +24,7 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        if not lr >= 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not eps >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_hyperparameters(lr, eps, betas, weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}

@@ -34,6 +34,21 @@ required = _RequiredParameter()
 
 
 # ---------------------------------------------------------------------- kernels
+def check_adam_hyperparameters(lr, eps, betas, weight_decay):
+    """The Adam family's argument checks (Adam, AdamW, Adamax, NAdam, RAdam), with PyTorch's
+    messages in PyTorch's order."""
+    if not lr >= 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not eps >= 0.0:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not weight_decay >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _scalar(value, arr):
     """A Python number as the array's dtype (PyTorch casts a Scalar to the kernel's type)."""
     return arr.dtype.type(value)
