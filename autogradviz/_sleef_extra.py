@@ -55,14 +55,20 @@ def _expk2f(dx, dy):
     return np.where(underflow, _F(0), tx), np.where(underflow, _F(0), ty)
 
 
-def expm1f_u10(a):
-    """``Sleef_expm1f8_u10`` on a float32 array."""
-    a = np.asarray(a, _F)
-    if a.flags.c_contiguous:
+def _by_kernel_or_numpy(name, x, numpy_version):
+    """SLEEF's ``name`` of ``x`` by the native kernel when there is one (a contiguous array),
+    else by ``numpy_version``: the same values."""
+    x = np.asarray(x, _F)
+    if x.flags.c_contiguous:
         lib = _native.kernels()
         if lib is not None:
-            return _native.sleef_unary(lib, "expm1f", a)
-    return _expm1f_u10_numpy(a)
+            return _native.sleef_unary(lib, name, x)
+    return numpy_version(x)
+
+
+def expm1f_u10(a):
+    """``Sleef_expm1f8_u10`` on a float32 array."""
+    return _by_kernel_or_numpy("expm1f", a, _expm1f_u10_numpy)
 
 
 def _expm1f_u10_numpy(a):
@@ -78,12 +84,7 @@ def _expm1f_u10_numpy(a):
 
 def log1pf_u10(d):
     """``Sleef_log1pf8_u10`` on a float32 array."""
-    d = np.asarray(d, _F)
-    if d.flags.c_contiguous:
-        lib = _native.kernels()
-        if lib is not None:
-            return _native.sleef_unary(lib, "log1pf", d)
-    return _log1pf_u10_numpy(d)
+    return _by_kernel_or_numpy("log1pf", d, _log1pf_u10_numpy)
 
 
 def _log1pf_u10_numpy(d):
@@ -115,12 +116,7 @@ def _log1pf_u10_numpy(d):
 def tanhf_u10(x):
     """``Sleef_tanhf8_u10`` on a float32 array: ``(d - 1/d) / (d + 1/d)``, ``d = exp(|x|)`` in
     double-float, with x's sign."""
-    x = np.asarray(x, _F)
-    if x.flags.c_contiguous:
-        lib = _native.kernels()
-        if lib is not None:
-            return _native.sleef_unary(lib, "tanhf", x)
-    return _tanhf_u10_numpy(x)
+    return _by_kernel_or_numpy("tanhf", x, _tanhf_u10_numpy)
 
 
 def _tanhf_u10_numpy(x):
