@@ -739,3 +739,17 @@ def test_alpha_is_one_fused_multiply_add_bit_for_bit(op, alpha, dtype):
     ours = getattr(autogradviz, op)(autogradviz.from_numpy(a), autogradviz.from_numpy(b),
                                     alpha=alpha).numpy()
     assert np.array_equal(ours, theirs)
+
+
+def test_out_resize_warning_names_the_callers_line():
+    """PyTorch's resize warning for a mis-shaped ``out=`` points at the line of the call."""
+    import warnings
+
+    for lib in (torch, autogradviz):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.add(lib.ones(3), lib.ones(3), out=lib.zeros(5))
+            lib.mul(lib.ones(3), lib.ones(3), out=lib.zeros(2))
+            lib.matmul(lib.ones(2, 2), lib.ones(2, 2), out=lib.zeros(1))
+            lib.cat([lib.ones(2), lib.ones(2)], out=lib.zeros(1))
+        assert [w.filename for w in caught] == [__file__] * 4, lib.__name__

@@ -10,14 +10,11 @@ with ``grad_input`` all None, after PyTorch's warning.
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 
+from .._stack import user_stacklevel
 from .._tensor import Tensor
 from ..autograd.function import Function
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class BackwardHookFunction(Function):
@@ -28,14 +25,6 @@ class BackwardHookFunction(Function):
     @staticmethod
     def backward(ctx, *grads):
         return grads
-
-
-def _caller_stacklevel():
-    """The stack level of the first frame outside autogradviz (the user's backward call)."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def _wrap(tensors, on_node):
@@ -92,7 +81,7 @@ def call_with_backward_hooks(module, args, run):
                     "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
                     "#torch.nn.Module.register_full_backward_hook for more details.",
                     UserWarning,
-                    stacklevel=_caller_stacklevel(),
+                    stacklevel=user_stacklevel(),
                 )
                 fire((None,) * n_inputs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from .._stack import user_stacklevel
 from .._tensor import Tensor, _wrap, is_scalar, scalar_type_name
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import make_node as _make_node
@@ -132,7 +133,7 @@ def write_out(out, arr, dtype):
                 "t.resize_(0). (Triggered internally at "
                 "/__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         out._data = cast(np.ascontiguousarray(arr), out._dtype).copy()
     else:

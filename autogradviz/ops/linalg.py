@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
+from .._stack import user_stacklevel
 from .._tensor import Tensor, _contiguous_strides, _wrap, wrap_dim
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.grad_mode import no_grad
@@ -87,7 +88,7 @@ def _finish(arr, dt, out, *, owned=False):
                 "t.resize_(0). (Triggered internally at "
                 "/__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         out._data = fresh
     else:
