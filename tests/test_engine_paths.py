@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
 import gc
+import warnings
 import weakref
 
 import numpy as np
@@ -270,3 +271,32 @@ def test_first_grad_takes_the_leafs_layout(name):
     theirs, ours = strides
     assert ours[:3] == theirs[:3]
     np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-6)
+
+
+CREATE_GRAPH_FIRST_GRADS = {
+    "two contributions (w @ w).trace()": (lambda lib: lib.randn(3, 3),
+                                           lambda w: (w @ w).trace()),
+    "a constant gradient": (lambda lib: lib.randn(3, 3), lambda w: (w * 2).sum()),
+    "transposed leaf": (lambda lib: lib.randn(3, 4).t(), lambda w: (w * 2).sum()),
+    "cube": (lambda lib: lib.randn(3), lambda w: (w ** 3).sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(CREATE_GRAPH_FIRST_GRADS))
+def test_first_grad_under_create_graph_is_a_recorded_copy(name):
+    """With ``create_graph=True`` PyTorch's AccumulateGrad copies the first gradient into a
+    tensor laid out as the leaf, recording the copy (CopyBackwards) when it has history."""
+    make, loss = CREATE_GRAPH_FIRST_GRADS[name]
+    seen = []
+    for lib in (real_torch, torch):
+        lib.manual_seed(0)
+        w = make(lib).requires_grad_()
+        with warnings.catch_warnings():  # the reference-cycle warning (once a process)
+            warnings.simplefilter("ignore")
+            loss(w).backward(create_graph=True)
+        g = w.grad
+        fn = g.grad_fn
+        seen.append((type(fn).__name__, g.stride(), g.requires_grad,
+                     fn and [None if f is None else type(f).__name__
+                             for f, _ in fn.next_functions]))
+    assert seen[1] == seen[0]

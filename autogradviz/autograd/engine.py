@@ -264,10 +264,14 @@ def _accumulate(node, grad, create_graph):
     t = node.variable
     before = t._grad
     if before is None:
+        fresh = _empty_laid_out_as(t._data, grad._data.dtype)
         if create_graph:
-            t._grad = grad
+            # A recorded copy (CopyBackwards when grad has history), as PyTorch's
+            # clone_obey_contract makes it when building the derivative's graph
+            t._grad = _ops_module("elementwise").copy_(_wrap(fresh, grad._dtype), grad)
         else:
-            t._grad = _wrap(_copy_laid_out_as(grad._data, t._data), grad._dtype)
+            fresh[...] = grad._data
+            t._grad = _wrap(fresh, grad._dtype)
     elif create_graph or grad_mode.STATE.grad_enabled:
         t._grad = before + grad
     else:
@@ -280,22 +284,20 @@ def _accumulate(node, grad, create_graph):
     return before
 
 
-def _copy_laid_out_as(grad, variable):
-    """An owned copy of ``grad`` with ``variable``'s memory layout when that is dense (no gaps,
-    no overlap), else C-contiguous: PyTorch's ``clone_obey_contract`` for a first ``.grad``."""
+def _empty_laid_out_as(variable, dtype):
+    """A new array for a leaf's first ``.grad``: ``variable``'s memory layout when that is
+    dense (no gaps, no overlap), else C-contiguous (PyTorch's gradient layout contract)."""
     if variable.flags.c_contiguous or variable.ndim < 2:
-        return np.array(grad, order="C")
+        return np.empty(variable.shape, dtype)
     item = variable.itemsize
     dims = sorted((abs(st), n) for st, n in zip(variable.strides, variable.shape, strict=True)
                   if n != 1)
     expected = item
     for st, n in dims:
         if st != expected:
-            return np.array(grad, order="C")  # gaps or overlap: not dense
+            return np.empty(variable.shape, dtype)  # gaps or overlap: not dense
         expected *= n
-    out = np.empty_like(variable, dtype=grad.dtype, order="K")
-    out[...] = grad
-    return out
+    return np.empty_like(variable, dtype=dtype, order="K")
 
 
 def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
