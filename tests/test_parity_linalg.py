@@ -542,3 +542,16 @@ def test_lapack_gradients(case):
         results.append((node.name(), [repr(s) for s in saved], grads))
     assert results[0][:2] == results[1][:2]
     assert_close(results[0][2], results[1][2])
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (1, 1)])
+def test_det_saves_the_lu_of_a_transposed(shape):
+    """PyTorch's det factors A transposed (LAPACK reading a row-major A) and saves that LU."""
+    (a,), _ = inputs([shape], ["float64"])
+    saved = []
+    for lib in (torch, avz):
+        node = lib.linalg.det(lib.tensor(a.numpy(), requires_grad=True)).grad_fn
+        saved.append((node._saved_LU, node._saved_pivots.tolist()))
+    (lu_t, piv_t), (lu_a, piv_a) = saved
+    assert piv_a == piv_t
+    assert_close(lu_t, lu_a, layout=False)

@@ -136,7 +136,8 @@ def det_backward(grad, A, result):  # noqa: N803 - PyTorch's name
 def linalg_det(A, *, out=None):  # noqa: N803 - PyTorch's name
     _check_square("linalg.det", A)
     x = A._data
-    lu, piv, _ = _factor_all(x)
+    # PyTorch factors A transposed (LAPACK reads a row-major A as its transpose), and saves that
+    lu, piv, _ = _factor_all(np.swapaxes(x, -1, -2))
     n = x.shape[-1]
     diag = np.diagonal(lu, axis1=-2, axis2=-1)
     swaps = np.sum(piv != np.arange(1, n + 1, dtype=np.int32), axis=-1)
