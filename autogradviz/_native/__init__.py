@@ -35,6 +35,22 @@ SOURCE = Path(__file__).with_name("kernels.c")
 # No contraction into fmas and no fast-math: every rounding must be the NumPy code's.
 CFLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-ffp-contract=off", "-fno-math-errno")
 
+_P, _I64 = ctypes.c_void_p, ctypes.c_int64  # arrays are passed by address
+_SIGNATURES = {  # kernels.c's functions: argument types, return type
+    "agv_multi_row_sum_f32": ([_P, _I64, _I64, _P], ctypes.c_int),
+    "agv_multi_row_sum_f64": ([_P, _I64, _I64, _P], ctypes.c_int),
+    "agv_mt19937_words": ([_P, _P, _P, _I64], None),
+    "agv_normal_blocks_f32": ([_P, _I64, ctypes.c_float, ctypes.c_float, ctypes.c_int, _P],
+                              None),
+    "agv_sleef_expf_u10": ([_P, _P, _I64], None),
+    "agv_sleef_powf_u10": ([_P, ctypes.c_float, _P, _I64], None),
+    "agv_sleef_expm1f_u10": ([_P, _P, _I64], None),
+    "agv_sleef_log1pf_u10": ([_P, _P, _I64], None),
+    "agv_sleef_tanhf_u10": ([_P, _P, _I64], None),
+    "agv_sigmoid_f32": ([_P, _P, _I64, _I64], None),
+    "agv_pow_number_f32": ([_P, ctypes.c_double, _P, _I64, _I64], None),
+}
+
 _lock = threading.Lock()
 _state = {}  # "lib": the loaded library or None, once decided
 
@@ -87,30 +103,12 @@ def _load():
     except OSError:  # damaged or foreign: built again next time
         path.unlink(missing_ok=True)
         return None
-    sizes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
-    for name in ("agv_multi_row_sum_f32", "agv_multi_row_sum_f64"):
-        fn = getattr(lib, name)
-        fn.argtypes, fn.restype = sizes, ctypes.c_int
-    fn = lib.agv_mt19937_words
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-    fn.restype = None
-    lib.agv_sleef_expf_u10.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-    lib.agv_sleef_powf_u10.argtypes = [ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p,
-                                       ctypes.c_int64]
-    lib.agv_sleef_expf_u10.restype = lib.agv_sleef_powf_u10.restype = None
-    for name in ("expm1f", "log1pf", "tanhf"):
-        fn = getattr(lib, f"agv_sleef_{name}_u10")
-        fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-        fn.restype = None
-    lib.agv_sigmoid_f32.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
-                                    ctypes.c_int64]
-    lib.agv_pow_number_f32.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p,
-                                       ctypes.c_int64, ctypes.c_int64]
-    lib.agv_sigmoid_f32.restype = lib.agv_pow_number_f32.restype = None
-    fn = lib.agv_normal_blocks_f32
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_float,
-                   ctypes.c_int, ctypes.c_void_p]
-    fn.restype = None
+    try:
+        for name, (argtypes, restype) in _SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.argtypes, fn.restype = argtypes, restype
+    except AttributeError:  # a library of another build under this name
+        return None
     return lib
 
 
