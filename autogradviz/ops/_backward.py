@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
 from .._tensor import _wrap, wrap_dim
+from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
@@ -51,6 +52,14 @@ def sum_to(grad, shape):
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and grad_shape[i + lead] != 1
     )
+    if dims and not _GRAD_MODE.grad_enabled and grad._dtype.category == _dt._FLOAT:
+        # What the recorded form below computes (the same cascade sum), without the
+        # operations' dispatch: a backward pass not building a graph runs this for every
+        # broadcast input (a bias's gradient)
+        from .reduction import _sum
+
+        return _wrap(np.ascontiguousarray(_sum(grad._data, dims, True, grad._dtype))
+                     .reshape(shape), grad._dtype)
     g = grad.sum(dims, keepdim=True) if dims else grad
     return g.view(shape) if lead else g
 

@@ -426,6 +426,11 @@ def cascade_sum(x, axes=None, keepdim=False, threads=1):
         if len(axes) == nd:  # everything: one row
             return np.asarray(sum_all(x, threads)).reshape(out_shape)
         n = x.shape[-1]
+        if (axes == (0,) and nd == 2 and x.shape[0] > 1 and n > 1
+                and (x.size < GRAIN_SIZE or threads < 2)):
+            # the rows of a matrix (a bias's gradient): one outer-sum loop, one thread
+            vals = _loop2d(x, n, 1, params)
+            return (vals + 0).astype(out, copy=False).reshape(out_shape)
         if axes == (nd - 1,) and n > 1 and (x.size < GRAIN_SIZE or x.size > n or threads < 2):
             rows = x.reshape(-1, n)  # the last dim: one row per output
             vals = (_vec_inner(rows, *params) if n >= params[0]
