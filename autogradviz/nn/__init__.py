@@ -35,6 +35,7 @@ from .activation_layers import (
     Threshold,
 )
 from .container import ModuleDict, ParameterDict, ParameterList
+from .conv_pool_layers import Conv1d
 from .flatten import Unflatten
 from .layers import (
     AdaptiveAvgPool2d,
@@ -88,6 +89,7 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Conv1d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",

@@ -24,7 +24,7 @@ from ..autograd.graph import derivative, rule_helper
 from ..ops._backward import div_scalar, mul_scalar, zeros_like
 from ..ops._common import scalar_as, tracked
 from ..ops.conv import adaptive_avg_pool2d as _adaptive_avg_pool2d
-from ..ops.conv import avg_pool2d, conv2d, max_pool2d, max_pool2d_with_indices
+from ..ops.conv import avg_pool2d, conv1d, conv2d, max_pool2d, max_pool2d_with_indices
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
 from .normalization import batch_norm, layer_norm
@@ -35,6 +35,7 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
     "conv2d",
     "cross_entropy",
     "dropout",

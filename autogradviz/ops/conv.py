@@ -1,5 +1,6 @@
 """Convolution and pooling over two spatial dims (``conv2d``, ``max_pool2d``, ``avg_pool2d``),
-with PyTorch's checks, messages and backward nodes.
+and ``conv1d`` on the same kernel over a height of 1 (as ATen's CPU kernels run it), with
+PyTorch's checks, messages and backward nodes.
 
 ``conv2d`` is ATen's ``convolution`` (node ``ConvolutionBackward0``, saving what PyTorch saves):
 the input's windows are a strided view (im2col without a copy), contracted with the weight by
@@ -35,7 +36,7 @@ from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d",
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "max_pool2d",
            "max_pool2d_with_indices"]
 
 _CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
@@ -70,6 +71,13 @@ def _pad_hw(x, padding, value=0):
 
 
 # ---------------------------------------------------------------------- conv2d
+def _lift_1d(arrays, stride, padding, dilation):
+    """1-d convolution data and parameters as 2-d ones over a height of 1 (ATen's 1-d CPU
+    convolutions run the 2-d kernels on ``unsqueeze(2)``)."""
+    lifted = tuple(a[:, :, None] for a in arrays)
+    return lifted, ((1, *stride), (0, *padding), (1, *dilation))
+
+
 def _conv_forward(x, w, b, stride, padding, dilation, groups, dtype):
     acc = _acc_dtype(dtype)
     n = x.shape[0]
@@ -89,21 +97,25 @@ def convolution_backward(grad, input, weight, stride, padding, dilation, groups,
     """The gradient of ``input`` (scattering each window's share back: col2im), of ``weight``
     (each window times the gradient at its output) or of the bias (the gradient summed)."""
     _no_double_backward("convolution", grad, input, weight)
-    stride, padding, dilation = (_expand_param(p, "", 2) for p in (stride, padding, dilation))
+    k = weight.dim() - 2
+    stride, padding, dilation = (_expand_param(p, "", k) for p in (stride, padding, dilation))
+    g, x, w = grad._data, input._data, weight._data
+    if k == 1:
+        (g, x, w), (stride, padding, dilation) = _lift_1d((g, x, w), stride, padding, dilation)
     dt = grad._dtype
     acc = _acc_dtype(dt)
-    g = grad._data.astype(acc, copy=False)
+    g = g.astype(acc, copy=False)
     n, o, ho, wo = g.shape
     if which == "bias":
         return _wrap(np.asarray(g.sum(axis=(0, 2, 3)).astype(dt.np)), dt)
-    x = input._data.astype(acc, copy=False)
-    w = weight._data.astype(acc, copy=False)
+    x = x.astype(acc, copy=False)
+    w = w.astype(acc, copy=False)
     cg, kh, kw = w.shape[1:]
     gg = g.reshape(n, groups, o // groups, ho, wo)
     if which == "weight":
         win = _windows(_pad_hw(x, padding), (kh, kw), stride, dilation)
         win = win[:, :, :ho, :wo].reshape(n, groups, cg, ho, wo, kh, kw)
-        gw = np.einsum("ngohw,ngchwij->gocij", gg, win, optimize=True).reshape(w.shape)
+        gw = np.einsum("ngohw,ngchwij->gocij", gg, win, optimize=True).reshape(weight.shape)
         return _wrap(np.ascontiguousarray(gw.astype(dt.np)), dt)
     wg = w.reshape(groups, o // groups, cg, kh, kw)
     cols = np.einsum("ngohw,gocij->ngchwij", gg, wg, optimize=True)
@@ -115,7 +127,7 @@ def convolution_backward(grad, input, weight, stride, padding, dilation, groups,
         for j in range(kw):
             gx[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
                j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[..., i, j]
-    gx = gx[:, :, ph:ph + h, pw:pw + wd]
+    gx = gx[:, :, ph:ph + h, pw:pw + wd].reshape(input.shape)
     return _wrap(np.ascontiguousarray(gx.astype(dt.np)), dt)
 
 
@@ -198,21 +210,31 @@ def _check_conv(input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Input type ({_CPP[input._dtype]}) and bias type "
                            f"({_CPP[bias._dtype]}) should be the same")
     if input._dtype is _dt.bool:
-        raise RuntimeError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
+        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
 
 
 def convolution(input, weight, bias, stride, padding, dilation, groups):
     """ATen's ``convolution`` (not transposed) on a batched input."""
+    if weight.dim() < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
     k = weight.dim() - 2
     given = {"stride": tuple(stride), "padding": tuple(padding), "dilation": tuple(dilation)}
     stride = _expand_param(stride, "stride", k)
     padding = _expand_param(padding, "padding", k)
     dilation = _expand_param(dilation, "dilation", k)
     _check_conv(input, weight, bias, stride, padding, dilation, groups)
-    if k != 2:
-        raise NotImplementedError("autogradviz has only 2-d convolutions (conv2d) yet")
-    out = _conv_forward(input._data, weight._data, None if bias is None else bias._data,
-                        stride, padding, dilation, groups, input._dtype)
+    if k not in (1, 2):
+        raise NotImplementedError("autogradviz has only 1-d and 2-d convolutions yet")
+    x, w = input._data, weight._data
+    lifted = stride, padding, dilation
+    if k == 1:
+        (x, w), lifted = _lift_1d((x, w), stride, padding, dilation)
+    out = _conv_forward(x, w, None if bias is None else bias._data, *lifted, groups,
+                        input._dtype)
+    if k == 1:
+        out = np.ascontiguousarray(out[:, :, 0])
     # The node saves the parameters as given (padding='valid' is ``(0,)``), and as many
     # output paddings as paddings.
     saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
@@ -275,6 +297,36 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         padding = _as_pair(padding)
     out = convolution(batched, weight, bias, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``F.conv1d`` on an (N, C, L) or unbatched (C, L) input: ATen's ``convolution`` with a
+    3-d weight (``ConvolutionBackward0`` saving one stride, padding, dilation)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"conv1d() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, ...)")
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
+                           f"input of size: {list(input.shape)}")
+    unbatched = input.dim() == 2
+    batched = input.unsqueeze(0) if unbatched else input
+    stride, dilation = _as_single(stride), _as_single(dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,)
+        elif padding == "same":
+            batched, padding = _same_padding(batched, weight, stride, dilation, groups)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _as_single(padding)
+    out = convolution(batched, weight, bias, stride, padding, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def _as_single(value):
+    """What ``F.conv1d``'s binding makes of an int: ``[v]``."""
+    return (value,) if isinstance(value, int) else tuple(value)
 
 
 # ---------------------------------------------------------------------- pooling

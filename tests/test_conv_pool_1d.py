@@ -1,0 +1,229 @@
+"""The 1-d convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
+``adaptive_avg_pool1d``), adaptive max pooling, the channel dropouts and their modules against
+real PyTorch: values, gradients, the nodes down the graph and their saved values, module reprs
+and initialisation, error messages; float64 gradchecks.
+
+PyTorch runs these on its 2-d kernels (an ``unsqueeze`` of a height of 1), so the graphs show
+the 2-d nodes. float32 convolutions are compared to rtol 1e-5, atol 1e-6 (as in
+``test_conv_pool``); pooling and dropout bit for bit.
+"""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import autogradviz
+from autogradviz.autograd import gradcheck
+
+LIBS = (torch, autogradviz)
+
+
+def _arr(shape, seed, dtype="float32"):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def _close(ours, theirs, exact=False, scaled=False):
+    """Equal values, shapes and dtypes; float32 to rtol 1e-5, atol 1e-6 unless ``exact``
+    (``scaled``: atol 1e-6 times the largest magnitude, for gradients summed from many
+    terms)."""
+    o, t = ours.detach().numpy(), theirs.detach().numpy()
+    assert o.shape == t.shape and o.dtype == t.dtype, (o.shape, t.shape, o.dtype, t.dtype)
+    if exact or o.dtype.kind != "f":
+        np.testing.assert_array_equal(o, t)
+    elif o.dtype == np.float32:
+        scale = max(1.0, float(np.abs(t).max(initial=0))) if scaled else 1.0
+        np.testing.assert_allclose(o, t, rtol=1e-5, atol=1e-6 * scale)
+    else:
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-13)
+
+
+def _saved(node):
+    """A node's ``_saved_`` values (tensors: their shape)."""
+    out = {}
+    for name in dir(node):
+        if name.startswith("_saved_"):
+            v = getattr(node, name)
+            out[name] = tuple(v.shape) if hasattr(v, "shape") else v
+    return out
+
+
+def _graph(t):
+    """Each node below ``t`` (depth first, along every edge): its name, saved values and the
+    names of its next functions."""
+    out, todo, seen = [], [t.grad_fn], set()
+    while todo:
+        fn = todo.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        nexts = [f for f, _ in fn.next_functions]
+        out.append((fn.name(), _saved(fn), [None if f is None else f.name() for f in nexts]))
+        todo.extend(reversed(nexts))
+    return out
+
+
+def _run(lib, fn, arrays, args, kw, grad_seed=4):
+    """``fn`` of ``lib.nn.functional`` on the arrays (floating ones requiring grad), then
+    backward with a random gradient: outputs, input grads, graph, strides and warnings."""
+    tensors = [None if a is None else lib.tensor(a, requires_grad=a.dtype.kind == "f")
+               for a in arrays]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = getattr(lib.nn.functional, fn)(*tensors, *args, **kw)
+    outs = out if isinstance(out, tuple) else (out,)
+    y = outs[0]
+    if y.requires_grad:
+        g = lib.tensor(_arr(tuple(y.shape), grad_seed, str(y.dtype).split(".")[-1]))
+        y.backward(g, retain_graph=True)
+    return (outs, [None if t is None else t.grad for t in tensors], _graph(y),
+            [o.stride() for o in outs], [str(c.message) for c in caught])
+
+
+def _compare(fn, arrays, args=(), kw=None, exact=False):
+    theirs, ours = (_run(lib, fn, arrays, args, kw or {}) for lib in LIBS)
+    assert len(ours[0]) == len(theirs[0])
+    for o, t in zip(ours[0], theirs[0], strict=True):
+        _close(o, t, exact=exact)
+    for o, t in zip(ours[1], theirs[1], strict=True):
+        assert (o is None) == (t is None)
+        if t is not None:
+            _close(o, t, exact=exact, scaled=True)
+    assert ours[2] == theirs[2]
+    assert ours[3] == theirs[3]
+    assert ours[4] == theirs[4]
+
+
+# ---------------------------------------------------------------------- conv1d
+CONV1D_CASES = [
+    # input shape, weight shape, bias, kwargs
+    ((2, 3, 10), (4, 3, 3), True, {}),
+    ((2, 3, 10), (4, 3, 3), True, {"stride": 2, "padding": 1}),
+    ((2, 3, 11), (4, 3, 2), False, {"stride": (2,), "padding": (2,), "dilation": 3}),
+    ((2, 4, 9), (6, 2, 3), True, {"groups": 2}),
+    ((2, 6, 9), (6, 1, 4), True, {"groups": 6, "dilation": 2}),
+    ((2, 3, 8), (4, 3, 3), True, {"padding": "same"}),
+    ((2, 3, 8), (4, 3, 4), True, {"padding": "same"}),
+    ((2, 3, 8), (4, 3, 2), True, {"padding": "same", "dilation": 3}),
+    ((2, 3, 8), (4, 3, 3), True, {"padding": "valid"}),
+    ((3, 8), (4, 3, 3), True, {"padding": 1}),  # unbatched
+    ((0, 3, 8), (4, 3, 3), True, {}),
+    ((1, 16, 50), (33, 16, 3), True, {"stride": 2}),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CONV1D_CASES, ids=lambda c: str(c)[:60])
+def test_conv1d_values_grads_and_graph(case, dtype):
+    xs, ws, has_bias, kw = case
+    b = _arr(ws[0], 3, dtype) if has_bias else None
+    _compare("conv1d", (_arr(xs, 1, dtype), _arr(ws, 2, dtype), b), kw=kw)
+
+
+def test_conv1d_top_level_integers_and_saved_tensors():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-5, 5, (2, 2, 7))
+    w = rng.integers(-3, 3, (4, 1, 3))
+    theirs, ours = (lib.conv1d(lib.tensor(x), lib.tensor(w), None, 1, 1, 1, 2) for lib in LIBS)
+    _close(ours, theirs)
+    x = autogradviz.randn(1, 2, 5, requires_grad=True)
+    w = autogradviz.randn(3, 2, 3, requires_grad=True)
+    node = autogradviz.conv1d(x, w, stride=2).grad_fn
+    assert node._saved_input is x and node._saved_weight is w
+    assert [fn is None for fn, _ in node.next_functions] == [False, False, True]
+
+
+@pytest.mark.parametrize("kw", [
+    {}, {"stride": 2, "padding": 1}, {"dilation": 2}, {"groups": 2}, {"padding": "same"},
+])
+def test_conv1d_gradcheck_float64(kw):
+    x = autogradviz.randn(2, 4, 7, dtype=autogradviz.float64, requires_grad=True)
+    w = autogradviz.randn(4, 2 if kw.get("groups") else 4, 2, dtype=autogradviz.float64,
+                          requires_grad=True)
+    b = autogradviz.randn(4, dtype=autogradviz.float64, requires_grad=True)
+    assert gradcheck(lambda x, w, b: autogradviz.nn.functional.conv1d(x, w, b, **kw),
+                     (x, w, b))
+
+
+# ---------------------------------------------------------------------- modules
+MODULES = [
+    # class, arguments, keyword arguments, input shape
+    ("Conv1d", (16, 33, 3), {"stride": 2}, (2, 16, 20)),
+    ("Conv1d", (4, 6, 3), {"padding": 2, "dilation": 2, "groups": 2, "bias": False},
+     (2, 4, 9)),
+    ("Conv1d", (4, 6, (3,)), {"padding": "same"}, (4, 9)),
+    ("Conv1d", (4, 6, 3), {"padding": "valid", "dtype": "float64"}, (1, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("spec", MODULES, ids=lambda s: f"{s[0]}{s[1]}{s[2]}")
+def test_module_repr_init_forward_and_attributes(spec):
+    cls, args, kw, shape = spec
+    made = []
+    for lib in LIBS:
+        lib.manual_seed(3)
+        k = dict(kw)
+        if "dtype" in k:
+            k["dtype"] = getattr(lib, k["dtype"])
+        m = getattr(lib.nn, cls)(*args, **k)
+        x = lib.tensor(_arr(shape, 5, kw.get("dtype", "float32")))
+        made.append((m, m(x)))
+    (theirs, y_theirs), (ours, y_ours) = made
+    assert repr(ours) == repr(theirs)
+    for (n1, p1), (n2, p2) in zip(ours.named_parameters(), theirs.named_parameters(),
+                                  strict=True):
+        assert n1 == n2
+        _close(p1, p2, exact=True)
+    for o, t in zip(y_ours if isinstance(y_ours, tuple) else (y_ours,),
+                    y_theirs if isinstance(y_theirs, tuple) else (y_theirs,), strict=True):
+        _close(o, t)
+    for attr in ("stride", "padding", "dilation", "groups", "kernel_size", "ceil_mode",
+                 "_reversed_padding_repeated_twice", "output_padding", "padding_mode",
+                 "output_size", "return_indices", "count_include_pad", "p", "inplace"):
+        if hasattr(theirs, attr):
+            assert getattr(ours, attr) == getattr(theirs, attr), attr
+
+
+
+# ---------------------------------------------------------------------- errors
+def _error_cases(lib):
+    F = lib.nn.functional
+    x = lib.ones(2, 4, 10)
+    w = lib.ones(2, 4, 3)
+    return [
+        lambda: F.conv1d(lib.ones(10), w),
+        lambda: F.conv1d(lib.ones(1, 2, 4, 10), w),
+        lambda: F.conv1d(x, lib.ones(2, 4)),
+        lambda: F.conv1d(x, w, stride=0),
+        lambda: F.conv1d(x, w, stride=(1, 2)),
+        lambda: F.conv1d(x, w, padding=(1, 2)),
+        lambda: F.conv1d(x, w, padding="foo"),
+        lambda: F.conv1d(x, w, padding="same", stride=2),
+        lambda: F.conv1d(x, lib.ones(2, 4, 30)),
+        lambda: F.conv1d(x, lib.ones(2, 3, 3)),
+        lambda: F.conv1d(x, w.double()),
+        lambda: F.conv1d(x, w, lib.ones(3)),
+        lambda: F.conv1d(x, w, groups=0),
+        lambda: F.conv1d(x, w, groups=3),
+        lambda: F.conv1d(x.bool(), w.bool()),
+        lambda: lib.nn.Conv1d(3, 4, 3, groups=2),
+        lambda: lib.nn.Conv1d(4, 4, 3, padding="same", stride=2),
+        lambda: lib.nn.Conv1d(4, 4, 3)(lib.ones(4, 4, 4, 4)),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_error_cases(torch))))
+def test_errors_as_pytorch(i):
+    caught = []
+    for lib in LIBS:
+        with pytest.raises(Exception) as info:
+            _error_cases(lib)[i]()
+        caught.append(info.value)
+    theirs, ours = caught
+    assert type(ours) is type(theirs)
+    assert str(ours) == str(theirs)
