@@ -46,6 +46,7 @@ from _parity import (
     DTYPES,
     FLOATS,
     INTS,
+    assert_parity,
     assert_same,
     assert_same_exception,
     parity,
@@ -753,3 +754,23 @@ def test_out_resize_warning_names_the_callers_line():
             lib.matmul(lib.ones(2, 2), lib.ones(2, 2), out=lib.zeros(1))
             lib.cat([lib.ones(2), lib.ones(2)], out=lib.zeros(1))
         assert [w.filename for w in caught] == [__file__] * 4, lib.__name__
+
+
+HUGE_INT_CASES = {
+    "float32 * 2**64": lambda lib: lib.ones(2) * 2**64,
+    "float32 + 2**63": lambda lib: lib.ones(2) + 2**63,
+    "float32 + 10**400": lambda lib: lib.ones(2) + 10**400,
+    "float32 - 2**64": lambda lib: lib.ones(2) - 2**64,
+    "int64 + 2**64": lambda lib: lib.ones(2, dtype=lib.int64) + 2**64,
+    "int64 + 2**63 (wraps)": lambda lib: lib.ones(2, dtype=lib.int64) + 2**63,
+    "int64 * (2**64 - 1)": lambda lib: lib.ones(2, dtype=lib.int64) * (2**64 - 1),
+    "uint8 + (2**63 + 5)": lambda lib: lib.ones(2, dtype=lib.uint8) + (2**63 + 5),
+    "float64 * -2**63": lambda lib: lib.ones(2, dtype=lib.float64) * -(2**63),
+}
+
+
+@pytest.mark.parametrize("case", list(HUGE_INT_CASES))
+def test_python_ints_beyond_64_bits(case):
+    """A Python int must fit in 64 bits (int64, or uint64 above 2**63, whose bits an integer
+    tensor takes as int64); beyond, PyTorch's OverflowError."""
+    assert_parity(HUGE_INT_CASES[case])

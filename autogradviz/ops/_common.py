@@ -29,10 +29,20 @@ def cast(arr, dtype):
         return arr.astype(dtype.np)
 
 
+def int_scalar(value):
+    """A Python int as PyTorch's argument parser takes it: one that fits in 64 bits (signed,
+    or unsigned above 2**63), else its OverflowError."""
+    if not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError("int too big to convert")
+    return value
+
+
 def scalar_as(value, dtype):
     """A Python/NumPy scalar converted the way PyTorch converts a wrapped number to ``dtype``."""
     if isinstance(value, Tensor | np.generic):
         value = value.item()
+    elif type(value) is int:
+        int_scalar(value)
     if dtype.category == _FLOAT:
         return float(value)
     if dtype is _dt.bool:
@@ -40,6 +50,8 @@ def scalar_as(value, dtype):
     if isinstance(value, float):
         # PyTorch truncates toward zero (C cast) when a float lands in an integer result.
         value = int(value) if np.isfinite(value) else 0
+    if value >= 1 << 63:  # an unsigned 64-bit value: its bits as int64, as PyTorch keeps them
+        value -= 1 << 64
     return np.array(value, dtype=np.int64).astype(dtype.np)[()]
 
 
@@ -67,7 +79,7 @@ def operands(a, b):
     if (tb is float or tb is int) and a._dtype.category == _FLOAT and not a._is_wrapped_number:
         # The most common mixed case, ``t * 0.5``: a number never changes a float tensor's
         # dtype, and PyTorch converts it to that dtype's opmath (a Python float here)
-        return a._data, float(b), a._dtype
+        return a._data, float(int_scalar(b) if tb is int else b), a._dtype
     if isinstance(b, Tensor):
         da, db = a._dtype, b._dtype
         if da is db:

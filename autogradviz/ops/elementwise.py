@@ -42,6 +42,7 @@ from ._common import (
     commit_inplace,
     inplace_node,
     inplace_store,
+    int_scalar,
     not_implemented,
     operands,
     result_type,
@@ -298,6 +299,20 @@ DivBackward2 = derivative(
 _ALPHA_1 = {"alpha": 1}
 
 
+def _number_operand(value):
+    """``value`` as the Python float a float tensor's binary operation takes, if it is a
+    number (a Python int or float, or a saved wrapped number that is not a bool); else None.
+    With a float tensor a number never changes the result's dtype."""
+    t = type(value)
+    if t is float:
+        return value
+    if t is int:
+        return float(int_scalar(value))
+    if t is Tensor and value._is_wrapped_number and value._dtype is not _BOOL:
+        return float(value._data.item())
+    return None
+
+
 def _saved_mul(input, other):
     """MulBackward0's saved values: each operand only when the other one's rule needs it."""
     return {"other": _wrapped(other) if _needs(_edge(input)) else None,
@@ -314,6 +329,14 @@ def add(input, other, *, alpha=1, out=None):
         if input._requires_grad or other._requires_grad:
             return tracked(_wrap(r, input._dtype), AddBackward0, (input, other), _ALPHA_1)
         return _wrap(r, input._dtype)
+    if (out is None and type(input) is Tensor and input._dtype in _F32_F64
+            and type(alpha) is int and alpha == 1):
+        number = _number_operand(other)
+        if number is not None:  # ``t + 1.0``: kept short
+            result = _finish(quiet.run(_np_add, input._data, number), input._dtype)
+            if input._requires_grad:
+                tracked(result, AddBackward0, (input, _edge(other)), _ALPHA_1)
+            return result
     if out is not None:
         _check_out("add", out, input, other)
     xa, xb, dt = _pair(input, other)
@@ -433,6 +456,14 @@ def mul(input, other, *, out=None):
                      "self": input if other._requires_grad else None}
             return tracked(_wrap(r, input._dtype), MulBackward0, (input, other), saved)
         return _wrap(r, input._dtype)
+    if out is None and type(input) is Tensor and input._dtype in _F32_F64:
+        number = _number_operand(other)
+        if number is not None:  # ``t * 0.5``, and backward rules' saved numbers: kept short
+            result = _finish(quiet.run(_np_mul, input._data, number), input._dtype)
+            if input._requires_grad:
+                tracked(result, MulBackward0, (input, _edge(other)),
+                        {"other": _wrapped(other), "self": None})
+            return result
     if out is not None:
         _check_out("mul", out, input, other)
     xa, xb, dt = _pair(input, other)
