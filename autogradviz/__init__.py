@@ -126,6 +126,12 @@ from .ops.linalg import (
     tensordot,
     trace,
 )
+from .ops.pooling import (
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+)
 from .ops.reduction import (
     all,  # noqa: A004
     amax,

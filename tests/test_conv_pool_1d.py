@@ -150,6 +150,90 @@ def test_conv1d_gradcheck_float64(kw):
                      (x, w, b))
 
 
+# ---------------------------------------------------------------------- 1-d pooling
+MAX1D_CASES = [
+    # input shape, args, kwargs
+    ((2, 3, 10), (2,), {}),
+    ((2, 3, 10), (3,), {"stride": 2, "padding": 1}),
+    ((2, 3, 11), ((3,),), {"stride": (2,), "ceil_mode": True}),
+    ((2, 3, 13), (3,), {"stride": 2, "dilation": 2, "padding": 1}),
+    ((2, 3, 9), (2,), {"stride": 3, "ceil_mode": True}),
+    ((3, 9), (2,), {"stride": 1}),  # unbatched
+    ((0, 3, 9), (2,), {}),
+    ((2, 3, 10), (2,), {"stride": []}),
+]
+
+
+@pytest.mark.parametrize("return_indices", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", MAX1D_CASES, ids=lambda c: str(c)[:60])
+def test_max_pool1d_values_indices_grads_and_graph(case, dtype, return_indices):
+    xs, args, kw = case
+    _compare("max_pool1d", (_arr(xs, 1, dtype),), args,
+             {**kw, "return_indices": return_indices}, exact=True)
+
+
+def test_max_pool1d_without_grad_nan_lowest_and_integers():
+    nan, inf = float("nan"), float("inf")
+    rows = np.array([[1, nan, 3, nan, 2], [-inf] * 5, [2, 2, 1, 3, 3]], np.float32)
+    for kw in ({}, {"return_indices": True}):
+        theirs, ours = (lib.nn.functional.max_pool1d(lib.tensor(rows), 3, 1, 1, **kw)
+                        for lib in LIBS)
+        for o, t in zip(ours if kw else (ours,), theirs if kw else (theirs,), strict=True):
+            _close(o, t, exact=True)
+    x = np.arange(12).reshape(2, 6) % 5
+    theirs, ours = (lib.max_pool1d_with_indices(lib.tensor(x), 2) for lib in LIBS)
+    for o, t in zip(ours, theirs, strict=True):
+        _close(o, t, exact=True)
+    x = _arr((2, 3, 8), 1, "float16")
+    theirs, ours = (lib.max_pool1d(lib.tensor(x), 3, 2) for lib in LIBS)
+    _close(ours, theirs, exact=True)
+
+
+AVG1D_CASES = [
+    ((2, 3, 10), (2,), {}),
+    ((2, 3, 10), (3,), {"stride": 2, "padding": 1}),
+    ((2, 3, 10), (3, 2, 1, False, False), {}),
+    ((2, 3, 11), ((3,),), {"stride": (2,), "ceil_mode": True}),
+    ((2, 3, 11), (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}),
+    ((3, 9), (2,), {"stride": 1}),  # unbatched
+    ((2, 3, 10), (2,), {"stride": []}),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", AVG1D_CASES, ids=lambda c: str(c)[:60])
+def test_avg_pool1d_values_grads_and_graph(case, dtype):
+    xs, args, kw = case
+    _compare("avg_pool1d", (_arr(xs, 1, dtype),), args, kw, exact=True)
+
+
+def test_avg_pool1d_int64_top_level():
+    x = np.arange(-7, 13).reshape(2, 10)
+    theirs, ours = (lib.avg_pool1d(lib.tensor(x), 3, 2, 1) for lib in LIBS)
+    _close(ours, theirs, exact=True)
+
+
+ADAPTIVE_AVG1D_CASES = [((2, 3, 10), 4), ((2, 3, 10), 1), ((2, 3, 7), (3,)), ((3, 7), 5),
+                        ((2, 3, 5), 9), ((2, 3, 10), 10)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", ADAPTIVE_AVG1D_CASES, ids=str)
+def test_adaptive_avg_pool1d_values_grads_and_graph(case, dtype):
+    xs, size = case
+    _compare("adaptive_avg_pool1d", (_arr(xs, 1, dtype),), (size,), exact=True)
+
+
+def test_pool1d_gradcheck_float64():
+    x = autogradviz.randn(2, 3, 11, dtype=autogradviz.float64, requires_grad=True)
+    F = autogradviz.nn.functional
+    assert gradcheck(lambda x: F.max_pool1d(x, 3, 2, 1, ceil_mode=True), (x,))
+    assert gradcheck(lambda x: F.max_pool1d(x, 2, dilation=2), (x,))
+    assert gradcheck(lambda x: F.avg_pool1d(x, 3, 2, 1, True, False), (x,))
+    assert gradcheck(lambda x: F.adaptive_avg_pool1d(x, 4), (x,))
+
+
 # ---------------------------------------------------------------------- modules
 MODULES = [
     # class, arguments, keyword arguments, input shape
@@ -158,6 +242,14 @@ MODULES = [
      (2, 4, 9)),
     ("Conv1d", (4, 6, (3,)), {"padding": "same"}, (4, 9)),
     ("Conv1d", (4, 6, 3), {"padding": "valid", "dtype": "float64"}, (1, 4, 5)),
+    ("MaxPool1d", (3, 2), {}, (2, 3, 10)),
+    ("MaxPool1d", ((2,),), {"padding": 1, "dilation": 2, "return_indices": True,
+                            "ceil_mode": True}, (3, 10)),
+    ("AvgPool1d", (3, 2), {}, (2, 3, 10)),
+    ("AvgPool1d", (3,), {"padding": 1, "ceil_mode": True, "count_include_pad": False},
+     (2, 3, 10)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 10)),
+    ("AdaptiveAvgPool1d", ((1,),), {}, (3, 10)),
 ]
 
 
@@ -214,6 +306,66 @@ def _error_cases(lib):
         lambda: lib.nn.Conv1d(3, 4, 3, groups=2),
         lambda: lib.nn.Conv1d(4, 4, 3, padding="same", stride=2),
         lambda: lib.nn.Conv1d(4, 4, 3)(lib.ones(4, 4, 4, 4)),
+        lambda: F.max_pool1d(lib.ones(10), 2),
+        lambda: F.max_pool1d(lib.ones(1, 2, 3, 10), 2, return_indices=True),
+        lambda: F.max_pool1d(x, (2, 2)),
+        lambda: F.max_pool1d(x, []),
+        lambda: F.max_pool1d(x, 2, stride=(1, 2)),
+        lambda: F.max_pool1d(x, 2, padding=(1, 1)),
+        lambda: F.max_pool1d(x, 2, dilation=[]),
+        lambda: F.max_pool1d(x, 0, stride=0),
+        lambda: F.max_pool1d(x, 2, stride=-1),
+        lambda: F.max_pool1d(x, 2, padding=-1, dilation=0),
+        lambda: F.max_pool1d(x, 3, padding=2, dilation=3),
+        lambda: F.max_pool1d(x, 2, dilation=0),
+        lambda: F.max_pool1d(x, 20),
+        lambda: F.max_pool1d(x, 4, dilation=4),
+        lambda: F.max_pool1d(lib.ones(2, 0, 10), 2),
+        lambda: F.max_pool1d(lib.ones(0, 10), 2),
+        lambda: F.max_pool1d(x.long(), 2),
+        lambda: F.max_pool1d(x.bool(), 2),
+        lambda: F.max_pool1d(x.requires_grad_(), 20),
+        lambda: F.max_pool1d(x, 0, return_indices=True),
+        lambda: F.max_pool1d(x, 0, 1, return_indices=True),
+        lambda: F.max_pool1d(x, 2, -1, return_indices=True),
+        lambda: F.max_pool1d(x, 2, 1, -1, return_indices=True),
+        lambda: F.max_pool1d(x, 2, 1, 2, return_indices=True),
+        lambda: F.max_pool1d(x, 3, 1, 2, dilation=3, return_indices=True),
+        lambda: F.max_pool1d(x, 2, 1, 0, dilation=0, return_indices=True),
+        lambda: F.max_pool1d(x, 20, return_indices=True),
+        lambda: F.max_pool1d(x, (2, 2), return_indices=True),
+        lambda: F.max_pool1d(x, 2, padding=[], return_indices=True),
+        lambda: F.max_pool1d(lib.ones(2, 0, 10), 2, return_indices=True),
+        lambda: F.max_pool1d(lib.ones(0, 10), 2, return_indices=True),
+        lambda: F.max_pool1d(x.bool(), 2, return_indices=True),
+        lambda: F.max_pool2d(lib.ones(1, 2, 4, 4).bool(), 2),
+        lambda: F.avg_pool1d(lib.ones(10), 2),
+        lambda: F.avg_pool1d(lib.ones(1, 2, 3, 10), 2),
+        lambda: F.avg_pool1d(x, (2, 2)),
+        lambda: F.avg_pool1d(x, []),
+        lambda: F.avg_pool1d(x, 2, stride=(1, 1)),
+        lambda: F.avg_pool1d(x, 2, padding=[]),
+        lambda: F.avg_pool1d(x, 0),
+        lambda: F.avg_pool1d(x, 0, 1),
+        lambda: F.avg_pool1d(x, -1, 1),
+        lambda: F.avg_pool1d(x, 2, -1),
+        lambda: F.avg_pool1d(x, 3, 1, -1),
+        lambda: F.avg_pool1d(x, 2, padding=2),
+        lambda: F.avg_pool1d(x, 20),
+        lambda: F.avg_pool1d(lib.ones(2, 0, 10), 20),
+        lambda: F.avg_pool1d(lib.ones(0, 10), 2),
+        lambda: F.avg_pool1d(x.int(), 2),
+        lambda: F.adaptive_avg_pool1d(lib.ones(10), 2),
+        lambda: F.adaptive_avg_pool1d(lib.ones(1, 2, 3, 10), 2),
+        lambda: F.adaptive_avg_pool1d(x, (2, 2)),
+        lambda: F.adaptive_avg_pool1d(x, -1),
+        lambda: F.adaptive_avg_pool1d(x, None),
+        lambda: F.adaptive_avg_pool1d(lib.ones(2, 3, 0), 2),
+        lambda: F.adaptive_avg_pool1d(x.long(), 2),
+        lambda: F.adaptive_avg_pool1d(x.long(), 1),
+        lambda: lib.nn.MaxPool1d(2)(lib.ones(10)),
+        lambda: lib.nn.AvgPool1d(2)(lib.ones(10)),
+        lambda: lib.nn.AdaptiveAvgPool1d(2)(lib.ones(10)),
     ]
 
 

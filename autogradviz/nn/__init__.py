@@ -35,7 +35,7 @@ from .activation_layers import (
     Threshold,
 )
 from .container import ModuleDict, ParameterDict, ParameterList
-from .conv_pool_layers import Conv1d
+from .conv_pool_layers import AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .flatten import Unflatten
 from .layers import (
     AdaptiveAvgPool2d,
@@ -83,7 +83,9 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -102,6 +104,7 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
     "MaxPool2d",
     "Module",
     "ModuleList",

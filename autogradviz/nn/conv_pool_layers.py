@@ -12,7 +12,7 @@ from .layers import Conv2d
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d"]
+__all__ = ["AdaptiveAvgPool1d", "AvgPool1d", "Conv1d", "MaxPool1d"]
 
 
 def _single(x):
@@ -88,3 +88,63 @@ class Conv1d(Module):
 
     def forward(self, input):
         return self._conv_forward(input, self.weight, self.bias)
+
+
+# ---------------------------------------------------------------------- 1-d pooling
+class MaxPool1d(Module):
+    """The maximum of each window along the length (``F.max_pool1d``); ``stride`` defaults to
+    the kernel."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self):
+        return ("kernel_size={kernel_size}, stride={stride}, padding={padding}, "
+                "dilation={dilation}, ceil_mode={ceil_mode}".format(**self.__dict__))
+
+
+class AvgPool1d(Module):
+    """The mean of each window along the length (``F.avg_pool1d``); its sizes kept as
+    1-tuples, as PyTorch keeps them."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """The mean over windows that divide the length into ``output_size``
+    (``F.adaptive_avg_pool1d``)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"

@@ -27,10 +27,18 @@ from ..ops.conv import adaptive_avg_pool2d as _adaptive_avg_pool2d
 from ..ops.conv import avg_pool2d, conv1d, conv2d, max_pool2d, max_pool2d_with_indices
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
+from ..ops.pooling import (
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+)
 from .normalization import batch_norm, layer_norm
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -43,6 +51,8 @@ __all__ = [
     "layer_norm",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
     "max_pool2d_with_indices",
     "mse_loss",

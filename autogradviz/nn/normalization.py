@@ -1,5 +1,6 @@
-"""Normalisation: ``batch_norm`` and ``layer_norm`` (functional) and the ``BatchNorm1d``,
-``BatchNorm2d`` and ``LayerNorm`` layers, with PyTorch's checks, messages, reprs and nodes.
+"""Normalisation: ``batch_norm``, ``layer_norm`` and ``group_norm`` (functional) and the
+``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` and ``GroupNorm`` layers, with PyTorch's checks,
+messages, reprs and nodes.
 
 Both are ATen kernels with a backward node of their own: ``NativeBatchNormBackward0`` (in
 training and in eval mode; saving ``input``, ``weight``, the running statistics, ``training``,
@@ -18,6 +19,11 @@ kernel does): ``m * mean + (1 - m) * running_mean`` with the unbiased variance f
 Layer norm computes each row's mean and variance (in float64 here; PyTorch uses a Welford cascade in
 the dtype, so float32 may differ in the last bit), ``rstd = 1 / sqrt(var + eps)`` in the dtype and
 ``(x * rstd + (-rstd * mean)) * weight + bias``.
+Group norm (``NativeGroupNormBackward0``, saving ``input``, ``weight``, ``N``, ``C``, ``HxW``,
+``group``, ``eps`` and each (sample, group)'s mean and rstd) takes its statistics with ATen's
+Welford cascade (``_moments``: the means bit for bit, rstd = ``1 / sqrt(var + eps)`` in double),
+then ``(x - mean) * rstd`` without parameters, else ``fma(x, scale, fma(-scale, mean, bias))`` with
+``scale = rstd * weight`` per channel, as the kernel.
 
 The backward rules are the closed forms, written with autogradviz's own operations; with
 ``create_graph=True`` they recompute the statistics from the saved input with those operations,
@@ -39,10 +45,12 @@ from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ..ops._common import tracked
 from . import init
+from ._moments import rowwise_moments
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "batch_norm", "layer_norm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm", "batch_norm", "group_norm",
+           "layer_norm"]
 
 
 def _creating_graph(*tensors):
@@ -355,6 +363,121 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return tracked(out, NativeLayerNormBackward0, (input, weight, bias), saved)
 
 
+# ---------------------------------------------------------------------- group_norm
+@rule_helper
+def group_norm_backward(grad, input, weight, result1, result2, n, group, eps, which):
+    """``which``'s gradient: for the input ``rstd * (g - mean(g) - xhat * mean(g * xhat))`` with
+    ``g = grad * weight``, the means over each group; ``sum(grad * xhat)`` for the weight and
+    ``sum(grad)`` for the bias, over every dim but the channels."""
+    nd = input.dim()
+    dims = (0, *range(2, nd))
+    if which == "bias":
+        return grad.sum(dims)
+    grouped = input.reshape((n, group, -1))
+    if _creating_graph(input):
+        mean = grouped.mean(-1, keepdim=True)
+        centred = grouped - mean
+        rstd = ((centred * centred).mean(-1, keepdim=True) + eps).rsqrt()
+    else:
+        mean, rstd = result1.reshape((n, group, 1)), result2.reshape((n, group, 1))
+    xhat = (grouped - mean) * rstd
+    if which == "weight":
+        return (grad * xhat.reshape(input.shape)).sum(dims)
+    g = grad if weight is None else grad * _channel_view(weight, nd)
+    g = g.reshape((n, group, -1))
+    dx = (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True)) * rstd
+    return dx.reshape(input.shape)
+
+
+NativeGroupNormBackward0 = derivative(
+    "NativeGroupNormBackward0", inputs=("input", "weight", "bias"),
+    saves=("C", "HxW", "N", "eps", "group", "input", "result1", "result2", "weight"),
+    input="group_norm_backward(grad, input, weight, result1, result2, N, group, eps, 'input')",
+    weight="group_norm_backward(grad, input, weight, result1, result2, N, group, eps, 'weight')",
+    bias="group_norm_backward(grad, input, weight, result1, result2, N, group, eps, 'bias')",
+    order=("input", "weight", "bias"),
+)
+
+
+def _group_norm_checks(input, num_groups, weight, bias):
+    """ATen's argument checks of ``native_group_norm``, in its order."""
+    c = input.shape[1]
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if c % num_groups != 0:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {_shape_list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    # PyTorch's bias message prints the weight's shape ([0] without a weight).
+    weight_shape = _shape_list(weight.shape) if weight is not None else "[0]"
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {weight_shape} and "
+                               f"input of shape {_shape_list(input.shape)}")
+    params = [t for t in (weight, bias) if t is not None]
+    dt = input._dtype
+    if params and params[0]._dtype != dt:
+        if dt == _dt.float32:
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
+                               "Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    for t in params[1:]:
+        if t._dtype != dt:
+            raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[dt]} but found "
+                               f"{_dt.SCALAR_TYPE_NAMES[t._dtype]}")
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """``F.group_norm``: the channels split into ``num_groups`` groups, each sample's group
+    normalised by its own mean and variance, then an affine map per channel."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"group_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    size = list(input.shape)
+    _verify_batch_size([size[0] * size[1] // num_groups, num_groups, *size[2:]])
+    if not isinstance(num_groups, numbers.Integral) or isinstance(num_groups, bool):
+        raise TypeError(f"group_norm(): argument 'num_groups' (position 2) must be int, not "
+                        f"{type(num_groups).__name__}")
+    _group_norm_checks(input, num_groups, weight, bias)
+    dt = input._dtype
+    npdt = dt.np
+    n, c = size[0], size[1]
+    hxw = int(np.prod(size[2:], dtype=np.int64))
+    group = int(num_groups)
+    x = np.ascontiguousarray(input._data)
+    # Half-precision inputs are taken in float32, ATen's accumulation type for them.
+    work = npdt if npdt in (np.float32, np.float64) else np.dtype(np.float32)
+    rows = x.reshape(n * group, -1).astype(work)
+    mean, var = rowwise_moments(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):  # eps is added in double
+        rstd = (1.0 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(work)
+    fma = _fma32 if work == np.float32 else _fma64
+    d = c // group
+    if weight is None and bias is None:
+        y = (rows - mean[:, None]) * rstd[:, None]
+    else:  # per channel: scale = rstd * w, shift = fma(-scale, mean, b), y = fma(x, scale, shift)
+        w = np.ones(c, work) if weight is None else weight._data.reshape(-1).astype(work)
+        b = np.zeros(c, work) if bias is None else bias._data.reshape(-1).astype(work)
+        scale = rstd.reshape(n, group, 1) * w.reshape(1, group, d)
+        shift = fma(-scale, np.broadcast_to(mean.reshape(n, group, 1), scale.shape),
+                    np.broadcast_to(b.reshape(1, group, d), scale.shape))
+        xs = x.reshape(n, group, d, -1).astype(work)
+        y = fma(xs, np.broadcast_to(scale[..., None], xs.shape),
+                np.broadcast_to(shift[..., None], xs.shape))
+    out = _wrap(np.ascontiguousarray(y.astype(npdt).reshape(x.shape)), dt)
+    saved = {"C": c, "HxW": hxw, "N": n, "eps": float(eps), "group": group, "input": input,
+             "result1": _wrap(mean.astype(npdt).reshape(n, group), dt),
+             "result2": _wrap(rstd.astype(npdt).reshape(n, group), dt), "weight": weight}
+    return tracked(out, NativeGroupNormBackward0, (input, weight, bias), saved)
+
+
 # ---------------------------------------------------------------------- layers
 class _NormBase(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, running statistics, repr."""
@@ -480,3 +603,43 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Group normalisation: the channels in ``num_groups`` groups, each normalised per sample,
+    with a per-channel weight (ones) and bias (zeros)."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
+                 dtype=None, *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        kw = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight = Parameter(_creation.empty(num_channels, **kw))
+            if bias:
+                self.bias = Parameter(_creation.empty(num_channels, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")

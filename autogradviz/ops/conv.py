@@ -436,7 +436,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
                                                       dilation, ceil_mode)
     dt = input._dtype
     if dt is _dt.bool:
-        raise RuntimeError("\"max_pool2d\" not implemented for 'Bool'")
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     x = _as_4d(input._data)
     h, w = x.shape[2:]
     low = -np.inf if dt.is_floating_point else np.iinfo(dt.np).min

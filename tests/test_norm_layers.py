@@ -1,0 +1,244 @@
+"""GroupNorm, PReLU, RMSNorm, InstanceNorm1d/2d and LocalResponseNorm (modules and functional
+forms) against real PyTorch: values, dtypes, reprs, state_dict, running statistics, backward
+nodes (names, edges, saved values), gradients, error messages; float64 gradchecks.
+
+Tolerances: group norm's statistics replay ATen's Welford cascade (``nn._moments``), so its
+float32/float64 outputs are compared bit for bit on rows of up to one cascade chunk (128 float32
+or 64 float64 values per group) and to rtol 1e-6 (float32) / 1e-14 (float64) on longer rows,
+where an rstd may differ in the last bit. Gradients are the closed forms in autogradviz's
+operations (PyTorch sums in its own order): float32 to rtol 1e-5 with atol 1e-6 times the largest
+magnitude, float64 to rtol 1e-12.
+"""
+
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+
+import numpy as np
+import pytest
+import torch
+
+import autogradviz
+from autogradviz.autograd import gradcheck, gradgradcheck
+
+LIBS = (torch, autogradviz)
+
+
+def _arr(shape, seed, dtype="float32", scale=1.0, shift=0.0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(shape) * scale + shift).astype(dtype)
+
+
+def _np(t):
+    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def _close(ours, theirs, scaled=False, rtol32=1e-5, rtol64=1e-12, scale=1.0):
+    o, t = _np(ours), _np(theirs)
+    assert o.shape == t.shape and o.dtype == t.dtype, (o.shape, t.shape, o.dtype, t.dtype)
+    if o.dtype.kind != "f":
+        np.testing.assert_array_equal(o, t)
+        return
+    rtol = rtol32 if o.dtype == np.float32 else rtol64
+    scale = max(scale, float(np.abs(t).max(initial=0))) if scaled else scale
+    np.testing.assert_allclose(o, t, rtol=rtol, atol=rtol * 0.1 * scale)
+
+
+def _same(ours, theirs):
+    o, t = _np(ours), _np(theirs)
+    assert o.shape == t.shape and o.dtype == t.dtype, (o.shape, t.shape, o.dtype, t.dtype)
+    np.testing.assert_array_equal(o, t)
+
+
+def _saved(node):
+    out = {}
+    for name in dir(node):
+        if name.startswith("_saved_"):
+            v = getattr(node, name)
+            if hasattr(v, "detach"):
+                out[name] = ("tensor", tuple(v.shape), str(v.dtype).split(".")[-1],
+                             np.round(_np(v).astype(np.float64), 5).tolist())
+            else:
+                out[name] = v
+    return out
+
+
+def _edges(node):
+    return [(None if fn is None else fn.name(), nr) for fn, nr in node.next_functions]
+
+
+def _graph(node, depth=0, out=None):
+    """Every node below ``node``: (depth, name, saved values), depth first."""
+    out = [] if out is None else out
+    if node is None:
+        out.append((depth, None))
+        return out
+    out.append((depth, node.name(), _saved(node)))
+    for fn, _ in node.next_functions:
+        _graph(fn, depth + 1, out)
+    return out
+
+
+def _raised(fn):
+    caught = []
+    for lib in LIBS:
+        with pytest.raises(Exception) as info:
+            fn(lib)
+        caught.append(info.value)
+    theirs, ours = caught
+    assert type(ours) is type(theirs), (ours, theirs)
+    assert str(ours) == str(theirs)
+
+
+def _reprs_and_state(make):
+    torch.manual_seed(0)
+    autogradviz.manual_seed(0)
+    theirs, ours = make(torch.nn), make(autogradviz.nn)
+    assert repr(ours) == repr(theirs)
+    st, so = theirs.state_dict(), ours.state_dict()
+    assert list(so) == list(st)
+    for k in st:
+        _same(so[k], st[k])
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+
+
+def _t(shape, seed, requires_grad=True):
+    return autogradviz.tensor(_arr(shape, seed, "float64"), requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------- GroupNorm
+GN_SHAPES = [((2, 6, 5), 3), ((3, 4), 2), ((2, 6, 3, 4), 6), ((2, 4, 7, 9), 1), ((1, 8, 300), 2),
+             ((3, 2, 1000), 2), ((4, 3), 3)]
+
+
+@pytest.mark.parametrize("shape, groups", GN_SHAPES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("settings", [{}, {"eps": 1e-2}, {"affine": False}, {"bias": False}])
+def test_groupnorm_layer_matches_torch(shape, groups, dtype, settings):
+    x = _arr(shape, 0, dtype, scale=3.0, shift=1.0)
+    g = _arr(shape, 1, dtype)
+    res = []
+    for lib in LIBS:
+        m = lib.nn.GroupNorm(groups, shape[1], dtype=getattr(lib, dtype), **settings)
+        if m.weight is not None:  # not ones and zeros, so that their gradients matter
+            with lib.no_grad():
+                m.weight.copy_(lib.tensor(_arr(m.weight.shape, 2, dtype)))
+                if m.bias is not None:
+                    m.bias.copy_(lib.tensor(_arr(m.bias.shape, 3, dtype)))
+        xt = lib.tensor(x, requires_grad=True)
+        y = m(xt)
+        stats = (y.grad_fn._saved_result1, y.grad_fn._saved_result2)  # freed by backward
+        y.backward(lib.tensor(g))
+        res.append((y, xt.grad, m.weight, m.bias, stats))
+    (y0, gx0, w0, b0, stats0), (y1, gx1, w1, b1, stats1) = res
+    row = x.size // (shape[0] * groups)
+    if row <= (128 if dtype == "float32" else 64):  # one cascade chunk: the kernel's bits
+        _same(y1, y0)
+        _same(stats1[0], stats0[0])
+        _same(stats1[1], stats0[1])
+    else:
+        _close(y1, y0, rtol32=1e-6, rtol64=1e-14)
+        _same(stats1[0], stats0[0])
+        _close(stats1[1], stats0[1], rtol32=1e-6, rtol64=1e-14)
+    # The input's gradient is of the size of grad * rstd * weight; small groups cancel to ~0.
+    gscale = float(np.abs(g).max() * _np(stats0[1]).max()) * (1 if w0 is None else float(
+        np.abs(_np(w0)).max()))
+    _close(gx1, gx0, scaled=True, scale=gscale)
+    # PyTorch's weight gradient is (sum(g * x) - sum(g) * mean) * rstd: it cancels to ~0 where
+    # xhat is 0 (groups of one value), at the size of the sums.
+    wscale = float(np.abs(g).max() * np.abs(x).max() * _np(stats0[1]).max()) * (x.size // shape[1])
+    for ours, theirs in ((w1, w0), (b1, b0)):
+        assert (ours is None) == (theirs is None)
+        if theirs is not None:
+            _close(ours.grad, theirs.grad, scaled=True, scale=wscale)
+
+
+@pytest.mark.parametrize("weight, bias", [(True, True), (True, False), (False, True),
+                                          (False, False)])
+def test_group_norm_nodes_match_torch(weight, bias):
+    x = _arr((2, 6, 3), 0)
+    nodes = []
+    for lib in LIBS:
+        xt = lib.tensor(x, requires_grad=True)
+        wt = lib.tensor(_arr(6, 1), requires_grad=True) if weight else None
+        bt = lib.tensor(_arr(6, 2), requires_grad=True) if bias else None
+        nodes.append(lib.nn.functional.group_norm(xt, 2, wt, bt, eps=1e-3).grad_fn)
+    theirs, ours = nodes
+    assert ours.name() == theirs.name() == "NativeGroupNormBackward0"
+    assert _edges(ours) == _edges(theirs)
+    assert _saved(ours) == _saved(theirs)
+
+
+def test_group_norm_no_node_without_grad():
+    for lib in LIBS:
+        x = lib.tensor(_arr((2, 4, 3), 0))
+        assert lib.nn.functional.group_norm(x, 2).grad_fn is None
+        with lib.no_grad():
+            assert lib.nn.GroupNorm(2, 4)(x).grad_fn is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.GroupNorm(2, 6),
+    lambda nn: nn.GroupNorm(1, 4, eps=1e-3, affine=False),
+    lambda nn: nn.GroupNorm(3, 3, bias=False),
+    lambda nn: nn.Sequential(nn.Linear(3, 4), nn.GroupNorm(2, 4)),
+])
+def test_group_norm_reprs_and_state(make):
+    _reprs_and_state(make)
+
+
+GN_ERRORS = [
+    lambda lib: lib.nn.functional.group_norm(lib.randn(6), 2),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 4),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, weight=lib.ones(4)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, bias=lib.ones(4)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, weight=lib.ones(6),
+                                             bias=lib.ones(5)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, weight=lib.ones(2, 3)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(1, 2), 2),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 6, 3, dtype=lib.long), 2),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 0),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), -2),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2.0),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3).double(), 2,
+                                             weight=lib.ones(6)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2,
+                                             weight=lib.ones(6, dtype=lib.float64)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, weight=lib.ones(6),
+                                             bias=lib.ones(6, dtype=lib.float64)),
+    lambda lib: lib.nn.GroupNorm(4, 6),
+    lambda lib: lib.nn.GroupNorm(2, 6)(lib.randn(2, 4, 3)),
+]
+
+
+@pytest.mark.parametrize("fn", GN_ERRORS)
+def test_group_norm_errors(fn):
+    _raised(fn)
+
+
+@pytest.mark.parametrize("shape, groups", [((3, 4, 2), 2), ((2, 6), 3), ((2, 4, 2, 2), 1)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_group_norm_gradcheck(shape, groups, affine):
+    F = autogradviz.nn.functional
+    x = _t(shape, 0)
+    params = (_t(shape[1], 1), _t(shape[1], 2)) if affine else ()
+
+    def fn(x, *wb):
+        return F.group_norm(x, groups, *wb, eps=1e-3)
+
+    assert gradcheck(fn, (x, *params))
+    assert gradgradcheck(fn, (x, *params))
+
+
+def test_group_norm_double_backward_matches_torch():
+    x, w, b = _arr((3, 4, 2), 0, "float64"), _arr(4, 1, "float64"), _arr(4, 2, "float64")
+    res = []
+    for lib in LIBS:
+        xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
+        y = lib.nn.functional.group_norm(xt, 2, wt, bt)
+        gx, gw = lib.autograd.grad((y ** 3).sum(), (xt, wt), create_graph=True)
+        (gx.sin().sum() + (gw * gw).sum()).backward()
+        res.append((gx, gw, xt.grad, wt.grad))
+    for ours, theirs in zip(res[1], res[0], strict=True):
+        _close(ours, theirs, scaled=True, rtol64=1e-10)
