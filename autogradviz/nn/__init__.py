@@ -67,7 +67,7 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .padding import (
     ConstantPad1d,
     ConstantPad2d,
@@ -132,3 +132,4 @@ __all__ += [
     "Mish", "PairwiseDistance", "RReLU", "ReLU6", "SiLU", "SmoothL1Loss", "Softmin", "Softplus",
     "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]
+__all__ += ["GroupNorm"]

@@ -33,7 +33,7 @@ from ..ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
 )
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -48,6 +48,7 @@ __all__ = [
     "cross_entropy",
     "dropout",
     "embedding",
+    "group_norm",
     "layer_norm",
     "linear",
     "log_softmax",
