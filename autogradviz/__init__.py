@@ -128,6 +128,7 @@ from .ops.linalg import (
 )
 from .ops.pooling import (
     adaptive_avg_pool1d,
+    adaptive_max_pool1d,
     avg_pool1d,
     max_pool1d,
     max_pool1d_with_indices,

@@ -1,7 +1,7 @@
 """The 1-d convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
-``adaptive_avg_pool1d``), adaptive max pooling, the channel dropouts and their modules against
-real PyTorch: values, gradients, the nodes down the graph and their saved values, module reprs
-and initialisation, error messages; float64 gradchecks.
+``adaptive_avg_pool1d``), adaptive max pooling (1-d and 2-d), the channel dropouts and their
+modules against real PyTorch: values, gradients, the nodes down the graph and their saved
+values, module reprs and initialisation, error messages; float64 gradchecks.
 
 PyTorch runs these on its 2-d kernels (an ``unsqueeze`` of a height of 1), so the graphs show
 the 2-d nodes. float32 convolutions are compared to rtol 1e-5, atol 1e-6 (as in
@@ -225,6 +225,53 @@ def test_adaptive_avg_pool1d_values_grads_and_graph(case, dtype):
     _compare("adaptive_avg_pool1d", (_arr(xs, 1, dtype),), (size,), exact=True)
 
 
+ADAPTIVE_MAX_CASES = [
+    # function, input shape, output size
+    ("adaptive_max_pool2d", (2, 3, 7, 9), (3, 4)),
+    ("adaptive_max_pool2d", (2, 3, 7, 9), 1),
+    ("adaptive_max_pool2d", (2, 3, 7, 9), (None, 2)),
+    ("adaptive_max_pool2d", (2, 3, 5, 4), (7, 9)),
+    ("adaptive_max_pool2d", (3, 6, 6), [2, 3]),  # unbatched
+    ("adaptive_max_pool2d", (2, 3, 6, 6), (2, 0)),
+    ("adaptive_max_pool1d", (2, 3, 9), 4),
+    ("adaptive_max_pool1d", (2, 3, 9), (1,)),
+    ("adaptive_max_pool1d", (3, 5), 8),  # unbatched
+]
+
+
+@pytest.mark.parametrize("return_indices", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", ADAPTIVE_MAX_CASES, ids=str)
+def test_adaptive_max_pool_values_indices_grads_and_graph(case, dtype, return_indices):
+    fn, xs, size = case
+    if 0 in np.atleast_1d(size):  # PyTorch's strides of an empty output are its own
+        for lib in LIBS:
+            out = getattr(lib.nn.functional, fn)(lib.ones(xs), size)
+            assert tuple(out.shape) == (*xs[:-2], 2, 0)
+        return
+    _compare(fn, (_arr(xs, 1, dtype),), (size,), {"return_indices": return_indices},
+             exact=True)
+
+
+def test_adaptive_max_pool_nan_lowest_ties_and_half():
+    nan, inf = float("nan"), float("inf")
+    rows = np.array([[1, nan, 3, nan, 2, 5], [-inf] * 6, [2, 2, 1, 3, 3, 0]], np.float32)
+    for lib_pair in ((torch, autogradviz),):
+        theirs, ours = (lib.nn.functional.adaptive_max_pool1d(lib.tensor(rows), 2, True)
+                        for lib in lib_pair)
+        for o, t in zip(ours, theirs, strict=True):
+            _close(o, t, exact=True)
+    x = _arr((2, 3, 5, 7), 1, "float16")
+    theirs, ours = (lib.nn.functional.adaptive_max_pool2d(lib.tensor(x), (2, 3), True)
+                    for lib in LIBS)
+    for o, t in zip(ours, theirs, strict=True):
+        _close(o, t, exact=True)
+    x = np.zeros((1, 1, 4, 4), np.float32)  # ties: the first place of each window
+    theirs, ours = (lib.nn.functional.adaptive_max_pool2d(lib.tensor(x), 3, True)[1]
+                    for lib in LIBS)
+    _close(ours, theirs)
+
+
 def test_pool1d_gradcheck_float64():
     x = autogradviz.randn(2, 3, 11, dtype=autogradviz.float64, requires_grad=True)
     F = autogradviz.nn.functional
@@ -232,6 +279,9 @@ def test_pool1d_gradcheck_float64():
     assert gradcheck(lambda x: F.max_pool1d(x, 2, dilation=2), (x,))
     assert gradcheck(lambda x: F.avg_pool1d(x, 3, 2, 1, True, False), (x,))
     assert gradcheck(lambda x: F.adaptive_avg_pool1d(x, 4), (x,))
+    assert gradcheck(lambda x: F.adaptive_max_pool1d(x, 4), (x,))
+    x2 = autogradviz.randn(2, 3, 7, 5, dtype=autogradviz.float64, requires_grad=True)
+    assert gradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 4)), (x2,))
 
 
 # ---------------------------------------------------------------------- modules
@@ -250,6 +300,10 @@ MODULES = [
      (2, 3, 10)),
     ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 10)),
     ("AdaptiveAvgPool1d", ((1,),), {}, (3, 10)),
+    ("AdaptiveMaxPool1d", (4,), {}, (2, 3, 10)),
+    ("AdaptiveMaxPool1d", (3,), {"return_indices": True}, (3, 10)),
+    ("AdaptiveMaxPool2d", ((2, None),), {}, (2, 3, 5, 6)),
+    ("AdaptiveMaxPool2d", (3,), {"return_indices": True}, (2, 3, 5, 6)),
 ]
 
 
@@ -363,6 +417,26 @@ def _error_cases(lib):
         lambda: F.adaptive_avg_pool1d(lib.ones(2, 3, 0), 2),
         lambda: F.adaptive_avg_pool1d(x.long(), 2),
         lambda: F.adaptive_avg_pool1d(x.long(), 1),
+        lambda: F.adaptive_max_pool2d(lib.ones(7, 9), 2),
+        lambda: F.adaptive_max_pool2d(lib.ones(1, 2, 3, 7, 9), 2),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 7, 9), (2, 2, 2)),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 7, 9), (2,)),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 7, 9), -1),
+        lambda: F.adaptive_max_pool2d(lib.ones(3, 7, 9), (2, -3)),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 0, 7, 9), 2),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 0, 9), 2),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 7, 9).long(), 2),
+        lambda: F.adaptive_max_pool2d(lib.ones(2, 3, 7, 9).bool(), 2, True),
+        lambda: F.adaptive_max_pool1d(lib.ones(10), 2),
+        lambda: F.adaptive_max_pool1d(lib.ones(1, 2, 3, 10), 2),
+        lambda: F.adaptive_max_pool1d(x, (2, 2)),
+        lambda: F.adaptive_max_pool1d(x, -1),
+        lambda: F.adaptive_max_pool1d(x, None),
+        lambda: F.adaptive_max_pool1d(lib.ones(2, 0, 9), 2),
+        lambda: F.adaptive_max_pool1d(lib.ones(2, 3, 0), 2),
+        lambda: F.adaptive_max_pool1d(lib.ones(3, 0), 2),
+        lambda: F.adaptive_max_pool1d(x.long(), 2),
+        lambda: lib.nn.AdaptiveMaxPool2d(2)(lib.ones(10)),
         lambda: lib.nn.MaxPool1d(2)(lib.ones(10)),
         lambda: lib.nn.AvgPool1d(2)(lib.ones(10)),
         lambda: lib.nn.AdaptiveAvgPool1d(2)(lib.ones(10)),

@@ -35,7 +35,14 @@ from .activation_layers import (
     Threshold,
 )
 from .container import ModuleDict, ParameterDict, ParameterList
-from .conv_pool_layers import AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d
+from .conv_pool_layers import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    Conv1d,
+    MaxPool1d,
+)
 from .flatten import Unflatten
 from .layers import (
     AdaptiveAvgPool2d,
@@ -85,6 +92,8 @@ __all__ = [
     "RNN",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",

@@ -29,6 +29,8 @@ from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
 from ..ops.pooling import (
     adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     avg_pool1d,
     max_pool1d,
     max_pool1d_with_indices,
@@ -38,6 +40,8 @@ from .normalization import batch_norm, group_norm, layer_norm
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

@@ -1,5 +1,6 @@
-"""1-d pooling (``max_pool1d``, ``avg_pool1d``, ``adaptive_avg_pool1d``) and adaptive max
-pooling, with PyTorch's checks and messages.
+"""1-d pooling (``max_pool1d``, ``avg_pool1d``, ``adaptive_avg_pool1d``,
+``adaptive_max_pool1d``) and ``adaptive_max_pool2d`` (``AdaptiveMaxPool2DBackward0``, saving
+the indices as ``result1``), with PyTorch's checks and messages.
 
 ATen runs 1-d pooling on its 2-d kernels: the input is unsqueezed to a height of 1, pooled with
 a kernel, stride, padding (and dilation) of 1, 1, 0 (and 1) along that height, and squeezed
@@ -10,12 +11,17 @@ functions' own checks (each with its own messages, in ATen's order).
 
 from __future__ import annotations
 
-from .. import dtypes as _dt
-from .._tensor import Tensor
-from ..autograd.grad_mode import STATE as _GRAD_MODE
-from . import conv as _conv
+import numpy as np
 
-__all__ = ["adaptive_avg_pool1d", "avg_pool1d", "max_pool1d", "max_pool1d_with_indices"]
+from .. import dtypes as _dt
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.graph import derivative, rule_helper
+from . import conv as _conv
+from ._common import tracked
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
+           "max_pool1d", "max_pool1d_with_indices"]
 
 
 def _half_toward_zero(n):
@@ -174,3 +180,94 @@ def adaptive_avg_pool1d(input, output_size):
     size = _one_int(output_size, "adaptive_avg_pool1d", "output_size")
     _check_dims_1d(input, "adaptive_avg_pool1d")
     return _conv.adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+# ---------------------------------------------------------------------- adaptive max pooling
+@rule_helper
+def adaptive_max_pool2d_backward(grad, self, indices):
+    """Each output's gradient added at its maximum's place, output after output."""
+    _conv._no_double_backward("adaptive_max_pool2d", grad, self)
+    return _conv.max_pool2d_backward(grad, self, indices)
+
+
+AdaptiveMaxPool2DBackward0 = derivative(
+    "AdaptiveMaxPool2DBackward0", inputs=("self",), saves=("result1", "self"),
+    self="adaptive_max_pool2d_backward(grad, self, result1)",
+)
+
+
+def _adaptive_max_pool2d(input, output_size):
+    """ATen's ``adaptive_max_pool2d`` (``output_size``: two ints): the maximum of each adaptive
+    window and its flat (h * W + w) place. As the CPU kernel: the first maximum wins, a NaN
+    wins over numbers (the last NaN), a window of -inf keeps its first place."""
+    nd = input.dim()
+    if nd not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(input.shape)}")
+    for d in range(1, nd):
+        if input.shape[d] <= 0:
+            raise RuntimeError(
+                "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {d} being "
+                "empty")
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+    ho, wo = output_size
+    shape = [*input.shape[:-2], ho, wo]
+    if ho < 0 or wo < 0:
+        bad = ho if ho < 0 else wo
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"adaptive_max_pool2d\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    x = _conv._as_4d(input._data)
+    n, c, h, w = x.shape
+    (h0, h1), (w0, w1) = _conv._adaptive_spans(h, ho), _conv._adaptive_spans(w, wo)
+    values = np.empty((n, c, ho, wo), dt.np)
+    indices = np.empty((n, c, ho, wo), np.int64)
+    for i in range(ho):
+        for j in range(wo):
+            kw = w1[j] - w0[j]
+            win = x[:, :, h0[i]:h1[i], w0[j]:w1[j]].reshape(n, c, -1)
+            pos = win.argmax(axis=-1)
+            nan = np.isnan(win)
+            if nan.any():  # the kernel takes every NaN it meets: the last one wins
+                last = win.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
+                pos = np.where(nan.any(axis=-1), last, pos)
+            values[:, :, i, j] = np.take_along_axis(win, pos[..., None], axis=-1)[..., 0]
+            indices[:, :, i, j] = (h0[i] + pos // kw) * w + w0[j] + pos % kw
+    out = _wrap(np.ascontiguousarray(values.reshape(shape)), dt)
+    indices = _wrap(np.ascontiguousarray(indices.reshape(shape)), _dt.int64)
+    tracked(out, AdaptiveMaxPool2DBackward0, (input,), {"result1": indices, "self": input})
+    return out, indices
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """``F.adaptive_max_pool2d``: ``output_size`` an int or two (``None`` keeps the input's
+    size)."""
+    from ..nn.functional import _list_with_default  # nn.functional imports this module
+
+    size = _list_with_default(output_size, list(input.shape))
+    size = (size, size) if isinstance(size, int) else tuple(int(v) for v in size)
+    out, indices = _adaptive_max_pool2d(input, size)
+    return (out, indices) if return_indices else out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """ATen's ``adaptive_max_pool1d``: ``adaptive_max_pool2d`` to ``(1, output_size)`` over a
+    height of 1, after its own checks."""
+    if isinstance(output_size, (int, list, tuple)) is False:
+        raise TypeError(f"adaptive_max_pool1d(): argument 'output_size' (position 2) must be "
+                        f"tuple of ints, not {type(output_size).__name__}")
+    size = _one_int(output_size, "adaptive_max_pool1d", "output_size")
+    _check_dims_1d(input, "adaptive_max_pool1d")
+    for d in range(1, input.dim()):
+        if input.shape[d] <= 0:
+            raise RuntimeError(
+                "adaptive_max_pool1d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {d} being "
+                "empty")
+    out, indices = _adaptive_max_pool2d(input.unsqueeze(-2), (1, size))
+    out, indices = out.squeeze(-2), indices.squeeze(-2)
+    return (out, indices) if return_indices else out
