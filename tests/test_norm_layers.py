@@ -242,3 +242,96 @@ def test_group_norm_double_backward_matches_torch():
         res.append((gx, gw, xt.grad, wt.grad))
     for ours, theirs in zip(res[1], res[0], strict=True):
         _close(ours, theirs, scaled=True, rtol64=1e-10)
+
+
+# ---------------------------------------------------------------------- PReLU
+@pytest.mark.parametrize("shape, num_parameters", [((2, 3, 4), 1), ((2, 3, 4), 3), ((5, 4), 4),
+                                                   ((2, 2, 3, 3), 2), ((6,), 1), ((1,), 1),
+                                                   ((), 1), ((3, 1), 1)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_prelu_layer_matches_torch(shape, num_parameters, dtype):
+    """Outputs bit for bit (one product per element); gradients, nodes and the weight's view."""
+    x = _arr(shape, 0, dtype)
+    g = _arr(shape, 1, dtype)
+    res = []
+    for lib in LIBS:
+        torch.manual_seed(0)
+        m = lib.nn.PReLU(num_parameters, init=0.3, dtype=getattr(lib, dtype))
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(_arr(num_parameters, 2, dtype)))
+        xt = lib.tensor(x, requires_grad=True)
+        y = m(xt)
+        graph = _graph(y.grad_fn)
+        y.backward(lib.tensor(g))
+        res.append((y, xt.grad, m.weight.grad, graph))
+    (y0, gx0, gw0, graph0), (y1, gx1, gw1, graph1) = res
+    _same(y1, y0)
+    _same(gx1, gx0)
+    _close(gw1, gw0, scaled=True)
+    assert graph1 == graph0
+
+
+def test_prelu_init_repr_state():
+    _reprs_and_state(lambda nn: nn.PReLU())
+    _reprs_and_state(lambda nn: nn.PReLU(num_parameters=4, init=0.1))
+    _reprs_and_state(lambda nn: nn.Sequential(nn.Linear(2, 3), nn.PReLU(3)))
+    for lib in LIBS:
+        m = lib.nn.PReLU(2, dtype=lib.float64)
+        assert m.weight.dtype == lib.float64 and m.init == 0.25 and m.num_parameters == 2
+
+
+def test_functional_prelu_and_grad_modes():
+    x, w = _arr((3, 2), 0), _arr(2, 1)
+    res = []
+    for lib in LIBS:
+        xt, wt = lib.tensor(x), lib.tensor(w, requires_grad=True)
+        y = lib.nn.functional.prelu(xt, wt)  # only the weight requires grad
+        graph = _graph(y.grad_fn)
+        y.sum().backward()
+        with lib.no_grad():
+            assert lib.nn.functional.prelu(xt, wt).grad_fn is None
+        res.append((y, wt.grad, graph))
+    assert res[1][2] == res[0][2]
+    _same(res[1][0], res[0][0])
+    _close(res[1][1], res[0][1])
+
+
+PRELU_ERRORS = [
+    lambda lib: lib.nn.functional.prelu(lib.randn(2, 6, 3), lib.ones(4)),
+    lambda lib: lib.nn.functional.prelu(lib.randn(2, 6, 3), lib.ones(2, 3)),
+    lambda lib: lib.nn.functional.prelu(lib.randn(2, 6, 3), 0.25),
+    lambda lib: lib.nn.functional.prelu(lib.ones(2, 6, 3, dtype=lib.long),
+                                        lib.ones(1, dtype=lib.long)),
+    lambda lib: lib.nn.functional.prelu(lib.randn(2, 6, 3), lib.ones(1, dtype=lib.float64)),
+    lambda lib: lib.nn.functional.prelu(lib.tensor(2.0), lib.ones(2)),
+    lambda lib: lib.nn.PReLU(3)(lib.randn(2, 4)),
+]
+
+
+@pytest.mark.parametrize("fn", PRELU_ERRORS)
+def test_prelu_errors(fn):
+    _raised(fn)
+
+
+@pytest.mark.parametrize("shape, n", [((3, 2, 2), 2), ((4, 3), 1), ((5,), 1)])
+def test_prelu_gradcheck(shape, n):
+    F = autogradviz.nn.functional
+    # Values away from 0, where the function has a kink.
+    x = autogradviz.tensor(_arr(shape, 0, "float64") + np.sign(_arr(shape, 0, "float64")) * 0.1,
+                           requires_grad=True)
+    w = _t(n, 1)
+    assert gradcheck(F.prelu, (x, w))
+    assert gradgradcheck(F.prelu, (x, w))
+
+
+def test_prelu_double_backward_values_match_torch():
+    x, w = _arr((3, 2, 2), 0, "float64"), _arr(2, 1, "float64")
+    res = []
+    for lib in LIBS:
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        y = lib.nn.functional.prelu(xt, wt)
+        gx, gw = lib.autograd.grad((y ** 3).sum(), (xt, wt), create_graph=True)
+        (gx.sin().sum() + (gw * gw).sum()).backward()
+        res.append((gx, gw, xt.grad, wt.grad))
+    for ours, theirs in zip(res[1], res[0], strict=True):
+        _close(ours, theirs, scaled=True)

@@ -24,6 +24,7 @@ from .activation_layers import (
     LogSigmoid,
     Mish,
     PairwiseDistance,
+    PReLU,
     ReLU6,
     RReLU,
     SiLU,
@@ -142,3 +143,4 @@ __all__ += [
     "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]
 __all__ += ["GroupNorm"]
+__all__ += ["PReLU"]

@@ -1,13 +1,16 @@
-"""The activation modules beyond ReLU/Sigmoid/Tanh/Softmax (LeakyReLU, GELU, SiLU, ELU, ...) and
-the distance modules (CosineSimilarity, PairwiseDistance): thin wrappers over
+"""The activation modules beyond ReLU/Sigmoid/Tanh/Softmax (LeakyReLU, GELU, SiLU, ELU, PReLU,
+...) and the distance modules (CosineSimilarity, PairwiseDistance): thin wrappers over
 ``nn.functional``, holding and printing their arguments as PyTorch's modules do."""
 
 from __future__ import annotations
 
 import warnings
 
+from .. import _creation
 from . import functional as F  # noqa: N812 - PyTorch's spelling
+from . import init as _init
 from .module import Module
+from .parameter import Parameter
 
 __all__ = [
     "CELU",
@@ -23,6 +26,7 @@ __all__ = [
     "LeakyReLU",
     "LogSigmoid",
     "Mish",
+    "PReLU",
     "PairwiseDistance",
     "RReLU",
     "ReLU6",
@@ -276,3 +280,24 @@ class PairwiseDistance(Module):
 
     def forward(self, x1, x2):
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class PReLU(Module):
+    """``F.prelu`` with a learnt slope for the negative part: one shared (``num_parameters=1``)
+    or one per channel, each initialised to ``init``."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(_creation.empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

@@ -3,7 +3,8 @@
 Where ATen has a kernel with a backward node of its own (``leaky_relu`` -> LeakyReluBackward0,
 ``gelu`` -> GeluBackward0, ``elu``/``selu``/``celu``, ``softplus``, ``hardtanh``/``relu6``,
 ``hardswish``, ``hardsigmoid``, ``mish``, ``logsigmoid``, ``softshrink``, ``hardshrink``,
-``threshold``, ``glu``) the node is declared here beside the forward, with PyTorch's name and
+``threshold``, ``glu``, ``prelu`` -> PreluKernelBackward0, its weight reshaped by a view
+as ATen's ``prelu`` does) the node is declared here beside the forward, with PyTorch's name and
 saved values; an in-place form (``F.elu_``, ``inplace=True``) records the node PyTorch's
 in-place kernel records (LeakyReluBackward1, EluBackward1 ... saving the result; the others
 saving a copy of the input). Where PyTorch composes operations (``softsign``, ``tanhshrink``,
@@ -42,6 +43,7 @@ from ..ops._backward import (  # noqa: F401 - threshold_backward: ThresholdBackw
     rsub_scalar,
     sigmoid_backward,
     sub_scalar,
+    sum_to,
     threshold_backward,
     zeros_like,
 )
@@ -53,6 +55,7 @@ from ..ops.elementwise import (
     checked_scalar,
     quiet,
     via_double,
+    where,
 )
 from ..ops.shape import cat
 
@@ -86,6 +89,7 @@ __all__ = [
     "threshold",
     "threshold_",
 ]
+__all__ += ["prelu"]
 
 _FLOAT = _dt.float32.category
 _F16 = _dt.float16
@@ -1174,3 +1178,73 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
 def torch_rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """``torch.rrelu``: F.rrelu's function, with a generator argument."""
     return _rrelu_op(input, lower, upper, training, generator)
+
+
+# ---------------------------------------------------------------------- prelu
+@rule_helper
+def prelu_kernel_backward(grad, self, weight, which):
+    """ATen's ``_prelu_kernel_backward``: ``grad`` where ``self > 0``, ``weight * grad``
+    elsewhere for the input; ``self * grad`` where ``self <= 0`` summed to the weight's
+    (broadcast) shape for the weight. With ``create_graph=True`` the same formulas in
+    differentiable operations (PyTorch records PreluKernelBackwardBackward0 there)."""
+    positive = _mask(self._data > 0)
+    if _GRAD_MODE.grad_enabled and any(t._requires_grad for t in (grad, self, weight)):
+        if which == "self":
+            return where(positive, grad, grad * weight)
+        return sum_to(where(positive, zeros_like(grad), self * grad), weight.shape)
+    g, x, w = grad._data, self._data, weight._data
+    if which == "self":
+        r = quiet.run(lambda: np.where(x > 0, g, w * g))
+        return _wrap(np.array(r, grad._dtype.np, order="C"), grad._dtype)
+    r = quiet.run(lambda: np.where(x > 0, np.zeros((), g.dtype), x * g))
+    return sum_to(_wrap(np.array(r, grad._dtype.np, order="C"), grad._dtype),
+                  weight.shape)
+
+
+PreluKernelBackward0 = derivative(
+    "PreluKernelBackward0", inputs=("self", "weight"), saves=("self", "weight"),
+    self="prelu_kernel_backward(grad, self, weight, 'self')",
+    weight="prelu_kernel_backward(grad, self, weight, 'weight')",
+)
+
+
+def _prelu_kernel(input, weight):
+    """ATen's ``_prelu_kernel``: ``x`` where ``x > 0``, else ``weight * x`` (weight broadcast)."""
+    dt = input._dtype
+    if dt.category != _FLOAT:
+        raise not_implemented("prelu_cpu", dt)
+    x, w = input._data, weight._data
+    r = quiet.run(lambda: np.where(x > 0, x, w * x))
+    out = _wrap(np.array(r, dt.np, order="C"), dt)  # (ascontiguousarray makes 0-d 1-d)
+    return tracked(out, PreluKernelBackward0, (input, weight), {"self": input, "weight": weight})
+
+
+def prelu(input, weight):
+    """``F.prelu``: ``max(0, x) + weight * min(0, x)``, ``weight`` one value or one per channel
+    (dim 1), reshaped to broadcast as ATen's ``prelu`` does (a view: ViewBackward0)."""
+    _check_tensor("prelu", input)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not "
+                        f"{type(weight).__name__}")
+    if input._dtype != weight._dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{_dt.SCALAR_TYPE_NAMES[input._dtype]} and "
+                           f"{_dt.SCALAR_TYPE_NAMES[weight._dtype]}")
+    nd = input.dim()
+    if weight.numel() != 1:
+        if nd == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if nd > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    if nd != weight.dim():
+        shape = [1] * nd
+        if nd > 1:
+            shape[1] = weight.numel()
+        weight = weight.reshape(shape)
+    return _prelu_kernel(input, weight)

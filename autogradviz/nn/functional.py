@@ -852,6 +852,7 @@ from .activations import (  # noqa: E402
     leaky_relu_,
     logsigmoid,
     mish,
+    prelu,
     relu6,
     rrelu,
     rrelu_,
@@ -876,3 +877,4 @@ __all__ += [
     "rrelu", "rrelu_", "selu", "selu_", "silu", "smooth_l1_loss", "softmin", "softplus",
     "softshrink", "softsign", "tanhshrink", "threshold", "threshold_",
 ]
+__all__ += ["prelu"]
