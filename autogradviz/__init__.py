@@ -250,6 +250,7 @@ from .nn.activations import (  # noqa: E402
     threshold_,
 )
 from .nn.activations import torch_rrelu as rrelu  # noqa: E402
+from .nn.channel_dropout import feature_dropout  # noqa: E402
 from .nn.distance import cosine_similarity, pairwise_distance  # noqa: E402
 from .nn.pointwise_losses import aten_kl_div as kl_div  # noqa: E402
 

@@ -284,6 +284,63 @@ def test_pool1d_gradcheck_float64():
     assert gradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 4)), (x2,))
 
 
+# ---------------------------------------------------------------------- channel dropout
+DROPOUT_CASES = [
+    # function, input shape, p, training, inplace
+    ("dropout2d", (4, 6, 3, 5), 0.4, True, False),
+    ("dropout2d", (4, 6, 3, 5), 0.5, True, True),
+    ("dropout2d", (4, 6, 5), 0.3, True, False),  # read as (N, C, L), with a warning
+    ("dropout2d", (6, 5), 0.3, True, False),  # deprecated rank: a warning
+    ("dropout2d", (4, 6, 3, 5), 0.4, False, False),
+    ("dropout2d", (4, 6, 3, 5), 0.0, True, False),
+    ("dropout2d", (4, 6, 3, 5), 1.0, True, False),
+    ("dropout2d", (0, 6, 3, 5), 0.4, True, False),
+    ("dropout1d", (4, 6, 5), 0.4, True, False),
+    ("dropout1d", (4, 6, 5), 0.4, True, True),
+    ("dropout1d", (6, 5), 0.4, True, False),  # unbatched
+    ("dropout1d", (6, 5), 0.4, True, True),
+    ("dropout1d", (4, 6, 5), 0.4, False, False),
+    ("dropout1d", (4, 6, 5), 1.0, True, True),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", DROPOUT_CASES, ids=str)
+def test_channel_dropout_draws_values_grads_and_graph(case, dtype):
+    fn, shape, p, training, inplace = case
+    x = _arr(shape, 1, dtype)
+    results = []
+    for lib in LIBS:
+        lib.manual_seed(7)
+        leaf = lib.tensor(x, requires_grad=True)
+        t = leaf * 1 if inplace else leaf  # in place on a non-leaf
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y = getattr(lib.nn.functional, fn)(t, p, training, inplace)
+        y.backward(lib.tensor(_arr(tuple(y.shape), 4, dtype)), retain_graph=True)
+        strides = y.stride() if y.numel() else None  # an empty tensor's strides: creation's
+        results.append((y, leaf.grad, _graph(y), y is t, tuple(t.shape), strides,
+                        [str(c.message) for c in caught], lib.rand(3)))
+    theirs, ours = results
+    _close(ours[0], theirs[0], exact=True)
+    _close(ours[1], theirs[1], exact=True)
+    assert ours[2:7] == theirs[2:7]
+    _close(ours[7], theirs[7], exact=True)  # the generator moved on as PyTorch's
+
+
+def test_feature_dropout_top_level_and_modules_in_eval():
+    x = _arr((3, 4, 5), 2)
+    for lib in LIBS:
+        lib.manual_seed(1)
+    theirs, ours = (lib.feature_dropout(lib.tensor(x), 0.5, True) for lib in LIBS)
+    _close(ours, theirs, exact=True)
+    for lib in LIBS:
+        m = lib.nn.Dropout2d(0.3)
+        m.eval()
+        t = lib.tensor(x[None])
+        assert m(t) is t
+
+
 # ---------------------------------------------------------------------- modules
 MODULES = [
     # class, arguments, keyword arguments, input shape
@@ -304,6 +361,9 @@ MODULES = [
     ("AdaptiveMaxPool1d", (3,), {"return_indices": True}, (3, 10)),
     ("AdaptiveMaxPool2d", ((2, None),), {}, (2, 3, 5, 6)),
     ("AdaptiveMaxPool2d", (3,), {"return_indices": True}, (2, 3, 5, 6)),
+    ("Dropout1d", (), {}, (2, 3, 10)),
+    ("Dropout1d", (0.2, False), {}, (3, 10)),
+    ("Dropout2d", (), {"p": 0.3, "inplace": True}, (2, 3, 4, 5)),
 ]
 
 
@@ -437,6 +497,16 @@ def _error_cases(lib):
         lambda: F.adaptive_max_pool1d(lib.ones(3, 0), 2),
         lambda: F.adaptive_max_pool1d(x.long(), 2),
         lambda: lib.nn.AdaptiveMaxPool2d(2)(lib.ones(10)),
+        lambda: F.dropout1d(lib.ones(2, 3, 4, 5)),
+        lambda: F.dropout1d(lib.ones(5)),
+        lambda: F.dropout1d(x, 1.5),
+        lambda: F.dropout2d(x, -0.1),
+        lambda: F.dropout2d(lib.ones(5)),
+        lambda: lib.feature_dropout(lib.ones(5), 0.5, True),
+        lambda: lib.feature_dropout(x, 1.5, True),
+        lambda: lib.nn.Dropout2d(2.0),
+        lambda: lib.nn.Dropout1d(-1),
+        lambda: lib.nn.Dropout1d()(lib.ones(5)),
         lambda: lib.nn.MaxPool1d(2)(lib.ones(10)),
         lambda: lib.nn.AvgPool1d(2)(lib.ones(10)),
         lambda: lib.nn.AdaptiveAvgPool1d(2)(lib.ones(10)),
@@ -447,7 +517,8 @@ def _error_cases(lib):
 def test_errors_as_pytorch(i):
     caught = []
     for lib in LIBS:
-        with pytest.raises(Exception) as info:
+        with pytest.raises(Exception) as info, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropout2d's rank warning before its error
             _error_cases(lib)[i]()
         caught.append(info.value)
     theirs, ours = caught

@@ -42,6 +42,8 @@ from .conv_pool_layers import (
     AdaptiveMaxPool2d,
     AvgPool1d,
     Conv1d,
+    Dropout1d,
+    Dropout2d,
     MaxPool1d,
 )
 from .flatten import Unflatten
@@ -105,6 +107,8 @@ __all__ = [
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "GRUCell",

@@ -867,11 +867,13 @@ from .activations import (  # noqa: E402
     threshold,
     threshold_,
 )
+from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: E402
 from .pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
 
 __all__ += [
-    "celu", "celu_", "cosine_similarity", "elu", "elu_", "gelu", "glu", "hardshrink",
+    "celu", "celu_", "cosine_similarity", "dropout1d", "dropout2d", "elu", "elu_", "gelu",
+    "glu", "hardshrink",
     "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "huber_loss", "kl_div", "l1_loss",
     "leaky_relu", "leaky_relu_", "logsigmoid", "mish", "normalize", "pairwise_distance", "relu6",
     "rrelu", "rrelu_", "selu", "selu_", "silu", "smooth_l1_loss", "softmin", "softplus",
