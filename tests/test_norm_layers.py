@@ -11,6 +11,7 @@ magnitude, float64 to rtol 1e-12.
 """
 
 import os
+import warnings
 
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
 
@@ -335,3 +336,92 @@ def test_prelu_double_backward_values_match_torch():
         res.append((gx, gw, xt.grad, wt.grad))
     for ours, theirs in zip(res[1], res[0], strict=True):
         _close(ours, theirs, scaled=True)
+
+
+# ---------------------------------------------------------------------- RMSNorm
+@pytest.mark.parametrize("shape, normalized", [((4, 7), (7,)), ((2, 3, 5), (3, 5)), ((6,), [6]),
+                                               ((3, 300), (300,)), ((2, 5, 64), (5, 64))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("settings", [{}, {"eps": 1e-3}, {"elementwise_affine": False}])
+def test_rmsnorm_layer_matches_torch(shape, normalized, dtype, settings):
+    """PyTorch's composite graph (same nodes and saved values); values bit for bit, as the
+    operations (pow, mean, add, rsqrt, mul) are autogradviz's PyTorch-identical ones."""
+    x = _arr(shape, 0, dtype, scale=3.0, shift=0.5)
+    g = _arr(shape, 1, dtype)
+    res = []
+    for lib in LIBS:
+        m = lib.nn.RMSNorm(normalized, dtype=getattr(lib, dtype), **settings)
+        if m.weight is not None:
+            with lib.no_grad():
+                m.weight.copy_(lib.tensor(_arr(m.weight.shape, 2, dtype)))
+        xt = lib.tensor(x, requires_grad=True)
+        y = m(xt)
+        graph = _graph(y.grad_fn)
+        y.backward(lib.tensor(g))
+        res.append((y, xt.grad, None if m.weight is None else m.weight.grad, graph))
+    (y0, gx0, gw0, graph0), (y1, gx1, gw1, graph1) = res
+    assert graph1 == graph0
+    _same(y1, y0)
+    _close(gx1, gx0, scaled=True)
+    assert (gw0 is None) == (gw1 is None)
+    if gw0 is not None:
+        _close(gw1, gw0, scaled=True)
+
+
+def test_rms_norm_half_and_mixed_dtypes():
+    """float16 is computed in float32 and cast back (ToCopyBackward0 at both ends); a float64
+    weight on a float32 input promotes, then the result is cast to the input's dtype."""
+    x = _arr((3, 4), 0)
+    res = []
+    for lib in LIBS:
+        xh = lib.tensor(x.astype("float16"), requires_grad=True)
+        wh = lib.tensor(_arr(4, 1, "float16"), requires_grad=True)
+        y = lib.nn.functional.rms_norm(xh, (4,), wh)
+        xf = lib.tensor(x, requires_grad=True)
+        wd = lib.tensor(_arr(4, 1, "float64"), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's "Cannot dispatch to fused" warning
+            z = lib.nn.functional.rms_norm(xf, (4,), wd)
+        res.append((y, _graph(y.grad_fn), z, _graph(z.grad_fn)))
+    (y0, gy0, z0, gz0), (y1, gy1, z1, gz1) = res
+    assert gy1 == gy0 and gz1 == gz0
+    _close(y1, y0, rtol32=1e-3)
+    _same(z1, z0)
+
+
+def test_rmsnorm_reprs_and_state():
+    _reprs_and_state(lambda nn: nn.RMSNorm(4))
+    _reprs_and_state(lambda nn: nn.RMSNorm([3, 4], eps=1e-6, elementwise_affine=False))
+    _reprs_and_state(lambda nn: nn.Sequential(nn.Linear(2, 4), nn.RMSNorm((4,))))
+
+
+RMS_ERRORS = [
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), (4,)),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), (2, 4)),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), (2, 3, 4)),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), (3,), weight=lib.ones(4)),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), (3,), weight=lib.ones(2, 3)),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), 3),
+    lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), []),
+    lambda lib: lib.nn.functional.rms_norm(lib.ones(2, 3, dtype=lib.long), (3,)),
+    lambda lib: lib.nn.RMSNorm(4)(lib.randn(2, 3)),
+]
+
+
+@pytest.mark.parametrize("fn", RMS_ERRORS)
+def test_rms_norm_errors(fn):
+    _raised(fn)
+
+
+@pytest.mark.parametrize("shape, normalized", [((4, 5), (5,)), ((2, 3, 4), (3, 4))])
+@pytest.mark.parametrize("affine", [True, False])
+def test_rms_norm_gradcheck(shape, normalized, affine):
+    F = autogradviz.nn.functional
+    x = _t(shape, 0)
+    params = (_t(normalized, 1),) if affine else ()
+
+    def fn(x, *w):
+        return F.rms_norm(x, normalized, *w, eps=1e-3)
+
+    assert gradcheck(fn, (x, *params))
+    assert gradgradcheck(fn, (x, *params))

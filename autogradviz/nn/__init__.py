@@ -77,7 +77,7 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
 from .padding import (
     ConstantPad1d,
     ConstantPad2d,
@@ -148,3 +148,4 @@ __all__ += [
 ]
 __all__ += ["GroupNorm"]
 __all__ += ["PReLU"]
+__all__ += ["RMSNorm"]

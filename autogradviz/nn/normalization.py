@@ -1,6 +1,7 @@
-"""Normalisation: ``batch_norm``, ``layer_norm`` and ``group_norm`` (functional) and the
-``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` and ``GroupNorm`` layers, with PyTorch's checks,
-messages, reprs and nodes.
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm`` and ``rms_norm`` (functional) and
+the ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` layers, with
+PyTorch's checks, messages, reprs and nodes (``rms_norm`` is a composite of operations there and
+here, see its docstring).
 
 Both are ATen kernels with a backward node of their own: ``NativeBatchNormBackward0`` (in
 training and in eval mode; saving ``input``, ``weight``, the running statistics, ``training``,
@@ -43,14 +44,15 @@ from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
+from ..ops._backward import add_scalar
 from ..ops._common import tracked
 from . import init
 from ._moments import rowwise_moments
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm", "batch_norm", "group_norm",
-           "layer_norm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm", "RMSNorm", "batch_norm",
+           "group_norm", "layer_norm", "rms_norm"]
 
 
 def _creating_graph(*tensors):
@@ -478,6 +480,53 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return tracked(out, NativeGroupNormBackward0, (input, weight, bias), saved)
 
 
+# ---------------------------------------------------------------------- rms_norm
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``F.rms_norm``: ``x * rsqrt(mean(x ** 2) + eps)`` over the last ``len(normalized_shape)``
+    dims, times ``weight``. PyTorch's CPU graph is this composite of operations (PowBackward0,
+    MeanBackward1, AddBackward1, RsqrtBackward0, MulBackward0), so it is built from the same
+    ones here; half-precision inputs are taken in float32 and the result cast back
+    (ToCopyBackward0), ``eps`` defaults to the machine epsilon of that computing dtype."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rms_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if isinstance(normalized_shape, numbers.Integral) or not isinstance(
+            normalized_shape, tuple | list):
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of "
+                        f"ints, not {type(normalized_shape).__name__}")
+    shape = tuple(int(s) for s in normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {_shape_list(weight.shape)} and normalized_shape = "
+                           f"{_shape_list(shape)}")
+    k = len(shape)
+    if input.dim() < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got "
+                         f"{input.dim()}")
+    if tuple(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with "
+                           f"shape [*{', '.join(str(s) for s in shape)}], but got input of "
+                           f"size{_shape_list(input.shape)}")
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"rms_norm\" not implemented for "
+                                  f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    compute = dt if dt in (_dt.float32, _dt.float64) else _dt.float32  # ATen's opmath type
+    x = input if compute is dt else input.to(compute)
+    if eps is None:
+        eps = float(np.finfo(compute.np).eps)
+    dims = [input.dim() - i - 1 for i in range(k)]
+    # ATen's add_(Scalar): AddBackward1 (a Python number would make AddBackward0)
+    inverse_rms = add_scalar(x.pow(2).mean(dims, keepdim=True), eps).rsqrt()
+    result = x.mul(inverse_rms)
+    if weight is not None:
+        result = result.mul(weight)
+    return result.type_as(input)
+
+
 # ---------------------------------------------------------------------- layers
 class _NormBase(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, running statistics, repr."""
@@ -643,3 +692,34 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
                 f"affine={self.affine}, bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last dims (``normalized_shape``), with an
+    elementwise weight (ones)."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(_creation.empty(self.normalized_shape, device=device,
+                                                    dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
