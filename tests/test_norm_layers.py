@@ -425,3 +425,134 @@ def test_rms_norm_gradcheck(shape, normalized, affine):
 
     assert gradcheck(fn, (x, *params))
     assert gradgradcheck(fn, (x, *params))
+
+
+# ---------------------------------------------------------------------- InstanceNorm
+def _in_cls(lib, shape):
+    return lib.nn.InstanceNorm2d if len(shape) in (4,) else lib.nn.InstanceNorm1d
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 5), (4, 2, 7), (2, 3, 4, 4), (1, 4, 3, 5), (3, 6)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("settings", [
+    {}, {"affine": True}, {"affine": True, "bias": False}, {"track_running_stats": True},
+    {"affine": True, "track_running_stats": True, "momentum": 0.3, "eps": 1e-3},
+    {"track_running_stats": True, "momentum": None},
+])
+def test_instancenorm_layer_matches_torch(shape, dtype, settings):
+    """Training steps (float32 outputs bit for bit: batch norm's kernel on the (1, N*C, *)
+    view; the graph; running statistics, their versions; gradients), then eval mode."""
+    channels = shape[1] if len(shape) > 2 else shape[0]
+    mods = []
+    for lib in LIBS:
+        m = _in_cls(lib, shape)(channels, dtype=getattr(lib, dtype), **settings)
+        if m.weight is not None:
+            with lib.no_grad():
+                m.weight.copy_(lib.tensor(_arr(channels, 2, dtype)))
+                if m.bias is not None:
+                    m.bias.copy_(lib.tensor(_arr(channels, 3, dtype)))
+        mods.append(m)
+    for step in range(3):
+        if step == 2:
+            for m in mods:
+                m.eval()
+        x = _arr(shape, step, dtype, scale=1 + step, shift=step - 0.5)
+        g = _arr(shape, 10 + step, dtype)
+        res = []
+        for lib, m in zip(LIBS, mods, strict=True):
+            xt = lib.tensor(x, requires_grad=True)
+            y = m(xt)
+            graph = _graph(y.grad_fn)
+            y.backward(lib.tensor(g))
+            res.append((y, xt.grad, graph))
+        (y0, gx0, graph0), (y1, gx1, graph1) = res
+        assert graph1 == graph0
+        if dtype == "float32":
+            _same(y1, y0)
+        else:  # batch norm's float64 statistics may differ in the last bit
+            _close(y1, y0, rtol64=1e-14)
+        _close(gx1, gx0, scaled=True)
+        for name in ("running_mean", "running_var", "num_batches_tracked"):
+            theirs, ours = getattr(mods[0], name), getattr(mods[1], name)
+            assert (theirs is None) == (ours is None)
+            if theirs is not None:
+                _close(ours, theirs)
+                assert ours._version == theirs._version
+        for name in ("weight", "bias"):
+            theirs, ours = getattr(mods[0], name), getattr(mods[1], name)
+            assert (theirs is None) == (ours is None)
+            if theirs is not None:
+                _close(ours.grad, theirs.grad, scaled=True)
+
+
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_functional_instance_norm(use_input_stats):
+    x, w, b = _arr((3, 2, 6), 0), _arr(2, 1), _arr(2, 2)
+    rm, rv = _arr(2, 3), np.abs(_arr(2, 4)) + 0.5
+    res = []
+    for lib in LIBS:
+        xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
+        rmt, rvt = lib.tensor(rm), lib.tensor(rv)
+        y = lib.nn.functional.instance_norm(xt, rmt, rvt, wt, bt, use_input_stats, 0.2, 1e-4)
+        node = _graph(y.grad_fn)
+        (y * y).sum().backward()
+        res.append((y, xt.grad, wt.grad, bt.grad, rmt, rvt, node))
+    assert res[1][6] == res[0][6]
+    for ours, theirs in zip(res[1][:6], res[0][:6], strict=True):
+        _close(ours, theirs, scaled=True)
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.InstanceNorm1d(3),
+    lambda nn: nn.InstanceNorm2d(3, affine=True),
+    lambda nn: nn.InstanceNorm2d(4, eps=1e-3, momentum=None, track_running_stats=True),
+    lambda nn: nn.InstanceNorm1d(2, affine=True, bias=False, track_running_stats=True),
+])
+def test_instance_norm_reprs_and_state(make):
+    _reprs_and_state(make)
+    torch.manual_seed(0)
+    assert make(autogradviz.nn).state_dict()._metadata == make(torch.nn).state_dict()._metadata
+
+
+def test_instance_norm_feature_warning():
+    caught = []
+    for lib in LIBS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            y = lib.nn.InstanceNorm1d(3)(lib.tensor(_arr((2, 4, 5), 0)))
+        caught.append(([str(m.message) for m in w], y))
+    assert caught[1][0] == caught[0][0] and len(caught[0][0]) == 1
+    _same(caught[1][1], caught[0][1])
+
+
+IN_ERRORS = [
+    lambda lib: lib.nn.InstanceNorm1d(3)(lib.randn(2, 3, 1)),
+    lambda lib: lib.nn.InstanceNorm1d(3)(lib.randn(2, 3, 4, 4)),
+    lambda lib: lib.nn.InstanceNorm2d(3)(lib.randn(2, 3)),
+    lambda lib: lib.nn.InstanceNorm2d(3)(lib.randn(2, 3, 1, 1)),
+    lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(lib.randn(2, 4, 5)),
+    lambda lib: lib.nn.functional.instance_norm(lib.randn(2, 3, 5), lib.zeros(3), None),
+    lambda lib: lib.nn.functional.instance_norm(lib.randn(2, 3, 5), use_input_stats=False),
+    lambda lib: lib.nn.functional.instance_norm(lib.randn(2, 3, 5), weight=lib.ones(4)),
+    lambda lib: lib.nn.functional.instance_norm(lib.ones(2, 3, 5, dtype=lib.long)),
+]
+
+
+@pytest.mark.parametrize("fn", IN_ERRORS)
+def test_instance_norm_errors(fn):
+    _raised(fn)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 2, 2, 3)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_instance_norm_gradcheck(shape, affine):
+    F = autogradviz.nn.functional
+    x = _t(shape, 0)
+    params = (_t(shape[1], 1), _t(shape[1], 2)) if affine else (None, None)
+
+    def fn(x, *wb):
+        return F.instance_norm(x, None, None, *wb, eps=1e-3)
+
+    args = (x, *params) if affine else (x,)
+    assert gradcheck(fn, args)
+    assert gradgradcheck(fn, args)

@@ -77,7 +77,15 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    LayerNorm,
+    RMSNorm,
+)
 from .padding import (
     ConstantPad1d,
     ConstantPad2d,
@@ -149,3 +157,4 @@ __all__ += [
 __all__ += ["GroupNorm"]
 __all__ += ["PReLU"]
 __all__ += ["RMSNorm"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d"]

@@ -35,7 +35,7 @@ from ..ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
 )
-from .normalization import batch_norm, group_norm, layer_norm, rms_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -53,6 +53,7 @@ __all__ = [
     "dropout",
     "embedding",
     "group_norm",
+    "instance_norm",
     "layer_norm",
     "linear",
     "log_softmax",

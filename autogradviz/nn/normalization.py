@@ -1,7 +1,8 @@
-"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm`` and ``rms_norm`` (functional) and
-the ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` layers, with
-PyTorch's checks, messages, reprs and nodes (``rms_norm`` is a composite of operations there and
-here, see its docstring).
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``rms_norm`` and
+``instance_norm`` (functional) and the ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``,
+``GroupNorm``, ``RMSNorm``, ``InstanceNorm1d`` and ``InstanceNorm2d`` layers, with PyTorch's
+checks, messages, reprs and nodes (``rms_norm`` and ``instance_norm`` are composites of
+operations there and here, see their docstrings).
 
 Both are ATen kernels with a backward node of their own: ``NativeBatchNormBackward0`` (in
 training and in eval mode; saving ``input``, ``weight``, the running statistics, ``training``,
@@ -35,6 +36,7 @@ nodes, not PyTorch's ``NativeBatchNormBackwardBackward0``).
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -43,6 +45,7 @@ from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
+from ..autograd.grad_mode import no_grad as _no_grad
 from ..autograd.graph import derivative, rule_helper
 from ..ops._backward import add_scalar
 from ..ops._common import tracked
@@ -51,8 +54,9 @@ from ._moments import rowwise_moments
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm", "RMSNorm", "batch_norm",
-           "group_norm", "layer_norm", "rms_norm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+           "LayerNorm", "RMSNorm", "batch_norm", "group_norm", "instance_norm", "layer_norm",
+           "rms_norm"]
 
 
 def _creating_graph(*tensors):
@@ -527,6 +531,46 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return result.type_as(input)
 
 
+# ---------------------------------------------------------------------- instance_norm
+def _verify_spatial_size(size):
+    prod = 1
+    for s in size[2:]:
+        prod *= s
+    if prod == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{size}")
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """``F.instance_norm``: each (sample, channel) normalised over its spatial dims. As ATen's
+    ``instance_norm``: batch norm of the input viewed as (1, N * C, *) (ViewBackward0), the
+    per-channel parameters and running statistics repeated N times (RepeatBackward0), the
+    output viewed back; in training the running statistics receive the mean over the batch of
+    the repeated ones' update (a copy_, bumping their version)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"instance_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if use_input_stats:
+        _verify_spatial_size(input.size())
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    b, c = input.shape[0], input.shape[1]
+    repeated = [None if t is None else t.repeat(b)
+                for t in (weight, bias, running_mean, running_var)]
+    weight_, bias_, running_mean_, running_var_ = repeated
+    reshaped = input.contiguous().view((1, b * c, *input.shape[2:]))
+    out = batch_norm(reshaped, running_mean_, running_var_, weight_, bias_, use_input_stats,
+                     momentum, eps)
+    if use_input_stats:  # (in evaluation the running statistics are left alone, unbumped)
+        with _no_grad():
+            for stats, stats_ in ((running_mean, running_mean_), (running_var, running_var_)):
+                if stats is not None:
+                    stats.copy_(stats_.view((b, c)).mean(0))
+    return out.view(input.shape)
+
+
 # ---------------------------------------------------------------------- layers
 class _NormBase(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, running statistics, repr."""
@@ -614,6 +658,57 @@ class BatchNorm2d(_NormBase):
     def _check_input_dim(self, input):
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class _InstanceNorm(_NormBase):
+    """What InstanceNorm1d and InstanceNorm2d share: no affine parameters nor running
+    statistics by default; an input without its batch dim is normalised as a batch of one."""
+
+    _no_batch_dim = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+
+    def _apply_instance_norm(self, input):
+        return instance_norm(input, self.running_mean, self.running_var, self.weight,
+                             self.bias, self.training or not self.track_running_stats,
+                             self.momentum if self.momentum is not None else 0.0, self.eps)
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        feature_dim = input.dim() - self._no_batch_dim
+        if input.size(feature_dim) != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match "
+                                 f"num_features ({self.num_features}), but got: "
+                                 f"{input.size(feature_dim)}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. "
+                          "You can silence this warning by not passing in num_features, "
+                          "which is not used because affine=False", stacklevel=2)
+        if input.dim() == self._no_batch_dim:
+            return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+        return self._apply_instance_norm(input)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of an (N, C, L) or (C, L) input over L, per sample and channel."""
+
+    def _check_input_dim(self, input):
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of an (N, C, H, W) or (C, H, W) input over H and W, per sample
+    and channel."""
+
+    _no_batch_dim = 3
+
+    def _check_input_dim(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
 
 
 class LayerNorm(Module):
