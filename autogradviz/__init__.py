@@ -90,7 +90,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .ops.conv import conv1d, conv2d, max_pool2d
+from .ops.conv import conv1d, conv2d, conv_transpose2d, max_pool2d
 from .ops.elementwise import *
 from .ops.elementwise import INPLACE as _EW_INPLACE
 from .ops.extra import *  # the functions beyond the core families

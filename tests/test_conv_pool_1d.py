@@ -1,7 +1,7 @@
 """The 1-d convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
-``adaptive_avg_pool1d``), adaptive max pooling (1-d and 2-d), the channel dropouts and their
-modules against real PyTorch: values, gradients, the nodes down the graph and their saved
-values, module reprs and initialisation, error messages; float64 gradchecks.
+``adaptive_avg_pool1d``), ``conv_transpose2d``, adaptive max pooling (1-d and 2-d), the channel
+dropouts and their modules against real PyTorch: values, gradients, the nodes down the graph
+and their saved values, module reprs and initialisation, error messages; float64 gradchecks.
 
 PyTorch runs these on its 2-d kernels (an ``unsqueeze`` of a height of 1), so the graphs show
 the 2-d nodes. float32 convolutions are compared to rtol 1e-5, atol 1e-6 (as in
@@ -147,6 +147,65 @@ def test_conv1d_gradcheck_float64(kw):
                           requires_grad=True)
     b = autogradviz.randn(4, dtype=autogradviz.float64, requires_grad=True)
     assert gradcheck(lambda x, w, b: autogradviz.nn.functional.conv1d(x, w, b, **kw),
+                     (x, w, b))
+
+
+# ---------------------------------------------------------------------- conv_transpose2d
+CONV_T_CASES = [
+    # input shape, weight shape, bias, kwargs
+    ((2, 4, 5, 6), (4, 3, 3, 2), True, {}),
+    ((2, 4, 5, 6), (4, 3, 3, 2), False, {"stride": 2, "padding": 1, "output_padding": 1}),
+    ((2, 4, 5, 6), (4, 3, 3, 3), True, {"stride": (1, 2), "groups": 2, "dilation": 2}),
+    ((2, 4, 5, 6), (4, 3, 3, 2), True, {"dilation": 2, "output_padding": (1, 0)}),
+    ((4, 5, 6), (4, 3, 3, 3), True, {"padding": 1}),  # unbatched
+    ((1, 16, 7, 7), (16, 33, 3, 3), True, {"stride": 2}),
+    ((0, 4, 5, 6), (4, 3, 3, 2), True, {}),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CONV_T_CASES, ids=lambda c: str(c)[:60])
+def test_conv_transpose2d_values_grads_and_graph(case, dtype):
+    xs, ws, has_bias, kw = case
+    b = _arr(ws[1] * kw.get("groups", 1), 3, dtype) if has_bias else None
+    _compare("conv_transpose2d", (_arr(xs, 1, dtype), _arr(ws, 2, dtype), b), kw=kw)
+
+
+def test_conv_transpose2d_top_level_integers_and_module_output_size():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-5, 5, (2, 4, 4, 5))
+    w = rng.integers(-3, 3, (4, 1, 3, 3))
+    theirs, ours = (lib.conv_transpose2d(lib.tensor(x), lib.tensor(w), None, 2, 1, 1, 2)
+                    for lib in LIBS)
+    _close(ours, theirs)
+    results = []
+    for lib in LIBS:
+        lib.manual_seed(0)
+        m = lib.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1)
+        x = lib.tensor(_arr((1, 4, 5, 5), 1))
+        outs = [m(x, output_size=[10, 10]), m(x), m(x[0], output_size=(6, 9, 9))]
+        caught = []
+        for size in ([12, 12], [12], [1, 6, 9, 9]):
+            with pytest.raises(ValueError) as info:
+                m(x if len(size) != 4 else x[0], output_size=size)
+            caught.append(str(info.value))
+        results.append((outs, caught))
+    (t_outs, t_caught), (o_outs, o_caught) = results
+    for o, t in zip(o_outs, t_outs, strict=True):
+        _close(o, t)
+    assert o_caught == t_caught
+
+
+@pytest.mark.parametrize("kw", [
+    {}, {"stride": 2, "padding": 1, "output_padding": 1}, {"dilation": 2, "groups": 2},
+    {"stride": (2, 1), "dilation": 2, "output_padding": (1, 1)},
+])
+def test_conv_transpose2d_gradcheck_float64(kw):
+    x = autogradviz.randn(2, 4, 4, 5, dtype=autogradviz.float64, requires_grad=True)
+    w = autogradviz.randn(4, 2, 3, 2, dtype=autogradviz.float64, requires_grad=True)
+    b = autogradviz.randn(2 * kw.get("groups", 1), dtype=autogradviz.float64,
+                          requires_grad=True)
+    assert gradcheck(lambda x, w, b: autogradviz.nn.functional.conv_transpose2d(x, w, b, **kw),
                      (x, w, b))
 
 
@@ -349,6 +408,11 @@ MODULES = [
      (2, 4, 9)),
     ("Conv1d", (4, 6, (3,)), {"padding": "same"}, (4, 9)),
     ("Conv1d", (4, 6, 3), {"padding": "valid", "dtype": "float64"}, (1, 4, 5)),
+    ("ConvTranspose2d", (16, 33, 3), {"stride": 2}, (1, 16, 5, 5)),
+    ("ConvTranspose2d", (16, 32, (3, 5)), {"stride": (2, 1), "padding": (4, 2),
+                                           "output_padding": 1, "groups": 2, "bias": False,
+                                           "dilation": 2}, (1, 16, 6, 6)),
+    ("ConvTranspose2d", (4, 6, 3), {"dtype": "float64"}, (4, 5, 5)),
     ("MaxPool1d", (3, 2), {}, (2, 3, 10)),
     ("MaxPool1d", ((2,),), {"padding": 1, "dilation": 2, "return_indices": True,
                             "ceil_mode": True}, (3, 10)),
@@ -401,6 +465,8 @@ def _error_cases(lib):
     F = lib.nn.functional
     x = lib.ones(2, 4, 10)
     w = lib.ones(2, 4, 3)
+    x4 = lib.ones(2, 4, 5, 6)
+    w4 = lib.ones(4, 3, 3, 2)
     return [
         lambda: F.conv1d(lib.ones(10), w),
         lambda: F.conv1d(lib.ones(1, 2, 4, 10), w),
@@ -420,6 +486,30 @@ def _error_cases(lib):
         lambda: lib.nn.Conv1d(3, 4, 3, groups=2),
         lambda: lib.nn.Conv1d(4, 4, 3, padding="same", stride=2),
         lambda: lib.nn.Conv1d(4, 4, 3)(lib.ones(4, 4, 4, 4)),
+        lambda: F.conv_transpose2d(lib.ones(5, 6), w4),
+        lambda: F.conv_transpose2d(lib.ones(1, 2, 4, 5, 6), w4),
+        lambda: F.conv_transpose2d(x4, w4[:3]),
+        lambda: F.conv_transpose2d(x4, w4, groups=3),
+        lambda: F.conv_transpose2d(x4, w4[:1], groups=2),
+        lambda: F.conv_transpose2d(x4, w4, groups=0),
+        lambda: F.conv_transpose2d(x4, w4, lib.ones(4)),
+        lambda: F.conv_transpose2d(x4, w4, padding="same"),
+        lambda: F.conv_transpose2d(x4, w4.double()),
+        lambda: F.conv_transpose2d(x4, w4.double(), output_padding=3),
+        lambda: F.conv_transpose2d(x4, w4, lib.ones(4), output_padding=3),
+        lambda: F.conv_transpose2d(x4, w4, stride=0),
+        lambda: F.conv_transpose2d(x4, w4, padding=-1, output_padding=-1),
+        lambda: F.conv_transpose2d(x4, w4, stride=0, output_padding=-1),
+        lambda: F.conv_transpose2d(x4, w4, stride=(1, 1, 1)),
+        lambda: F.conv_transpose2d(x4, w4, output_padding=(1, 2, 3)),
+        lambda: F.conv_transpose2d(x4, w4, output_padding=2, stride=2),
+        lambda: F.conv_transpose2d(x4, w4, output_padding=(0, 2), dilation=2),
+        lambda: F.conv_transpose2d(x4, w4, padding=5),
+        lambda: F.conv_transpose2d(x4.double(), w4.double(), padding=5),
+        lambda: F.conv_transpose2d(x4.bool(), w4.bool()),
+        lambda: F.conv_transpose2d(x4, w4[0]),
+        lambda: lib.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"),
+        lambda: lib.nn.ConvTranspose2d(3, 6, 3, groups=2),
         lambda: F.max_pool1d(lib.ones(10), 2),
         lambda: F.max_pool1d(lib.ones(1, 2, 3, 10), 2, return_indices=True),
         lambda: F.max_pool1d(x, (2, 2)),

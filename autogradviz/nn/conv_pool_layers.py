@@ -1,6 +1,6 @@
 """The 1-d convolution and pooling layers (``Conv1d``, ``MaxPool1d``, ``AvgPool1d``,
-``AdaptiveAvgPool1d``), adaptive max pooling and the channel dropouts, each a thin module over
-its ``nn.functional`` form, initialised and printed as PyTorch's."""
+``AdaptiveAvgPool1d``), ``ConvTranspose2d``, adaptive max pooling and the channel dropouts,
+each a thin module over its ``nn.functional`` form, initialised and printed as PyTorch's."""
 
 from __future__ import annotations
 
@@ -13,11 +13,72 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
-           "Dropout1d", "Dropout2d", "MaxPool1d"]
+           "ConvTranspose2d", "Dropout1d", "Dropout2d", "MaxPool1d"]
 
 
 def _single(x):
     return tuple(x) if isinstance(x, Iterable) else (x,)
+
+
+def _pair(x):
+    return tuple(x) if isinstance(x, Iterable) else (x, x)
+
+
+def _setup_conv(module, ntuple, in_channels, out_channels, kernel_size, stride, padding,
+                dilation, transposed, output_padding, groups, bias, padding_mode, device,
+                dtype):
+    """PyTorch's ``_ConvNd.__init__``: checks, attributes, the (transposed: in, out / groups,
+    ...) weight and the bias, then ``reset_parameters``."""
+    kernel_size, stride, dilation = ntuple(kernel_size), ntuple(stride), ntuple(dilation)
+    padding = padding if isinstance(padding, str) else ntuple(padding)
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    valid_padding_strings = {"same", "valid"}
+    if isinstance(padding, str):
+        if padding not in valid_padding_strings:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             f"{valid_padding_strings}")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+    if padding_mode not in valid_padding_modes:
+        raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                         f"padding_mode='{padding_mode}'")
+    module.in_channels = in_channels
+    module.out_channels = out_channels
+    module.kernel_size = kernel_size
+    module.stride = stride
+    module.padding = padding
+    module.dilation = dilation
+    module.transposed = transposed
+    module.output_padding = ntuple(output_padding)
+    module.groups = groups
+    module.padding_mode = padding_mode
+    if isinstance(padding, str):
+        module._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
+        if padding == "same":
+            for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
+                               strict=True):
+                total_padding = d * (k - 1)
+                left_pad = total_padding // 2
+                module._reversed_padding_repeated_twice[2 * i] = left_pad
+                module._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
+    else:
+        module._reversed_padding_repeated_twice = tuple(
+            x for x in reversed(padding) for _ in range(2))
+    shape = ((in_channels, out_channels // groups) if transposed
+             else (out_channels, in_channels // groups))
+    module.weight = Parameter(_creation.empty((*shape, *kernel_size), dtype=dtype,
+                                              device=device))
+    if bias:
+        module.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
 
 
 class Conv1d(Module):
@@ -27,54 +88,8 @@ class Conv1d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        kernel_size, stride, dilation = _single(kernel_size), _single(stride), _single(dilation)
-        padding = padding if isinstance(padding, str) else _single(padding)
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        valid_padding_strings = {"same", "valid"}
-        if isinstance(padding, str):
-            if padding not in valid_padding_strings:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{valid_padding_strings}")
-            if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
-        if padding_mode not in valid_padding_modes:
-            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
-                             f"padding_mode='{padding_mode}'")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-        self.transposed = False
-        self.output_padding = _single(0)
-        self.groups = groups
-        self.padding_mode = padding_mode
-        if isinstance(padding, str):
-            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
-            if padding == "same":
-                for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
-                                   strict=True):
-                    total_padding = d * (k - 1)
-                    left_pad = total_padding // 2
-                    self._reversed_padding_repeated_twice[2 * i] = left_pad
-                    self._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
-        else:
-            self._reversed_padding_repeated_twice = tuple(
-                x for x in reversed(padding) for _ in range(2))
-        self.weight = Parameter(_creation.empty(
-            (out_channels, in_channels // groups, *kernel_size), dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _setup_conv(self, _single, in_channels, out_channels, kernel_size, stride, padding,
+                    dilation, False, 0, groups, bias, padding_mode, device, dtype)
 
     reset_parameters = Conv2d.reset_parameters
     extra_repr = Conv2d.extra_repr
@@ -89,6 +104,59 @@ class Conv1d(Module):
 
     def forward(self, input):
         return self._conv_forward(input, self.weight, self.bias)
+
+
+class ConvTranspose2d(Module):
+    """A 2-d transposed convolution (``F.conv_transpose2d``), its weight (in, out / groups,
+    kh, kw) and bias drawn as PyTorch's; ``forward(input, output_size)`` picks the output
+    padding that gives ``output_size``, as PyTorch's does."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{self.__class__.__name__}")
+        super().__init__()
+        _setup_conv(self, _pair, in_channels, out_channels, kernel_size, stride,
+                    _pair(padding), dilation, True, output_padding, groups, bias,
+                    padding_mode, device, dtype)
+
+    reset_parameters = Conv2d.reset_parameters
+    extra_repr = Conv2d.extra_repr
+
+    def _output_padding(self, input, output_size, stride, padding, kernel_size,
+                        num_spatial_dims, dilation=None):
+        if output_size is None:
+            return _single(self.output_padding)
+        has_batch_dim = input.dim() == num_spatial_dims + 2
+        num_non_spatial_dims = 2 if has_batch_dim else 1
+        if len(output_size) == num_non_spatial_dims + num_spatial_dims:
+            output_size = output_size[num_non_spatial_dims:]
+        if len(output_size) != num_spatial_dims:
+            raise ValueError(
+                f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must "
+                f"have {num_spatial_dims} or {num_non_spatial_dims + num_spatial_dims} "
+                f"elements (got {len(output_size)})")
+        min_sizes, max_sizes = [], []
+        for d in range(num_spatial_dims):
+            dim_size = ((input.size(d + num_non_spatial_dims) - 1) * stride[d] - 2 * padding[d]
+                        + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1)
+                        + 1)
+            min_sizes.append(dim_size)
+            max_sizes.append(dim_size + stride[d] - 1)
+        for size, low, high in zip(output_size, min_sizes, max_sizes, strict=True):
+            if size < low or size > high:
+                raise ValueError(
+                    f"requested an output size of {output_size}, but valid sizes range from "
+                    f"{min_sizes} to {max_sizes} (for an input of {input.size()[2:]})")
+        return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
+
+    def forward(self, input, output_size=None):
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding,
+                                              self.kernel_size, 2, self.dilation)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)
 
 
 # ---------------------------------------------------------------------- 1-d pooling

@@ -24,7 +24,14 @@ from ..autograd.graph import derivative, rule_helper
 from ..ops._backward import div_scalar, mul_scalar, zeros_like
 from ..ops._common import scalar_as, tracked
 from ..ops.conv import adaptive_avg_pool2d as _adaptive_avg_pool2d
-from ..ops.conv import avg_pool2d, conv1d, conv2d, max_pool2d, max_pool2d_with_indices
+from ..ops.conv import (
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool2d,
+    max_pool2d_with_indices,
+)
 from ..ops.elementwise import via_double
 from ..ops.linalg import addmm, matmul
 from ..ops.pooling import (
@@ -49,6 +56,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
     "embedding",

@@ -1,5 +1,6 @@
 """Convolution and pooling over two spatial dims (``conv2d``, ``max_pool2d``, ``avg_pool2d``),
-and ``conv1d`` on the same kernel over a height of 1 (as ATen's CPU kernels run it), with
+``conv1d`` on the same kernel over a height of 1 (as ATen's CPU kernels run it) and
+``conv_transpose2d`` (the input gradient of a convolution, col2im, under the same node), with
 PyTorch's checks, messages and backward nodes.
 
 ``conv2d`` is ATen's ``convolution`` (node ``ConvolutionBackward0``, saving what PyTorch saves):
@@ -36,8 +37,8 @@ from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "max_pool2d",
-           "max_pool2d_with_indices"]
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d",
+           "max_pool2d", "max_pool2d_with_indices"]
 
 _CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
         _dt.int64: "long int", _dt.int32: "int", _dt.int16: "short int",
@@ -92,8 +93,58 @@ def _conv_forward(x, w, b, stride, padding, dilation, groups, dtype):
     return np.ascontiguousarray(out.astype(dtype.np, copy=False))
 
 
+def _col2im(cols, stride, dilation, padding, out_hw):
+    """Each window's columns ``cols`` (N, C, Ho, Wo, kh, kw) added back at their places in an
+    (N, C, H, W) array (the padding cut off)."""
+    n, c, ho, wo, kh, kw = cols.shape
+    (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
+    h, wd = out_hw
+    out = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
+                j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[..., i, j]
+    return out[:, :, ph:ph + h, pw:pw + wd]
+
+
+def _conv_transpose_forward(x, w, b, stride, padding, output_padding, dilation, groups, dtype):
+    """The transposed convolution: each input place's weighted kernel added into the output
+    (col2im), as the input gradient of the convolution with the same weight."""
+    acc = _acc_dtype(dtype)
+    n, cin, h, wd = x.shape
+    og, kh, kw = w.shape[1:]
+    out_hw = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1 for size, s, p, d, k, op
+                   in zip((h, wd), stride, padding, dilation, (kh, kw), output_padding,
+                          strict=True))
+    xg = x.astype(acc, copy=False).reshape(n, groups, cin // groups, h, wd)
+    wg = w.astype(acc, copy=False).reshape(groups, cin // groups, og, kh, kw)
+    cols = np.einsum("ngihw,giokl->ngohwkl", xg, wg, optimize=True)
+    out = _col2im(cols.reshape(n, groups * og, h, wd, kh, kw), stride, dilation, padding,
+                  out_hw)
+    if b is not None:
+        out = out + b.astype(acc, copy=False).reshape(1, -1, 1, 1)
+    return np.ascontiguousarray(out.astype(dtype.np, copy=False))
+
+
+def _conv_transpose_backward(g, x, w, stride, padding, dilation, groups, which, dt):
+    """The transposed convolution's gradients: of the input, the convolution of the gradient
+    with the weight; of the weight, the gradient's windows times the input at their place."""
+    if which == "input":
+        gx = _conv_forward(g, w, None, stride, padding, dilation, groups, dt)
+        return gx[:, :, :x.shape[2], :x.shape[3]]  # an output padding adds unused places
+    acc = _acc_dtype(dt)
+    n, cin, h, wd = x.shape
+    og, kh, kw = w.shape[1:]
+    win = _windows(_pad_hw(g.astype(acc, copy=False), padding), (kh, kw), stride, dilation)
+    win = win[:, :, :h, :wd].reshape(n, groups, og, h, wd, kh, kw)
+    xg = x.astype(acc, copy=False).reshape(n, groups, cin // groups, h, wd)
+    gw = np.einsum("ngihw,ngohwkl->giokl", xg, win, optimize=True)
+    return gw.reshape(w.shape).astype(dt.np)
+
+
 @rule_helper
-def convolution_backward(grad, input, weight, stride, padding, dilation, groups, which):
+def convolution_backward(grad, input, weight, stride, padding, dilation, groups, which,
+                         transposed=False):
     """The gradient of ``input`` (scattering each window's share back: col2im), of ``weight``
     (each window times the gradient at its output) or of the bias (the gradient summed)."""
     _no_double_backward("convolution", grad, input, weight)
@@ -108,6 +159,10 @@ def convolution_backward(grad, input, weight, stride, padding, dilation, groups,
     n, o, ho, wo = g.shape
     if which == "bias":
         return _wrap(np.asarray(g.sum(axis=(0, 2, 3)).astype(dt.np)), dt)
+    if transposed:
+        out = _conv_transpose_backward(g, x, w, stride, padding, dilation, groups, which, dt)
+        shape = input.shape if which == "input" else weight.shape
+        return _wrap(np.ascontiguousarray(out.reshape(shape)), dt)
     x = x.astype(acc, copy=False)
     w = w.astype(acc, copy=False)
     cg, kh, kw = w.shape[1:]
@@ -120,14 +175,7 @@ def convolution_backward(grad, input, weight, stride, padding, dilation, groups,
     wg = w.reshape(groups, o // groups, cg, kh, kw)
     cols = np.einsum("ngohw,gocij->ngchwij", gg, wg, optimize=True)
     cols = cols.reshape(n, groups * cg, ho, wo, kh, kw)
-    (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
-    h, wd = x.shape[2:]
-    gx = np.zeros((n, groups * cg, h + 2 * ph, wd + 2 * pw), acc)
-    for i in range(kh):
-        for j in range(kw):
-            gx[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
-               j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[..., i, j]
-    gx = gx[:, :, ph:ph + h, pw:pw + wd].reshape(input.shape)
+    gx = _col2im(cols, stride, dilation, padding, x.shape[2:]).reshape(input.shape)
     return _wrap(np.ascontiguousarray(gx.astype(dt.np)), dt)
 
 
@@ -137,10 +185,11 @@ ConvolutionBackward0 = derivative(
            "stride", "transposed", "weight"),
     int64=("dilation", "groups", "output_padding", "padding", "stride"),
     input="convolution_backward(grad, input, weight, stride, padding, dilation, groups, "
-          "'input')",
+          "'input', transposed)",
     weight="convolution_backward(grad, input, weight, stride, padding, dilation, groups, "
-           "'weight')",
-    bias="convolution_backward(grad, input, weight, stride, padding, dilation, groups, 'bias')",
+           "'weight', transposed)",
+    bias="convolution_backward(grad, input, weight, stride, padding, dilation, groups, 'bias', "
+         "transposed)",
     order=("input", "weight", "bias"),
 )
 
@@ -164,11 +213,15 @@ def _as_pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def _check_conv(input, weight, bias, stride, padding, dilation, groups):
-    """ATen's ``check_shape_forward`` and its dtype checks, in its order."""
+def _check_conv(input, weight, bias, stride, padding, dilation, groups, output_padding=None):
+    """ATen's ``check_shape_forward`` and its dtype checks, in its order (``output_padding``
+    given: a transposed convolution's, whose weight is (in, out / groups, ...))."""
+    transposed = output_padding is not None
     k = weight.dim()
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
+    if transposed and any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
@@ -184,16 +237,26 @@ def _check_conv(input, weight, bias, stride, padding, dilation, groups):
     if ws[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
                            f"at dimension 0, but got weight of size [{ws}] instead")
-    if input.shape[1] != ws[1] * groups:
+    if transposed:
+        if input.shape[1] != ws[0]:
+            raise RuntimeError(f"Given transposed=1, weight of size {ws}, expected "
+                               f"input{list(input.shape)} to have {ws[0]} channels, but got "
+                               f"{input.shape[1]} channels instead")
+        if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[1] * groups):
+            raise RuntimeError(f"Given transposed=1, weight of size {ws}, expected bias to be "
+                               f"1-dimensional with {ws[1] * groups} elements, but got bias of "
+                               f"size {list(bias.shape)} instead")
+        _check_output_padding(output_padding, stride, dilation)
+    elif input.shape[1] != ws[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected "
                            f"input{list(input.shape)} to have {ws[1] * groups} channels, but "
                            f"got {input.shape[1]} channels instead")
-    if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[0]):
+    if not transposed and bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[0]):
         raise RuntimeError(f"Given weight of size {ws}, expected bias to be 1-dimensional with "
                            f"{ws[0]} elements, but got bias of size {list(bias.shape)} instead")
     padded = [input.shape[i + 2] + 2 * padding[i] for i in range(k - 2)]
     kernel = [dilation[i] * (ws[i + 2] - 1) + 1 for i in range(k - 2)]
-    if any(p < q for p, q in zip(padded, kernel, strict=True)):
+    if not transposed and any(p < q for p, q in zip(padded, kernel, strict=True)):
         raise RuntimeError(
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
@@ -206,11 +269,13 @@ def _check_conv(input, weight, bias, stride, padding, dilation, groups):
                 "be a MKLDNN tensor and weight is a dense tensor")
         raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[input._dtype]} but "
                            f"found {_dt.SCALAR_TYPE_NAMES[weight._dtype]}")
-    if bias is not None and bias._dtype is not input._dtype:
+    if not transposed and bias is not None and bias._dtype is not input._dtype:
+        # (a transposed convolution's bias is taken in the input's type)
         raise RuntimeError(f"Input type ({_CPP[input._dtype]}) and bias type "
                            f"({_CPP[bias._dtype]}) should be the same")
     if input._dtype is _dt.bool:
-        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
+        kernel = "slow_conv_transpose2d_out_cpu" if transposed else "slow_conv2d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def convolution(input, weight, bias, stride, padding, dilation, groups):
@@ -243,6 +308,76 @@ def convolution(input, weight, bias, stride, padding, dilation, groups):
              "stride": given["stride"], "transposed": False, "weight": weight}
     return tracked(_wrap(out, input._dtype), ConvolutionBackward0, (input, weight, bias),
                    saved)
+
+
+def _check_output_padding(output_padding, stride, dilation):
+    """Each output padding must be smaller than its stride or its dilation."""
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation,
+                                                   strict=True)):
+        names = ("height", "width") if len(stride) == 2 else ("width",)
+        parts = [f"output_padding_{n}: {v}" for n, v in zip(names, output_padding, strict=True)]
+        parts += [f"stride_{n}: {v}" for n, v in zip(names, stride, strict=True)]
+        parts += [f"dilation_{n}: {v}" for n, v in zip(names, dilation, strict=True)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           f"got {' '.join(parts)}")
+
+
+def convolution_transposed(input, weight, bias, stride, padding, output_padding, dilation,
+                           groups):
+    """ATen's ``convolution`` with ``transposed=True`` on a batched 2-d input: the same node,
+    ``ConvolutionBackward0``, saving ``transposed=True`` and the output padding."""
+    if weight.dim() < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    k = weight.dim() - 2
+    given = {name: tuple(v) for name, v in (("stride", stride), ("padding", padding),
+                                            ("dilation", dilation),
+                                            ("output_padding", output_padding))}
+    stride = _expand_param(stride, "stride", k)
+    padding = _expand_param(padding, "padding", k)
+    dilation = _expand_param(dilation, "dilation", k)
+    output_padding = _expand_param(output_padding, "output_padding", k)
+    _check_conv(input, weight, bias, stride, padding, dilation, groups, output_padding)
+    if k != 2:
+        raise NotImplementedError("autogradviz has only 2-d transposed convolutions yet")
+    out_hw = [(size - 1) * s - 2 * p + d * (kk - 1) + op + 1 for size, s, p, d, kk, op
+              in zip(input.shape[2:], stride, padding, dilation, weight.shape[2:],
+                     output_padding, strict=True)]
+    if any(size <= 0 for size in out_hw):
+        if input._dtype is _dt.float32:  # PyTorch's float32 runs oneDNN, which says this
+            raise RuntimeError("could not construct a memory descriptor using a format tag")
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+            f"Calculated output size per channel: ({' x '.join(map(str, out_hw))}). Output "
+            "size is too small")
+    out = _conv_transpose_forward(input._data, weight._data,
+                                  None if bias is None else bias._data, stride, padding,
+                                  output_padding, dilation, groups, input._dtype)
+    saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
+             "dilation": given["dilation"], "groups": groups, "input": input,
+             "output_padding": given["output_padding"], "padding": given["padding"],
+             "stride": given["stride"], "transposed": True, "weight": weight}
+    return tracked(_wrap(out, input._dtype), ConvolutionBackward0, (input, weight, bias),
+                   saved)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """``F.conv_transpose2d`` on an (N, C, H, W) or unbatched (C, H, W) input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"conv_transpose2d() received an invalid combination of arguments - "
+                        f"got ({type(input).__name__}, ...)")
+    if isinstance(padding, str):
+        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
+                           f"but got input of size: {list(input.shape)}")
+    unbatched = input.dim() == 3
+    batched = input.unsqueeze(0) if unbatched else input
+    out = convolution_transposed(batched, weight, bias, _as_pair(stride), _as_pair(padding),
+                                 _as_pair(output_padding), _as_pair(dilation), groups)
+    return out.squeeze(0) if unbatched else out
 
 
 _WARNED_SAME = []
