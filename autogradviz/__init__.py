@@ -128,10 +128,12 @@ from .ops.linalg import (
 )
 from .ops.pooling import (
     adaptive_avg_pool1d,
-    adaptive_max_pool1d,
     avg_pool1d,
     max_pool1d,
     max_pool1d_with_indices,
+)
+from .ops.pooling import (
+    aten_adaptive_max_pool1d as adaptive_max_pool1d,
 )
 from .ops.reduction import (
     all,  # noqa: A004

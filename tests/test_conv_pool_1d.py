@@ -460,6 +460,49 @@ def test_module_repr_init_forward_and_attributes(spec):
 
 
 
+def test_text_cnn_forward_backward_and_sgd_step_match():
+    """A learner's 1-d CNN over embeddings: the same init, values, gradients and step."""
+    outs = []
+    for lib in LIBS:
+        lib.manual_seed(0)
+        emb = lib.nn.Embedding(50, 8)
+        body = lib.nn.Sequential(
+            lib.nn.Conv1d(8, 16, 3, padding=1), lib.nn.ReLU(), lib.nn.MaxPool1d(2),
+            lib.nn.Dropout1d(0.25), lib.nn.Conv1d(16, 16, 3), lib.nn.ReLU(),
+            lib.nn.AvgPool1d(2, ceil_mode=True), lib.nn.AdaptiveMaxPool1d(3),
+            lib.nn.Flatten(), lib.nn.Linear(48, 4))
+        params = list(emb.parameters()) + list(body.parameters())
+        opt = lib.optim.SGD(params, lr=0.1)
+        tokens = lib.randint(0, 50, (5, 21))
+        y = body(emb(tokens).transpose(1, 2))
+        loss = lib.nn.functional.cross_entropy(y, lib.randint(0, 4, (5,)))
+        loss.backward(retain_graph=True)
+        graph = _graph(loss)
+        opt.step()
+        outs.append((y, body[0].weight.grad, emb.weight.grad, body[9].weight, str(body),
+                     graph))
+    theirs, ours = outs
+    for o, t in zip(ours[:4], theirs[:4], strict=True):
+        np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-4,
+                                   atol=1e-5)
+    assert ours[4:] == theirs[4:]
+
+
+def test_top_level_names():
+    for name in ("conv1d", "conv_transpose2d", "max_pool1d", "max_pool1d_with_indices",
+                 "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+                 "feature_dropout"):
+        assert callable(getattr(autogradviz, name)), name
+    x = _arr((2, 3, 9), 1)
+    for name, args in (("max_pool1d", (3, 2)), ("adaptive_avg_pool1d", (4,)),
+                       ("adaptive_max_pool1d", (4,))):
+        theirs, ours = (getattr(lib, name)(lib.tensor(x), *args) for lib in LIBS)
+        assert isinstance(ours, tuple) == isinstance(theirs, tuple)  # adaptive_max: a pair
+        for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
+                        theirs if isinstance(theirs, tuple) else (theirs,), strict=True):
+            _close(o, t, exact=True)
+
+
 # ---------------------------------------------------------------------- errors
 def _error_cases(lib):
     F = lib.nn.functional

@@ -271,3 +271,8 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     out, indices = _adaptive_max_pool2d(input.unsqueeze(-2), (1, size))
     out, indices = out.squeeze(-2), indices.squeeze(-2)
     return (out, indices) if return_indices else out
+
+
+def aten_adaptive_max_pool1d(input, output_size):
+    """``torch.adaptive_max_pool1d``: the maxima and their places, always both."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
