@@ -80,6 +80,13 @@ def _graph(node, depth=0, out=None):
     return out
 
 
+def _structure(graph):
+    """``_graph``'s records with each saved tensor's values left out."""
+    return [(entry[0], entry[1], {k: v[:3] if isinstance(v, tuple) and v and v[0] == "tensor"
+                                  else v for k, v in entry[2].items()}) if len(entry) == 3
+            else entry for entry in graph]
+
+
 def _raised(fn):
     caught = []
     for lib in LIBS:
@@ -556,3 +563,55 @@ def test_instance_norm_gradcheck(shape, affine):
     args = (x, *params) if affine else (x,)
     assert gradcheck(fn, args)
     assert gradgradcheck(fn, args)
+
+
+# ---------------------------------------------------------------------- LocalResponseNorm
+@pytest.mark.parametrize("shape", [(2, 5, 7), (2, 5, 3, 4), (2, 5, 3, 4, 2), (1, 3, 4)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("settings", [{"size": 2}, {"size": 3, "alpha": 1e-2, "beta": 0.5,
+                                                    "k": 2.0}, {"size": 1}, {"size": 7}])
+def test_local_response_norm_matches_torch(shape, dtype, settings):
+    """PyTorch's composite graph with its saved values (avg_pool3d's node for 4-d and larger
+    inputs); float32 outputs and gradients bit for bit with beta 0.75. autogradviz's ``pow``
+    differs from PyTorch's in the last bit for float32 ``pow(x, 0.5)`` and for some float64
+    exponents, so those compare to rtol 1e-6 (float32) and 1e-14 (float64)."""
+    x = _arr(shape, 0, dtype, scale=3.0)
+    g = _arr(shape, 1, dtype)
+    res = []
+    for lib in LIBS:
+        xt = lib.tensor(x, requires_grad=True)
+        y = lib.nn.LocalResponseNorm(**settings)(xt)
+        graph = _graph(y.grad_fn)
+        y.backward(lib.tensor(g))
+        res.append((y, xt.grad, graph))
+    (y0, gx0, graph0), (y1, gx1, graph1) = res
+    if dtype == "float32" and settings.get("beta", 0.75) == 0.75:
+        assert graph1 == graph0
+        _same(y1, y0)
+        _same(gx1, gx0)
+    else:  # saved tensors compared by shape and dtype (their rounded values may straddle)
+        assert _structure(graph1) == _structure(graph0)
+        _close(y1, y0, rtol32=1e-6, rtol64=1e-14)
+        _close(gx1, gx0, scaled=True, rtol32=1e-6, rtol64=1e-14)
+
+
+def test_local_response_norm_repr_empty_and_errors():
+    _reprs_and_state(lambda nn: nn.LocalResponseNorm(2))
+    _reprs_and_state(lambda nn: nn.LocalResponseNorm(3, alpha=1e-3, beta=0.5, k=2))
+    for lib in LIBS:
+        x = lib.randn(0, 3, 4)
+        assert lib.nn.functional.local_response_norm(x, 2) is x
+    _raised(lambda lib: lib.nn.LocalResponseNorm(2)(lib.randn(2, 3)))
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 3), (1, 4, 2, 3)])
+def test_local_response_norm_gradcheck(shape):
+    F = autogradviz.nn.functional
+    x = _t(shape, 0)
+
+    def fn(x):
+        return F.local_response_norm(x, 3, alpha=0.5, beta=0.75, k=1.5)
+
+    assert gradcheck(fn, (x,))
+    if len(shape) > 3:  # (avg_pool2d's backward, used for 3-d inputs, is first order only)
+        assert gradgradcheck(fn, (x,))

@@ -85,6 +85,7 @@ from .normalization import (
     InstanceNorm1d,
     InstanceNorm2d,
     LayerNorm,
+    LocalResponseNorm,
     RMSNorm,
 )
 from .padding import (
@@ -160,3 +161,4 @@ __all__ += ["GroupNorm"]
 __all__ += ["PReLU"]
 __all__ += ["RMSNorm"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["LocalResponseNorm"]

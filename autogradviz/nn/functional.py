@@ -42,7 +42,14 @@ from ..ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
 )
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .normalization import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    rms_norm,
+)
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -64,6 +71,7 @@ __all__ = [
     "instance_norm",
     "layer_norm",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "max_pool1d",
     "max_pool1d_with_indices",

@@ -1,8 +1,10 @@
-"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``rms_norm`` and
-``instance_norm`` (functional) and the ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``,
-``GroupNorm``, ``RMSNorm``, ``InstanceNorm1d`` and ``InstanceNorm2d`` layers, with PyTorch's
-checks, messages, reprs and nodes (``rms_norm`` and ``instance_norm`` are composites of
-operations there and here, see their docstrings).
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``rms_norm``,
+``instance_norm`` and ``local_response_norm`` (functional) and the ``BatchNorm1d``,
+``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``, ``RMSNorm``, ``InstanceNorm1d``,
+``InstanceNorm2d`` and ``LocalResponseNorm`` layers, with PyTorch's checks, messages, reprs and
+nodes (``rms_norm``, ``instance_norm`` and ``local_response_norm`` are composites of operations
+there and here, see their docstrings; the last one's avg_pool3d, with AvgPool3DBackward0, is
+here only in the form it needs).
 
 Both are ATen kernels with a backward node of their own: ``NativeBatchNormBackward0`` (in
 training and in eval mode; saving ``input``, ``weight``, the running statistics, ``training``,
@@ -55,8 +57,8 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
-           "LayerNorm", "RMSNorm", "batch_norm", "group_norm", "instance_norm", "layer_norm",
-           "rms_norm"]
+           "LayerNorm", "LocalResponseNorm", "RMSNorm", "batch_norm", "group_norm",
+           "instance_norm", "layer_norm", "local_response_norm", "rms_norm"]
 
 
 def _creating_graph(*tensors):
@@ -571,6 +573,85 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return out.view(input.shape)
 
 
+# ---------------------------------------------------------------------- local_response_norm
+@rule_helper
+def depth_avg_pool_backward(grad, self, kernel_size):
+    """The gradient of ``_depth_avg_pool``: each output's gradient divided by the window's size
+    and added to its window's places, output after output in the dtype, as ATen's
+    ``avg_pool3d_backward`` kernel; with ``create_graph=True`` the same sum from padded copies
+    (differentiable operations)."""
+    size = kernel_size[0]
+    if _creating_graph(grad):
+        from .functional import pad  # (functional imports this module)
+
+        share = grad / size
+        total = None
+        for i in range(size):  # output d feeds inputs d .. d + size - 1
+            shifted = pad(share, (0, 0, 0, 0, i, size - 1 - i))
+            total = shifted if total is None else total + shifted
+        return total
+    npdt = grad._dtype.np
+    share = (grad._data / npdt.type(size)).astype(npdt)
+    gx = np.zeros(self.shape, npdt)
+    depth_out = share.shape[2]
+    for i in reversed(range(size)):  # an input's windows arrive with their outputs in order
+        gx[:, :, i:i + depth_out] += share
+    return _wrap(gx, grad._dtype)
+
+
+AvgPool3DBackward0 = derivative(
+    "AvgPool3DBackward0", inputs=("self",),
+    saves=("ceil_mode", "count_include_pad", "divisor_override", "kernel_size", "padding",
+           "self", "stride"),
+    int64=("kernel_size", "padding", "stride"),
+    self="depth_avg_pool_backward(grad, self, kernel_size)",
+)
+
+
+def _depth_avg_pool(input, size):
+    """``avg_pool3d(input, (size, 1, 1), stride=1)`` of an (N, 1, D, H, W) input, all that
+    local_response_norm asks of it: each window summed in order in the dtype, then divided by
+    its size, as ATen's CPU kernel (the node and saved values are avg_pool3d's)."""
+    dt = input._dtype
+    x = input._data
+    depth_out = x.shape[2] - size + 1
+    total = np.zeros((*x.shape[:2], depth_out, *x.shape[3:]), dt.np)
+    for i in range(size):
+        total = (total + x[:, :, i:i + depth_out]).astype(dt.np)
+    out = _wrap(np.ascontiguousarray((total / dt.np.type(size)).astype(dt.np)), dt)
+    saved = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None,
+             "kernel_size": (size, 1, 1), "padding": (0, 0, 0), "self": input,
+             "stride": (1, 1, 1)}
+    return tracked(out, AvgPool3DBackward0, (input,), saved)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """``F.local_response_norm``: ``x / (k + alpha * mean of x**2 over size neighbouring
+    channels) ** beta``, composed of the operations PyTorch composes (mul, pad, avg_pool2d or
+    avg_pool3d, squeeze, view, mul, add, pow, div)."""
+    from .functional import avg_pool2d, pad  # (functional imports this module)
+
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got {dim} "
+                         f"dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.size()
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = _depth_avg_pool(div, size).squeeze(1)
+        div = div.view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
 # ---------------------------------------------------------------------- layers
 class _NormBase(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, running statistics, repr."""
@@ -818,3 +899,20 @@ class RMSNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class LocalResponseNorm(Module):
+    """``F.local_response_norm`` over ``size`` neighbouring channels."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
