@@ -1,6 +1,6 @@
 """The 1-d convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
-``adaptive_avg_pool1d``), ``conv_transpose2d``, adaptive max pooling (1-d and 2-d), the channel
-dropouts and their modules against real PyTorch: values, gradients, the nodes down the graph
+``adaptive_avg_pool1d``), ``conv_transpose1d/2d``, adaptive max pooling (1-d and 2-d), the
+channel dropouts and their modules against real PyTorch: values, gradients, the nodes down the graph
 and their saved values, module reprs and initialisation, error messages; float64 gradchecks.
 
 PyTorch runs these on its 2-d kernels (an ``unsqueeze`` of a height of 1), so the graphs show
@@ -169,6 +169,43 @@ def test_conv_transpose2d_values_grads_and_graph(case, dtype):
     xs, ws, has_bias, kw = case
     b = _arr(ws[1] * kw.get("groups", 1), 3, dtype) if has_bias else None
     _compare("conv_transpose2d", (_arr(xs, 1, dtype), _arr(ws, 2, dtype), b), kw=kw)
+
+
+CONV_T1D_CASES = [
+    ((2, 4, 6), (4, 3, 3), True, {}),
+    ((2, 4, 6), (4, 3, 3), False, {"stride": 2, "padding": 1, "output_padding": 1}),
+    ((2, 4, 6), (4, 3, 2), True, {"groups": 2, "dilation": 3, "output_padding": (2,)}),
+    ((4, 6), (4, 3, 3), True, {"padding": 1}),  # unbatched
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CONV_T1D_CASES, ids=lambda c: str(c)[:60])
+def test_conv_transpose1d_values_grads_and_graph(case, dtype):
+    xs, ws, has_bias, kw = case
+    b = _arr(ws[1] * kw.get("groups", 1), 3, dtype) if has_bias else None
+    _compare("conv_transpose1d", (_arr(xs, 1, dtype), _arr(ws, 2, dtype), b), kw=kw)
+
+
+def test_conv_transpose1d_gradcheck_float64_and_module_output_size():
+    x = autogradviz.randn(2, 4, 5, dtype=autogradviz.float64, requires_grad=True)
+    w = autogradviz.randn(4, 3, 3, dtype=autogradviz.float64, requires_grad=True)
+    b = autogradviz.randn(3, dtype=autogradviz.float64, requires_grad=True)
+    F = autogradviz.nn.functional
+    assert gradcheck(lambda x, w, b: F.conv_transpose1d(x, w, b, 2, 1, 1), (x, w, b))
+    results = []
+    for lib in LIBS:
+        lib.manual_seed(0)
+        m = lib.nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1)
+        x = lib.tensor(_arr((1, 4, 5), 1))
+        outs = [m(x, output_size=[10]), m(x, output_size=(1, 6, 9)), m(x[0], output_size=[10])]
+        with pytest.raises(ValueError) as info:
+            m(x, output_size=[12])
+        results.append((outs, str(info.value)))
+    (t_outs, t_msg), (o_outs, o_msg) = results
+    for o, t in zip(o_outs, t_outs, strict=True):
+        _close(o, t)
+    assert o_msg == t_msg
 
 
 def test_conv_transpose2d_top_level_integers_and_module_output_size():
@@ -408,6 +445,9 @@ MODULES = [
      (2, 4, 9)),
     ("Conv1d", (4, 6, (3,)), {"padding": "same"}, (4, 9)),
     ("Conv1d", (4, 6, 3), {"padding": "valid", "dtype": "float64"}, (1, 4, 5)),
+    ("ConvTranspose1d", (16, 33, 3), {"stride": 2}, (2, 16, 5)),
+    ("ConvTranspose1d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1,
+                                    "groups": 2, "dilation": 2, "bias": False}, (4, 7)),
     ("ConvTranspose2d", (16, 33, 3), {"stride": 2}, (1, 16, 5, 5)),
     ("ConvTranspose2d", (16, 32, (3, 5)), {"stride": (2, 1), "padding": (4, 2),
                                            "output_padding": 1, "groups": 2, "bias": False,
@@ -489,9 +529,9 @@ def test_text_cnn_forward_backward_and_sgd_step_match():
 
 
 def test_top_level_names():
-    for name in ("conv1d", "conv_transpose2d", "max_pool1d", "max_pool1d_with_indices",
-                 "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
-                 "feature_dropout"):
+    for name in ("conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+                 "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d",
+                 "adaptive_max_pool1d", "feature_dropout"):
         assert callable(getattr(autogradviz, name)), name
     x = _arr((2, 3, 9), 1)
     for name, args in (("max_pool1d", (3, 2)), ("adaptive_avg_pool1d", (4,)),
@@ -551,6 +591,17 @@ def _error_cases(lib):
         lambda: F.conv_transpose2d(x4.double(), w4.double(), padding=5),
         lambda: F.conv_transpose2d(x4.bool(), w4.bool()),
         lambda: F.conv_transpose2d(x4, w4[0]),
+        lambda: F.conv_transpose2d(lib.ones(1, 4, 5, 6), w4, padding=5),
+        lambda: F.conv_transpose2d(x4, w4, padding=5, groups=2),
+        lambda: F.conv_transpose1d(lib.ones(10), w),
+        lambda: F.conv_transpose1d(x4, w),
+        lambda: F.conv_transpose1d(x, w, padding="same"),
+        lambda: F.conv_transpose1d(x, lib.ones(4, 3, 3), output_padding=2, stride=2),
+        lambda: F.conv_transpose1d(x, lib.ones(4, 3, 3), padding=9),
+        lambda: F.conv_transpose1d(lib.ones(1, 4, 5), lib.ones(4, 3, 3), padding=9),
+        lambda: F.conv_transpose1d(x.double(), lib.ones(4, 3, 3).double(), padding=9),
+        lambda: F.conv_transpose1d(x, lib.ones(3, 3, 3)),
+        lambda: lib.nn.ConvTranspose1d(4, 6, 3, padding_mode="circular"),
         lambda: lib.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"),
         lambda: lib.nn.ConvTranspose2d(3, 6, 3, groups=2),
         lambda: F.max_pool1d(lib.ones(10), 2),

@@ -1,5 +1,5 @@
 """The 1-d convolution and pooling layers (``Conv1d``, ``MaxPool1d``, ``AvgPool1d``,
-``AdaptiveAvgPool1d``), ``ConvTranspose2d``, adaptive max pooling and the channel dropouts,
+``AdaptiveAvgPool1d``), ``ConvTranspose1d/2d``, adaptive max pooling and the channel dropouts,
 each a thin module over its ``nn.functional`` form, initialised and printed as PyTorch's."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
-           "ConvTranspose2d", "Dropout1d", "Dropout2d", "MaxPool1d"]
+           "ConvTranspose1d", "ConvTranspose2d", "Dropout1d", "Dropout2d", "MaxPool1d"]
 
 
 def _single(x):
@@ -106,10 +106,13 @@ class Conv1d(Module):
         return self._conv_forward(input, self.weight, self.bias)
 
 
-class ConvTranspose2d(Module):
-    """A 2-d transposed convolution (``F.conv_transpose2d``), its weight (in, out / groups,
-    kh, kw) and bias drawn as PyTorch's; ``forward(input, output_size)`` picks the output
+class _ConvTransposeNd(Module):
+    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: the weight (in, out / groups,
+    ...) and bias drawn as PyTorch's, and ``forward(input, output_size)`` picking the output
     padding that gives ``output_size``, as PyTorch's does."""
+
+    _ntuple = staticmethod(_pair)
+    _spatial_dims = 2
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
@@ -118,8 +121,9 @@ class ConvTranspose2d(Module):
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f"{self.__class__.__name__}")
         super().__init__()
-        _setup_conv(self, _pair, in_channels, out_channels, kernel_size, stride,
-                    _pair(padding), dilation, True, output_padding, groups, bias,
+        ntuple = self._ntuple
+        _setup_conv(self, ntuple, in_channels, out_channels, kernel_size, stride,
+                    ntuple(padding), dilation, True, output_padding, groups, bias,
                     padding_mode, device, dtype)
 
     reset_parameters = Conv2d.reset_parameters
@@ -154,9 +158,22 @@ class ConvTranspose2d(Module):
 
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size, self.stride, self.padding,
-                                              self.kernel_size, 2, self.dilation)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)
+                                              self.kernel_size, self._spatial_dims,
+                                              self.dilation)
+        function = F.conv_transpose1d if self._spatial_dims == 1 else F.conv_transpose2d
+        return function(input, self.weight, self.bias, self.stride, self.padding,
+                        output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """A 1-d transposed convolution (``F.conv_transpose1d``)."""
+
+    _ntuple = staticmethod(_single)
+    _spatial_dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """A 2-d transposed convolution (``F.conv_transpose2d``)."""
 
 
 # ---------------------------------------------------------------------- 1-d pooling

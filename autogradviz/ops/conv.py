@@ -1,7 +1,7 @@
 """Convolution and pooling over two spatial dims (``conv2d``, ``max_pool2d``, ``avg_pool2d``),
 ``conv1d`` on the same kernel over a height of 1 (as ATen's CPU kernels run it) and
-``conv_transpose2d`` (the input gradient of a convolution, col2im, under the same node), with
-PyTorch's checks, messages and backward nodes.
+``conv_transpose1d``/``2d`` (the input gradient of a convolution, col2im, under the same node),
+with PyTorch's checks, messages and backward nodes.
 
 ``conv2d`` is ATen's ``convolution`` (node ``ConvolutionBackward0``, saving what PyTorch saves):
 the input's windows are a strided view (im2col without a copy), contracted with the weight by
@@ -37,8 +37,8 @@ from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.graph import derivative, rule_helper
 from ._common import tracked
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d",
-           "max_pool2d", "max_pool2d_with_indices"]
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose1d",
+           "conv_transpose2d", "max_pool2d", "max_pool2d_with_indices"]
 
 _CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
         _dt.int64: "long int", _dt.int32: "int", _dt.int16: "short int",
@@ -311,10 +311,13 @@ def convolution(input, weight, bias, stride, padding, dilation, groups):
 
 
 def _check_output_padding(output_padding, stride, dilation):
-    """Each output padding must be smaller than its stride or its dilation."""
+    """Each output padding must be smaller than its stride or its dilation (named as ATen's
+    2-d kernel names them, which also runs the 1-d case over a height of 1)."""
+    if len(stride) == 1:
+        output_padding, stride, dilation = (0, *output_padding), (1, *stride), (1, *dilation)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation,
                                                    strict=True)):
-        names = ("height", "width") if len(stride) == 2 else ("width",)
+        names = ("height", "width")
         parts = [f"output_padding_{n}: {v}" for n, v in zip(names, output_padding, strict=True)]
         parts += [f"stride_{n}: {v}" for n, v in zip(names, stride, strict=True)]
         parts += [f"dilation_{n}: {v}" for n, v in zip(names, dilation, strict=True)]
@@ -322,10 +325,24 @@ def _check_output_padding(output_padding, stride, dilation):
                            f"got {' '.join(parts)}")
 
 
+def _uses_onednn(dtype, input_shape, weight_shape, stride, dilation, groups):
+    """Whether PyTorch's CPU convolution would run oneDNN (ATen's ``use_mkldnn`` heuristic on
+    the 2-d shapes), which shows only in its messages (an output size below 1)."""
+    from .._creation import get_num_threads
+
+    n = input_shape[0]
+    kernel_not_1x1 = weight_shape[-1] != 1 or weight_shape[-2] != 1
+    worth = (any(s != 1 for s in stride) or any(d != 1 for d in dilation) or n >= 16
+             or kernel_not_1x1 or get_num_threads() > 1)
+    native_faster = not (groups > 1 or (weight_shape[-1] > 3 and weight_shape[-2] > 3)
+                         or n > 1 or int(np.prod(input_shape)) > 20480)
+    return dtype is _dt.float32 and worth and not native_faster
+
+
 def convolution_transposed(input, weight, bias, stride, padding, output_padding, dilation,
                            groups):
-    """ATen's ``convolution`` with ``transposed=True`` on a batched 2-d input: the same node,
-    ``ConvolutionBackward0``, saving ``transposed=True`` and the output padding."""
+    """ATen's ``convolution`` with ``transposed=True`` on a batched 1-d or 2-d input: the same
+    node, ``ConvolutionBackward0``, saving ``transposed=True`` and the output padding."""
     if weight.dim() < 3:
         raise RuntimeError("weight should have at least three dimensions")
     if groups <= 0:
@@ -339,27 +356,52 @@ def convolution_transposed(input, weight, bias, stride, padding, output_padding,
     dilation = _expand_param(dilation, "dilation", k)
     output_padding = _expand_param(output_padding, "output_padding", k)
     _check_conv(input, weight, bias, stride, padding, dilation, groups, output_padding)
-    if k != 2:
-        raise NotImplementedError("autogradviz has only 2-d transposed convolutions yet")
+    if k not in (1, 2):
+        raise NotImplementedError("autogradviz has only 1-d and 2-d transposed convolutions "
+                                  "yet")
+    x, w = input._data, weight._data
+    if k == 1:
+        (x, w), (stride, padding, dilation) = _lift_1d((x, w), stride, padding, dilation)
+        output_padding = (0, *output_padding)
     out_hw = [(size - 1) * s - 2 * p + d * (kk - 1) + op + 1 for size, s, p, d, kk, op
-              in zip(input.shape[2:], stride, padding, dilation, weight.shape[2:],
-                     output_padding, strict=True)]
+              in zip(x.shape[2:], stride, padding, dilation, w.shape[2:], output_padding,
+                     strict=True)]
     if any(size <= 0 for size in out_hw):
-        if input._dtype is _dt.float32:  # PyTorch's float32 runs oneDNN, which says this
+        if _uses_onednn(input._dtype, x.shape, w.shape, stride, dilation, groups):
             raise RuntimeError("could not construct a memory descriptor using a format tag")
         raise RuntimeError(
-            f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). "
+            f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
             f"Calculated output size per channel: ({' x '.join(map(str, out_hw))}). Output "
             "size is too small")
-    out = _conv_transpose_forward(input._data, weight._data,
-                                  None if bias is None else bias._data, stride, padding,
+    out = _conv_transpose_forward(x, w, None if bias is None else bias._data, stride, padding,
                                   output_padding, dilation, groups, input._dtype)
+    if k == 1:
+        out = np.ascontiguousarray(out[:, :, 0])
     saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
              "dilation": given["dilation"], "groups": groups, "input": input,
              "output_padding": given["output_padding"], "padding": given["padding"],
              "stride": given["stride"], "transposed": True, "weight": weight}
     return tracked(_wrap(out, input._dtype), ConvolutionBackward0, (input, weight, bias),
                    saved)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """``F.conv_transpose1d`` on an (N, C, L) or unbatched (C, L) input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"conv_transpose1d() received an invalid combination of arguments - "
+                        f"got ({type(input).__name__}, ...)")
+    if isinstance(padding, str):
+        raise TypeError("conv_transpose1d(): argument 'padding' must be tuple of ints, not str")
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, "
+                           f"but got input of size: {list(input.shape)}")
+    unbatched = input.dim() == 2
+    batched = input.unsqueeze(0) if unbatched else input
+    out = convolution_transposed(batched, weight, bias, _as_single(stride),
+                                 _as_single(padding), _as_single(output_padding),
+                                 _as_single(dilation), groups)
+    return out.squeeze(0) if unbatched else out
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
