@@ -240,11 +240,13 @@ from . import (  # noqa: E402 - built on the namespace above
 save = serialization.save
 load = serialization.load
 
-# The activations, distances and kl_div PyTorch also has at the top level (torch.selu ...).
+# The activations, normalisations, distances and kl_div PyTorch also has at the top level
+# (torch.selu, torch.group_norm ...).
 from .nn.activations import (  # noqa: E402
     celu,
     celu_,
     hardshrink,
+    prelu,
     rrelu_,
     selu,
     selu_,
@@ -254,6 +256,9 @@ from .nn.activations import (  # noqa: E402
 from .nn.activations import torch_rrelu as rrelu  # noqa: E402
 from .nn.channel_dropout import feature_dropout  # noqa: E402
 from .nn.distance import cosine_similarity, pairwise_distance  # noqa: E402
+from .nn.normalization import aten_group_norm as group_norm  # noqa: E402
+from .nn.normalization import aten_instance_norm as instance_norm  # noqa: E402
+from .nn.normalization import rms_norm  # noqa: E402
 from .nn.pointwise_losses import aten_kl_div as kl_div  # noqa: E402
 
 # PyTorch's dtype aliases are the same objects.

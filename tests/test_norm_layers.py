@@ -436,10 +436,12 @@ def test_rms_norm_gradcheck(shape, normalized, affine):
 
 # ---------------------------------------------------------------------- InstanceNorm
 def _in_cls(lib, shape):
-    return lib.nn.InstanceNorm2d if len(shape) in (4,) else lib.nn.InstanceNorm1d
+    return {4: lib.nn.InstanceNorm2d, 5: lib.nn.InstanceNorm3d}.get(len(shape),
+                                                                    lib.nn.InstanceNorm1d)
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 5), (4, 2, 7), (2, 3, 4, 4), (1, 4, 3, 5), (3, 6)])
+@pytest.mark.parametrize("shape", [(2, 3, 5), (4, 2, 7), (2, 3, 4, 4), (1, 4, 3, 5), (3, 6),
+                                   (2, 3, 2, 3, 2)])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("settings", [
     {}, {"affine": True}, {"affine": True, "bias": False}, {"track_running_stats": True},
@@ -537,6 +539,7 @@ IN_ERRORS = [
     lambda lib: lib.nn.InstanceNorm1d(3)(lib.randn(2, 3, 4, 4)),
     lambda lib: lib.nn.InstanceNorm2d(3)(lib.randn(2, 3)),
     lambda lib: lib.nn.InstanceNorm2d(3)(lib.randn(2, 3, 1, 1)),
+    lambda lib: lib.nn.InstanceNorm3d(3)(lib.randn(2, 3, 4)),
     lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(lib.randn(2, 4, 5)),
     lambda lib: lib.nn.functional.instance_norm(lib.randn(2, 3, 5), lib.zeros(3), None),
     lambda lib: lib.nn.functional.instance_norm(lib.randn(2, 3, 5), use_input_stats=False),
@@ -615,3 +618,21 @@ def test_local_response_norm_gradcheck(shape):
     assert gradcheck(fn, (x,))
     if len(shape) > 3:  # (avg_pool2d's backward, used for 3-d inputs, is first order only)
         assert gradgradcheck(fn, (x,))
+
+
+# ---------------------------------------------------------------------- top-level functions
+def test_top_level_functions_match_torch():
+    """torch.group_norm / torch.instance_norm take ATen's arguments (without F.'s Python
+    checks); torch.rms_norm and torch.prelu are F.'s."""
+    x, w, b = _arr((2, 4, 3), 0), _arr(4, 1), _arr(4, 2)
+    res = []
+    for lib in LIBS:
+        xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
+        outs = [lib.group_norm(xt, 2, wt, bt, 1e-3, False), lib.group_norm(xt[:1, :2, :1], 2),
+                lib.instance_norm(xt, wt, bt, None, None, True, 0.1, 1e-5, False),
+                lib.rms_norm(xt, [3], None, 1e-4), lib.prelu(xt, wt)]
+        res.append([(y, _graph(y.grad_fn)) for y in outs])
+    for (y1, g1), (y0, g0) in zip(res[1], res[0], strict=True):
+        _same(y1, y0)
+        assert g1 == g0
+

@@ -85,6 +85,7 @@ from .normalization import (
     GroupNorm,
     InstanceNorm1d,
     InstanceNorm2d,
+    InstanceNorm3d,
     LayerNorm,
     LocalResponseNorm,
     RMSNorm,
@@ -164,3 +165,4 @@ __all__ += ["PReLU"]
 __all__ += ["RMSNorm"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d"]
 __all__ += ["LocalResponseNorm"]
+__all__ += ["InstanceNorm3d"]

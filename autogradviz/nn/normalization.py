@@ -57,8 +57,8 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
-           "LayerNorm", "LocalResponseNorm", "RMSNorm", "batch_norm", "group_norm",
-           "instance_norm", "layer_norm", "local_response_norm", "rms_norm"]
+           "InstanceNorm3d", "LayerNorm", "LocalResponseNorm", "RMSNorm", "batch_norm",
+           "group_norm", "instance_norm", "layer_norm", "local_response_norm", "rms_norm"]
 
 
 def _creating_graph(*tensors):
@@ -450,16 +450,27 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                            f"{input.dim()}")
     size = list(input.shape)
     _verify_batch_size([size[0] * size[1] // num_groups, num_groups, *size[2:]])
+    return aten_group_norm(input, num_groups, weight, bias, eps)
+
+
+def aten_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    """``torch.group_norm``: ATen's group_norm, without F.group_norm's Python checks."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"group_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     if not isinstance(num_groups, numbers.Integral) or isinstance(num_groups, bool):
         raise TypeError(f"group_norm(): argument 'num_groups' (position 2) must be int, not "
                         f"{type(num_groups).__name__}")
     _group_norm_checks(input, num_groups, weight, bias)
-    dt = input._dtype
+    # ATen's group_norm normalises a contiguous copy of a non-contiguous input (CloneBackward0)
+    source = input.contiguous()
+    dt = source._dtype
     npdt = dt.np
+    size = list(source.shape)
     n, c = size[0], size[1]
     hxw = int(np.prod(size[2:], dtype=np.int64))
     group = int(num_groups)
-    x = np.ascontiguousarray(input._data)
+    x = np.ascontiguousarray(source._data)
     # Half-precision inputs are taken in float32, ATen's accumulation type for them.
     work = npdt if npdt in (np.float32, np.float64) else np.dtype(np.float32)
     rows = x.reshape(n * group, -1).astype(work)
@@ -480,10 +491,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         y = fma(xs, np.broadcast_to(scale[..., None], xs.shape),
                 np.broadcast_to(shift[..., None], xs.shape))
     out = _wrap(np.ascontiguousarray(y.astype(npdt).reshape(x.shape)), dt)
-    saved = {"C": c, "HxW": hxw, "N": n, "eps": float(eps), "group": group, "input": input,
+    saved = {"C": c, "HxW": hxw, "N": n, "eps": float(eps), "group": group, "input": source,
              "result1": _wrap(mean.astype(npdt).reshape(n, group), dt),
              "result2": _wrap(rstd.astype(npdt).reshape(n, group), dt), "weight": weight}
-    return tracked(out, NativeGroupNormBackward0, (input, weight, bias), saved)
+    return tracked(out, NativeGroupNormBackward0, (source, weight, bias), saved)
 
 
 # ---------------------------------------------------------------------- rms_norm
@@ -543,18 +554,32 @@ def _verify_spatial_size(size):
                          f"{size}")
 
 
+def aten_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+                       momentum, eps, cudnn_enabled):
+    """``torch.instance_norm``: ATen's argument order (without F.instance_norm's spatial-size
+    check)."""
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                          momentum, eps)
+
+
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """``F.instance_norm``: each (sample, channel) normalised over its spatial dims. As ATen's
-    ``instance_norm``: batch norm of the input viewed as (1, N * C, *) (ViewBackward0), the
-    per-channel parameters and running statistics repeated N times (RepeatBackward0), the
-    output viewed back; in training the running statistics receive the mean over the batch of
-    the repeated ones' update (a copy_, bumping their version)."""
+    """``F.instance_norm``: each (sample, channel) normalised over its spatial dims."""
     if not isinstance(input, Tensor):
         raise TypeError(f"instance_norm(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
     if use_input_stats:
         _verify_spatial_size(input.size())
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                          momentum, eps)
+
+
+def _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum,
+                   eps):
+    """ATen's ``instance_norm``: batch norm of the input viewed as (1, N * C, *)
+    (ViewBackward0), the per-channel parameters and running statistics repeated N times
+    (RepeatBackward0), the output viewed back; in training the running statistics receive the
+    mean over the batch of the repeated ones' update (a copy_, bumping their version)."""
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when "
                            "use_input_stats is false")
@@ -790,6 +815,17 @@ class InstanceNorm2d(_InstanceNorm):
     def _check_input_dim(self, input):
         if input.dim() not in (3, 4):
             raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of an (N, C, D, H, W) or (C, D, H, W) input over D, H and W, per
+    sample and channel."""
+
+    _no_batch_dim = 4
+
+    def _check_input_dim(self, input):
+        if input.dim() not in (4, 5):
+            raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")
 
 
 class LayerNorm(Module):
