@@ -528,6 +528,46 @@ def test_text_cnn_forward_backward_and_sgd_step_match():
     assert ours[4:] == theirs[4:]
 
 
+def _layout_cases(lib):
+    F = lib.nn.functional
+    nhwc = lib.tensor(_arr((2, 5, 6, 3), 1)).permute(0, 3, 1, 2)  # strides of channels-last
+    nlc = lib.tensor(_arr((2, 10, 3), 2)).transpose(1, 2)
+    c1 = lib.tensor(_arr((2, 5, 6, 1), 3)).permute(0, 3, 1, 2)
+    w = lib.tensor(_arr((4, 3, 2, 2), 4))
+    w_cl = lib.tensor(_arr((4, 2, 2, 3), 4)).permute(0, 3, 1, 2)
+    return [
+        F.conv2d(nhwc, w), F.conv2d(nhwc.contiguous(), w_cl), F.conv2d(nhwc, w, stride=2),
+        F.conv2d(c1, w[:, :1]), F.conv2d(nhwc[:, :, :1, :1], w[:, :, :1, :1]),
+        F.conv2d(nhwc[0], w), F.conv_transpose2d(nhwc, w.transpose(0, 1)),
+        F.conv_transpose2d(nhwc.contiguous(), w_cl.transpose(0, 1)),
+        F.max_pool2d(nhwc, 2), F.max_pool2d(nhwc, 2, return_indices=True)[1],
+        F.max_pool2d(c1, 2), F.max_pool2d(nhwc[0], 2), F.avg_pool2d(nhwc, 2),
+        F.adaptive_avg_pool2d(nhwc, 2), F.adaptive_max_pool2d(nhwc, 2, True)[1],
+        F.conv1d(nlc, w[:, :, 0]), F.conv_transpose1d(nlc, w[:3, :, 0]),
+        F.max_pool1d(nlc, 2), F.max_pool1d(nlc.requires_grad_(), 2),
+        F.max_pool1d(nlc, 2, return_indices=True)[1], F.avg_pool1d(nlc, 2),
+        F.adaptive_avg_pool1d(nlc, 4), F.adaptive_max_pool1d(nlc, 4),
+    ]
+
+
+def test_channels_last_like_inputs_give_pytorchs_output_strides():
+    """PyTorch's 2-d kernels write channels-last outputs for inputs whose strides look
+    channels-last (a permuted NHWC image, a transposed (N, L, C) sequence pooled in 1-d),
+    so ``view`` fails on them as in PyTorch."""
+    theirs, ours = (_layout_cases(lib) for lib in LIBS)
+    for o, t in zip(ours, theirs, strict=True):
+        _close(o, t)
+        assert o.stride() == t.stride()
+        assert o.is_contiguous() == t.is_contiguous()
+    caught = []
+    for lib in LIBS:
+        pooled = lib.nn.functional.avg_pool1d(lib.ones(2, 10, 3).transpose(1, 2), 2)
+        with pytest.raises(RuntimeError) as info:
+            pooled.view(2, -1)
+        caught.append(str(info.value))
+    assert caught[0] == caught[1]
+
+
 def test_top_level_names():
     for name in ("conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
                  "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d",

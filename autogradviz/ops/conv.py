@@ -20,6 +20,10 @@ other goes to ``_adaptive_avg_pool2d`` (``AdaptiveAvgPool2DBackward0``), whose w
 ``floor(i * in / out)`` to ``ceil((i + 1) * in / out)``; each window is summed in PyTorch's
 order in its op-math type (float32 for float16) and divided by its height, then its width.
 
+Outputs are laid out as PyTorch's 2-d kernels lay them: channels-last when the 4-d input (or
+a convolution's weight) has channels-last-like strides (ATen's ``suggest_memory_format``),
+contiguous otherwise; the input gradients are contiguous.
+
 The backward rules compute with NumPy: the gradients are exact, but they record no graph of
 their own, so ``create_graph=True`` through these operations raises instead of giving a wrong
 second derivative.
@@ -43,6 +47,34 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transp
 _CPP = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half",
         _dt.int64: "long int", _dt.int32: "int", _dt.int16: "short int",
         _dt.int8: "signed char", _dt.uint8: "unsigned char", _dt.bool: "bool"}
+
+
+def _channels_last_like(t):
+    """ATen's ``suggest_memory_format`` of a tensor: whether its strides look channels-last
+    (``is_channels_last_strides_2d``; only 4-d tensors can)."""
+    if t.dim() != 4:
+        return False
+    sizes, strides = t.shape, t.stride()
+    if strides[1] == 0:
+        return False
+    smallest = 0
+    for d in (1, 3, 2, 0):
+        if sizes[d] == 0 or strides[d] < smallest:
+            return False
+        if d == 0 and smallest == strides[1]:  # ambiguous (N111-like): contiguous
+            return False
+        smallest = strides[d] * sizes[d] if sizes[d] > 1 else strides[d]
+    return True
+
+
+def _laid_out_as(arr, *tensors):
+    """``arr`` (a result of PyTorch's 2-d kernels) channels-last when any of ``tensors``
+    looks channels-last, as those kernels make their outputs; otherwise contiguous."""
+    if arr.ndim == 4 and any(t is not None and _channels_last_like(t) for t in tensors):
+        nhwc = np.empty(arr.transpose(0, 2, 3, 1).shape, arr.dtype)  # a new array: the
+        nhwc[...] = arr.transpose(0, 2, 3, 1)  # strides of its size-1 dims are canonical
+        return nhwc.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(arr)
 
 
 def _no_double_backward(name, *tensors):
@@ -300,6 +332,8 @@ def convolution(input, weight, bias, stride, padding, dilation, groups):
                         input._dtype)
     if k == 1:
         out = np.ascontiguousarray(out[:, :, 0])
+    else:  # channels-last when the input or the weight is (1-d ones are not: ATen decides
+        out = _laid_out_as(out, input, weight)  # on the 3-d tensors)
     # The node saves the parameters as given (padding='valid' is ``(0,)``), and as many
     # output paddings as paddings.
     saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
@@ -377,6 +411,8 @@ def convolution_transposed(input, weight, bias, stride, padding, output_padding,
                                   output_padding, dilation, groups, input._dtype)
     if k == 1:
         out = np.ascontiguousarray(out[:, :, 0])
+    else:
+        out = _laid_out_as(out, input, weight)
     saved = {"bias_sym_sizes_opt": (0,) if bias is None else tuple(bias.shape),
              "dilation": given["dilation"], "groups": groups, "input": input,
              "output_padding": given["output_padding"], "padding": given["padding"],
@@ -640,8 +676,8 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     cols = np.arange(wo)[None, :] * stride_t[1] - pad[1] + j * dil[1]
     indices = (rows * w + cols).astype(np.int64)
     shape = (*input.shape[:-2], ho, wo)
-    out = _wrap(np.ascontiguousarray(values.reshape(shape)), dt)
-    indices = _wrap(np.ascontiguousarray(indices.reshape(shape)), _dt.int64)
+    out = _wrap(_laid_out_as(values.reshape(shape), input), dt)
+    indices = _wrap(_laid_out_as(indices.reshape(shape), input), _dt.int64)
     saved = {"ceil_mode": ceil_mode, "dilation": dil, "kernel_size": kernel,
              "padding": pad, "result1": indices, "self": input,
              "stride": () if stride is None or stride == () or stride == [] else stride_t}
@@ -734,7 +770,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         out = (total / div.astype(dt.np)).astype(dt.np)
     else:
         out = np.sign(total) * (np.abs(total) // div)  # C++'s division: toward zero
-    out = _wrap(np.ascontiguousarray(out.reshape(input.shape[:-2] + out_hw)), dt)
+    out = _wrap(_laid_out_as(out.reshape(input.shape[:-2] + out_hw), input), dt)
     saved = {"ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
              "divisor_override": divisor_override, "kernel_size": kernel, "padding": pad,
              "self": input,
@@ -810,7 +846,7 @@ def _adaptive_avg_pool2d(input, output_size):
                     total += x[:, :, r, c]
             kh, kw = acc(h1[i] - h0[i]), acc(w1[j] - w0[j])
             out[:, :, i, j] = total / kh / kw
-    out = _wrap(np.ascontiguousarray(out.reshape(*input.shape[:-2], ho, wo)), dt)
+    out = _wrap(_laid_out_as(out.reshape(*input.shape[:-2], ho, wo), input), dt)
     return tracked(out, AdaptiveAvgPool2DBackward0, (input,), {"self": input})
 
 

@@ -133,7 +133,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                                   f"'{_dt.SCALAR_TYPE_NAMES[input._dtype]}'")
     out, _ = _conv.max_pool2d_with_indices(input.unsqueeze(-2), (1, k), (1, s), (0, p),
                                            (1, d), ceil_mode)
-    return out.squeeze(-2)
+    return out.squeeze(-2).contiguous()  # ATen's 1-d kernel writes a contiguous output
 
 
 # ---------------------------------------------------------------------- avg_pool1d
@@ -237,8 +237,8 @@ def _adaptive_max_pool2d(input, output_size):
                 pos = np.where(nan.any(axis=-1), last, pos)
             values[:, :, i, j] = np.take_along_axis(win, pos[..., None], axis=-1)[..., 0]
             indices[:, :, i, j] = (h0[i] + pos // kw) * w + w0[j] + pos % kw
-    out = _wrap(np.ascontiguousarray(values.reshape(shape)), dt)
-    indices = _wrap(np.ascontiguousarray(indices.reshape(shape)), _dt.int64)
+    out = _wrap(_conv._laid_out_as(values.reshape(shape), input), dt)
+    indices = _wrap(_conv._laid_out_as(indices.reshape(shape), input), _dt.int64)
     tracked(out, AdaptiveMaxPool2DBackward0, (input,), {"result1": indices, "self": input})
     return out, indices
 
