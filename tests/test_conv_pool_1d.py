@@ -261,7 +261,7 @@ MAX1D_CASES = [
 
 
 @pytest.mark.parametrize("return_indices", [False, True])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 @pytest.mark.parametrize("case", MAX1D_CASES, ids=lambda c: str(c)[:60])
 def test_max_pool1d_values_indices_grads_and_graph(case, dtype, return_indices):
     xs, args, kw = case
@@ -297,11 +297,22 @@ AVG1D_CASES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 @pytest.mark.parametrize("case", AVG1D_CASES, ids=lambda c: str(c)[:60])
 def test_avg_pool1d_values_grads_and_graph(case, dtype):
     xs, args, kw = case
     _compare("avg_pool1d", (_arr(xs, 1, dtype),), args, kw, exact=True)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_avg_pool2d_overlapping_windows_sum_in_pytorchs_order(dtype):
+    """float16 sums in float32 (op-math) forward; the gradient's shares are added in the
+    dtype, output after output: bit for bit."""
+    for kw in ({"kernel_size": 3, "stride": 1, "padding": 1},
+               {"kernel_size": (3, 2), "stride": 2, "padding": 1, "ceil_mode": True,
+                "count_include_pad": False},
+               {"kernel_size": 2, "stride": 1, "divisor_override": 3}):
+        _compare("avg_pool2d", (_arr((2, 3, 9, 8), 1, dtype) * 4,), kw=kw, exact=True)
 
 
 def test_avg_pool1d_int64_top_level():
@@ -314,7 +325,7 @@ ADAPTIVE_AVG1D_CASES = [((2, 3, 10), 4), ((2, 3, 10), 1), ((2, 3, 7), (3,)), ((3
                         ((2, 3, 5), 9), ((2, 3, 10), 10)]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 @pytest.mark.parametrize("case", ADAPTIVE_AVG1D_CASES, ids=str)
 def test_adaptive_avg_pool1d_values_grads_and_graph(case, dtype):
     xs, size = case

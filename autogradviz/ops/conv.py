@@ -714,7 +714,8 @@ def _avg_divisors(h, w, kernel, stride, pad, out_hw, count_include_pad, divisor_
 @rule_helper
 def avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad,
                         divisor_override):
-    """Each output's gradient, divided by its divisor, added over its window."""
+    """Each output's gradient, divided by its divisor, added over its window in the dtype,
+    output after output, as PyTorch's kernel adds them."""
     _no_double_backward("avg_pool2d", grad, self)
     dt = grad._dtype
     x = _as_4d(self._data)
@@ -728,11 +729,13 @@ def avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, cou
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     hp = max((ho - 1) * sh + kh, h + ph) + ph
     wp = max((wo - 1) * sw + kw, w + pw) + pw
-    gx = np.zeros((*x.shape[:2], hp, wp), np.float64)
-    for i in range(kh):
-        for j in range(kw):
+    gx = np.zeros((*x.shape[:2], hp, wp), dt.np)
+    # A place gets its shares from outputs in (row, column) order: the last kernel offsets
+    # first (a later offset of the same place belongs to an earlier output).
+    for i in reversed(range(kh)):
+        for j in reversed(range(kw)):
             gx[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += share
-    gx = gx[:, :, ph:ph + h, pw:pw + w].astype(dt.np).reshape(self.shape)
+    gx = gx[:, :, ph:ph + h, pw:pw + w].reshape(self.shape)
     return _wrap(np.ascontiguousarray(gx), dt)
 
 
@@ -760,14 +763,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     x = _as_4d(input._data)
     h, w = x.shape[2:]
     win = _pool_windows(x, kernel, stride_t, pad, dil, out_hw, 0)
-    total = np.zeros(win.shape[:4], dt.np)
+    acc = np.float32 if dt is _dt.float16 else dt.np  # the kernel's op-math type
+    total = np.zeros(win.shape[:4], acc)
     for i in range(kernel[0]):  # the kernel's order: rows, then columns, in the dtype
         for j in range(kernel[1]):
-            total = total + win[..., i, j]
+            total = total + win[..., i, j].astype(acc, copy=False)
     div = _avg_divisors(h, w, kernel, stride_t, pad, out_hw, count_include_pad,
                         divisor_override)
     if dt.is_floating_point:
-        out = (total / div.astype(dt.np)).astype(dt.np)
+        out = (total / div.astype(acc)).astype(dt.np)
     else:
         out = np.sign(total) * (np.abs(total) // div)  # C++'s division: toward zero
     out = _wrap(_laid_out_as(out.reshape(input.shape[:-2] + out_hw), input), dt)
