@@ -332,17 +332,30 @@ def test_prelu_gradcheck(shape, n):
     assert gradgradcheck(F.prelu, (x, w))
 
 
-def test_prelu_double_backward_values_match_torch():
+@pytest.mark.parametrize("weight_grad", [True, False])
+def test_prelu_double_backward_matches_torch(weight_grad):
+    """create_graph=True records PreluKernelBackwardBackward0 (one node for both gradients, its
+    second output summed to the weight's shape) with PyTorch's saved values; second-order
+    values agree, exact zeros in the input included (PyTorch's formulas count 0 as positive
+    there). Two PReLUs in one graph each get their own node."""
     x, w = _arr((3, 2, 2), 0, "float64"), _arr(2, 1, "float64")
+    x[0, 0] = 0.0
     res = []
     for lib in LIBS:
-        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
-        y = lib.nn.functional.prelu(xt, wt)
-        gx, gw = lib.autograd.grad((y ** 3).sum(), (xt, wt), create_graph=True)
-        (gx.sin().sum() + (gw * gw).sum()).backward()
-        res.append((gx, gw, xt.grad, wt.grad))
-    for ours, theirs in zip(res[1], res[0], strict=True):
-        _close(ours, theirs, scaled=True)
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=weight_grad)
+        w2 = lib.tensor(_arr(1, 3, "float64"), requires_grad=True)
+        y = lib.nn.functional.prelu(lib.nn.functional.prelu(xt, wt) * 1.5, w2)
+        wanted = (xt, wt, w2) if weight_grad else (xt, w2)
+        grads = lib.autograd.grad((y ** 3).sum(), wanted, create_graph=True)
+        graphs = [_graph(g.grad_fn) for g in grads]
+        sum(g.sin().sum() for g in grads).backward()
+        res.append((graphs, *grads, xt.grad, w2.grad, wt.grad))
+    assert res[1][0] == res[0][0]
+    for ours, theirs in zip(res[1][1:], res[0][1:], strict=True):
+        if theirs is None:
+            assert ours is None
+        else:
+            _close(ours, theirs, scaled=True)
 
 
 # ---------------------------------------------------------------------- RMSNorm

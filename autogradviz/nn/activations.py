@@ -3,8 +3,8 @@
 Where ATen has a kernel with a backward node of its own (``leaky_relu`` -> LeakyReluBackward0,
 ``gelu`` -> GeluBackward0, ``elu``/``selu``/``celu``, ``softplus``, ``hardtanh``/``relu6``,
 ``hardswish``, ``hardsigmoid``, ``mish``, ``logsigmoid``, ``softshrink``, ``hardshrink``,
-``threshold``, ``glu``, ``prelu`` -> PreluKernelBackward0, its weight reshaped by a view
-as ATen's ``prelu`` does) the node is declared here beside the forward, with PyTorch's name and
+``threshold``, ``glu``, ``prelu`` -> PreluKernelBackward0, its weight reshaped by a view as
+ATen's ``prelu`` does) the node is declared here beside the forward, with PyTorch's name and
 saved values; an in-place form (``F.elu_``, ``inplace=True``) records the node PyTorch's
 in-place kernel records (LeakyReluBackward1, EluBackward1 ... saving the result; the others
 saving a copy of the input). Where PyTorch composes operations (``softsign``, ``tanhshrink``,
@@ -1182,23 +1182,76 @@ def torch_rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=N
 
 # ---------------------------------------------------------------------- prelu
 @rule_helper
-def prelu_kernel_backward(grad, self, weight, which):
-    """ATen's ``_prelu_kernel_backward``: ``grad`` where ``self > 0``, ``weight * grad``
-    elsewhere for the input; ``self * grad`` where ``self <= 0`` summed to the weight's
-    (broadcast) shape for the weight. With ``create_graph=True`` the same formulas in
-    differentiable operations (PyTorch records PreluKernelBackwardBackward0 there)."""
-    positive = _mask(self._data > 0)
-    if _GRAD_MODE.grad_enabled and any(t._requires_grad for t in (grad, self, weight)):
-        if which == "self":
-            return where(positive, grad, grad * weight)
-        return sum_to(where(positive, zeros_like(grad), self * grad), weight.shape)
+def prelu_double_backward(grads, grad_output, self, weight, which):
+    """PreluKernelBackwardBackward0's rules, from the gradients of its two outputs (the input's
+    gradient ``grads[0]`` and the weight's elementwise gradient ``grads[1]``; None counts as
+    zeros): ``where(self >= 0, g0, g0 * weight + g1 * self)`` for grad_output, ``where(self >=
+    0, 0, g1 * grad_output)`` for self, ``where(self >= 0, 0, g0 * grad_output)`` summed to the
+    weight's shape for the weight. (PyTorch's formulas take 0 as positive here, unlike the
+    kernels: measured.)"""
+    g0, g1 = grads
+    positive = _mask(self._data >= 0)
+    if which == "grad_output":
+        negative_part = None
+        if g0 is not None:
+            negative_part = g0 * weight
+        if g1 is not None:
+            negative_part = g1 * self if negative_part is None else negative_part + g1 * self
+        if negative_part is None:
+            return None
+        return where(positive, zeros_like(grad_output) if g0 is None else g0, negative_part)
+    g = g1 if which == "self" else g0
+    if g is None:
+        return None
+    product = where(positive, zeros_like(grad_output), g * grad_output)
+    return product if which == "self" else sum_to(product, weight.shape)
+
+
+PreluKernelBackwardBackward0 = derivative(
+    "PreluKernelBackwardBackward0", inputs=("grad_output", "self", "weight"), outputs=2,
+    saves=("grad_output", "self", "weight"),
+    grad_output="prelu_double_backward(grads, grad_output, self, weight, 'grad_output')",
+    self="prelu_double_backward(grads, grad_output, self, weight, 'self')",
+    weight="prelu_double_backward(grads, grad_output, self, weight, 'weight')",
+)
+
+# The outputs of the last recorded _prelu_kernel_backward, so that the input's rule and the
+# weight's rule of one PreluKernelBackward0 share one PreluKernelBackwardBackward0, as in PyTorch
+# (where one call returns both).
+_PRELU_BACKWARD_PAIR = []
+
+
+def _prelu_backward_values(grad, self, weight):
+    """ATen's ``_prelu_kernel_backward``: ``grad`` where ``self > 0``, else ``weight * grad``
+    (the input's gradient), and ``self * grad`` where ``self <= 0``, else 0 (the weight's, one
+    per element; summed to the weight's shape afterwards)."""
     g, x, w = grad._data, self._data, weight._data
-    if which == "self":
-        r = quiet.run(lambda: np.where(x > 0, g, w * g))
-        return _wrap(np.array(r, grad._dtype.np, order="C"), grad._dtype)
-    r = quiet.run(lambda: np.where(x > 0, np.zeros((), g.dtype), x * g))
-    return sum_to(_wrap(np.array(r, grad._dtype.np, order="C"), grad._dtype),
-                  weight.shape)
+    dt = grad._dtype
+    grad_self = quiet.run(lambda: np.where(x > 0, g, w * g))
+    grad_weight = quiet.run(lambda: np.where(x > 0, np.zeros((), g.dtype), x * g))
+    return (_wrap(np.array(np.broadcast_to(grad_self, x.shape), dt.np, order="C"), dt),
+            _wrap(np.array(np.broadcast_to(grad_weight, x.shape), dt.np, order="C"), dt))
+
+
+@rule_helper
+def prelu_kernel_backward(grad, self, weight, which):
+    """``which``'s gradient through ``_prelu_kernel``: the first or the second output of
+    ``_prelu_kernel_backward`` (the second summed to the weight's broadcast shape). With
+    ``create_graph=True`` the pair is recorded once, under PreluKernelBackwardBackward0."""
+    pair = None
+    if _GRAD_MODE.grad_enabled and any(t._requires_grad for t in (grad, self, weight)):
+        if _PRELU_BACKWARD_PAIR:
+            g, s, w, outputs = _PRELU_BACKWARD_PAIR.pop()
+            if g is grad and s is self and w is weight:
+                pair = outputs
+        if pair is None:
+            pair = _prelu_backward_values(grad, self, weight)
+            tracked(pair, PreluKernelBackwardBackward0, (grad, self, weight),
+                    {"grad_output": grad, "self": self, "weight": weight})
+            _PRELU_BACKWARD_PAIR.append((grad, self, weight, pair))
+    else:
+        pair = _prelu_backward_values(grad, self, weight)
+    return pair[0] if which == "self" else sum_to(pair[1], weight.shape)
 
 
 PreluKernelBackward0 = derivative(
