@@ -579,6 +579,21 @@ def test_channels_last_like_inputs_give_pytorchs_output_strides():
     assert caught[0] == caught[1]
 
 
+@pytest.mark.parametrize("fn, shape, args", [
+    ("conv1d", (1, 2, 6), ("w3",)), ("conv_transpose1d", (1, 2, 6), ("w3",)),
+    ("conv_transpose2d", (1, 2, 5, 5), ("w4",)), ("max_pool1d", (1, 2, 6), (2,)),
+    ("avg_pool1d", (1, 2, 6), (2,)), ("adaptive_avg_pool1d", (1, 2, 6), (4,)),
+    ("adaptive_max_pool1d", (1, 2, 6), (4,)), ("adaptive_max_pool2d", (1, 2, 5, 5), (3,)),
+])
+def test_create_graph_through_these_is_refused_not_wrong(fn, shape, args):
+    weights = {"w3": autogradviz.randn(2, 2, 3), "w4": autogradviz.randn(2, 2, 3, 3)}
+    x = autogradviz.randn(*shape, requires_grad=True)
+    args = [weights.get(a, a) if isinstance(a, str) else a for a in args]
+    y = getattr(autogradviz.nn.functional, fn)(x, *args).pow(2).sum()
+    with pytest.raises(NotImplementedError, match="create_graph"):
+        autogradviz.autograd.grad(y, x, create_graph=True)
+
+
 def test_top_level_names():
     for name in ("conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
                  "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d",
