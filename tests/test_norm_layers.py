@@ -409,6 +409,30 @@ def test_rms_norm_half_and_mixed_dtypes():
     _same(z1, z0)
 
 
+_RMS_WARNING_PROGRAM = """
+import sys, warnings
+lib = __import__(sys.argv[1])
+F = lib.nn.functional
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    F.rms_norm(lib.ones(2, 3, dtype=lib.float64), (3,), weight=lib.ones(3))
+    F.rms_norm(lib.ones(2, 3), (3,), weight=lib.ones(3, dtype=lib.float64))
+    print(repr([(w.category.__name__, str(w.message)) for w in caught]))
+"""
+
+
+def test_rms_norm_dtype_mismatch_warns_once_per_process():
+    """PyTorch's TORCH_WARN_ONCE: the first input/weight dtype mismatch of a process warns."""
+    import subprocess
+    import sys
+
+    outs = [subprocess.run([sys.executable, "-c", _RMS_WARNING_PROGRAM, lib.__name__],
+                           capture_output=True, text=True, check=True).stdout
+            for lib in LIBS]
+    assert outs[1] == outs[0]
+    assert "Mismatch dtype between input and weight" in outs[0]
+
+
 def test_rmsnorm_reprs_and_state():
     _reprs_and_state(lambda nn: nn.RMSNorm(4))
     _reprs_and_state(lambda nn: nn.RMSNorm([3, 4], eps=1e-6, elementwise_affine=False))

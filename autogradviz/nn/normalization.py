@@ -45,6 +45,7 @@ import numpy as np
 from .. import _creation
 from .. import dtypes as _dt
 from .._fma import _fma32, _fma64
+from .._stack import user_stacklevel
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE as _GRAD_MODE
 from ..autograd.grad_mode import no_grad as _no_grad
@@ -498,6 +499,10 @@ def aten_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_e
 
 
 # ---------------------------------------------------------------------- rms_norm
+_RMS_NORM_WARNED = []  # whether the dtype-mismatch warning has been given
+_C_TYPE_NAMES = {_dt.float32: "float", _dt.float64: "double", _dt.float16: "c10::Half"}
+
+
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """``F.rms_norm``: ``x * rsqrt(mean(x ** 2) + eps)`` over the last ``len(normalized_shape)``
     dims, times ``weight``. PyTorch's CPU graph is this composite of operations (PowBackward0,
@@ -531,6 +536,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"rms_norm\" not implemented for "
                                   f"'{_dt.SCALAR_TYPE_NAMES[dt]}'")
+    if weight is not None and weight._dtype != dt and not _RMS_NORM_WARNED:
+        _RMS_NORM_WARNED.append(True)  # TORCH_WARN_ONCE: once per process
+        warnings.warn(f"Mismatch dtype between input and weight: input dtype = "
+                      f"{_C_TYPE_NAMES.get(dt, dt)}, weight dtype = "
+                      f"{_C_TYPE_NAMES.get(weight._dtype, weight._dtype)}, Cannot dispatch to "
+                      f"fused implementation. (Triggered internally at "
+                      f"/__w/pytorch/pytorch/aten/src/ATen/native/layer_norm.cpp:346.)",
+                      UserWarning, stacklevel=user_stacklevel())
     compute = dt if dt in (_dt.float32, _dt.float64) else _dt.float32  # ATen's opmath type
     x = input if compute is dt else input.to(compute)
     if eps is None:
