@@ -40,7 +40,7 @@ def _close(ours, theirs, scaled=False, rtol32=1e-5, rtol64=1e-12, scale=1.0):
     if o.dtype.kind != "f":
         np.testing.assert_array_equal(o, t)
         return
-    rtol = rtol32 if o.dtype == np.float32 else rtol64
+    rtol = rtol64 if o.dtype == np.float64 else rtol32  # (float16 takes rtol32)
     scale = max(scale, float(np.abs(t).max(initial=0))) if scaled else scale
     np.testing.assert_allclose(o, t, rtol=rtol, atol=rtol * 0.1 * scale)
 
@@ -178,6 +178,26 @@ def test_group_norm_nodes_match_torch(weight, bias):
     assert _saved(ours) == _saved(theirs)
 
 
+@pytest.mark.parametrize("param_dtype", ["float16", "float32"])
+def test_group_norm_half_and_empty(param_dtype):
+    """float16 inputs (statistics in float32, ATen's accumulation type; float32 parameters are
+    PyTorch's mixed-type case), to float16's tolerance; an empty batch gives an empty result
+    and gradient."""
+    x = _arr((2, 6, 5), 0, "float16")
+    res = []
+    for lib in LIBS:
+        w = lib.tensor(_arr(6, 1, param_dtype))
+        b = lib.tensor(_arr(6, 2, param_dtype))
+        y = lib.nn.functional.group_norm(lib.tensor(x), 3, w, b)
+        empty = lib.zeros(0, 6, 3, requires_grad=True)
+        out = lib.nn.functional.group_norm(empty, 2, lib.ones(6, requires_grad=True))
+        out.sum().backward()
+        res.append((y, out, empty.grad))
+    _close(res[1][0], res[0][0], rtol32=1e-3)
+    for ours, theirs in zip(res[1][1:], res[0][1:], strict=True):
+        _same(ours, theirs)
+
+
 def test_group_norm_no_node_without_grad():
     for lib in LIBS:
         x = lib.tensor(_arr((2, 4, 3), 0))
@@ -215,6 +235,10 @@ GN_ERRORS = [
                                              weight=lib.ones(6, dtype=lib.float64)),
     lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3), 2, weight=lib.ones(6),
                                              bias=lib.ones(6, dtype=lib.float64)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3).half(), 2,
+                                             weight=lib.ones(6, dtype=lib.float64)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 6, 3).half(), 2, weight=lib.ones(6),
+                                             bias=lib.ones(6).half()),
     lambda lib: lib.nn.GroupNorm(4, 6),
     lambda lib: lib.nn.GroupNorm(2, 6)(lib.randn(2, 4, 3)),
 ]

@@ -382,7 +382,7 @@ def group_norm_backward(grad, input, weight, result1, result2, n, group, eps, wh
     dims = (0, *range(2, nd))
     if which == "bias":
         return grad.sum(dims)
-    grouped = input.reshape((n, group, -1))
+    grouped = input.reshape((n, group, input.numel() // max(n * group, 1)))
     if _creating_graph(input):
         mean = grouped.mean(-1, keepdim=True)
         centred = grouped - mean
@@ -393,7 +393,7 @@ def group_norm_backward(grad, input, weight, result1, result2, n, group, eps, wh
     if which == "weight":
         return (grad * xhat.reshape(input.shape)).sum(dims)
     g = grad if weight is None else grad * _channel_view(weight, nd)
-    g = g.reshape((n, group, -1))
+    g = g.reshape(grouped.shape)
     dx = (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True)) * rstd
     return dx.reshape(input.shape)
 
@@ -426,11 +426,13 @@ def _group_norm_checks(input, num_groups, weight, bias):
                                f"input of shape {_shape_list(input.shape)}")
     params = [t for t in (weight, bias) if t is not None]
     dt = input._dtype
-    if params and params[0]._dtype != dt:
-        if dt == _dt.float32:
+    if params and params[0]._dtype != dt:  # ATen's mixed type: a half input, float params
+        if dt not in (_dt.float16, _dt.float32):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        if any(t._dtype != _dt.float32 for t in params):
             raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
                                "Float")
-        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        params = []
     for t in params[1:]:
         if t._dtype != dt:
             raise RuntimeError(f"expected scalar type {_dt.SCALAR_TYPE_NAMES[dt]} but found "
@@ -474,7 +476,7 @@ def aten_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_e
     x = np.ascontiguousarray(source._data)
     # Half-precision inputs are taken in float32, ATen's accumulation type for them.
     work = npdt if npdt in (np.float32, np.float64) else np.dtype(np.float32)
-    rows = x.reshape(n * group, -1).astype(work)
+    rows = x.reshape(n * group, c // group * hxw).astype(work)
     mean, var = rowwise_moments(rows)
     with np.errstate(divide="ignore", invalid="ignore"):  # eps is added in double
         rstd = (1.0 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(work)
@@ -488,7 +490,7 @@ def aten_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_e
         scale = rstd.reshape(n, group, 1) * w.reshape(1, group, d)
         shift = fma(-scale, np.broadcast_to(mean.reshape(n, group, 1), scale.shape),
                     np.broadcast_to(b.reshape(1, group, d), scale.shape))
-        xs = x.reshape(n, group, d, -1).astype(work)
+        xs = x.reshape(n, group, d, hxw).astype(work)
         y = fma(xs, np.broadcast_to(scale[..., None], xs.shape),
                 np.broadcast_to(shift[..., None], xs.shape))
     out = _wrap(np.ascontiguousarray(y.astype(npdt).reshape(x.shape)), dt)
