@@ -228,7 +228,8 @@ def attach():
         setattr(Tensor, name, func)
     for name, func in _OPERATORS.items():
         setattr(Tensor, name, func)
-    from .nn.activations import hardshrink  # the one activation PyTorch's Tensor has of these
+    from .nn.activations import hardshrink, tensor_prelu  # activations PyTorch's Tensor has
 
     Tensor.hardshrink = hardshrink
+    Tensor.prelu = tensor_prelu
     Tensor.__hash__ = object.__hash__

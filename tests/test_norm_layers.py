@@ -337,6 +337,8 @@ PRELU_ERRORS = [
     lambda lib: lib.nn.functional.prelu(lib.randn(2, 6, 3), lib.ones(1, dtype=lib.float64)),
     lambda lib: lib.nn.functional.prelu(lib.tensor(2.0), lib.ones(2)),
     lambda lib: lib.nn.PReLU(3)(lib.randn(2, 4)),
+    lambda lib: lib.randn(2, 4).prelu(0.25),
+    lambda lib: lib.randn(2, 4).prelu(lib.ones(3)),
 ]
 
 
@@ -684,14 +686,14 @@ def test_local_response_norm_gradcheck(shape):
 # ---------------------------------------------------------------------- top-level functions
 def test_top_level_functions_match_torch():
     """torch.group_norm / torch.instance_norm take ATen's arguments (without F.'s Python
-    checks); torch.rms_norm and torch.prelu are F.'s."""
+    checks); torch.rms_norm and torch.prelu are F.'s; Tensor.prelu is the method."""
     x, w, b = _arr((2, 4, 3), 0), _arr(4, 1), _arr(4, 2)
     res = []
     for lib in LIBS:
         xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
         outs = [lib.group_norm(xt, 2, wt, bt, 1e-3, False), lib.group_norm(xt[:1, :2, :1], 2),
                 lib.instance_norm(xt, wt, bt, None, None, True, 0.1, 1e-5, False),
-                lib.rms_norm(xt, [3], None, 1e-4), lib.prelu(xt, wt)]
+                lib.rms_norm(xt, [3], None, 1e-4), lib.prelu(xt, wt), xt.prelu(wt)]
         res.append([(y, _graph(y.grad_fn)) for y in outs])
     for (y1, g1), (y0, g0) in zip(res[1], res[0], strict=True):
         _same(y1, y0)

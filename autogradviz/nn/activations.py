@@ -1272,6 +1272,14 @@ def _prelu_kernel(input, weight):
     return tracked(out, PreluKernelBackward0, (input, weight), {"self": input, "weight": weight})
 
 
+def tensor_prelu(self, weight):
+    """``Tensor.prelu``: F.prelu as a method (the weight is argument 1 in its messages)."""
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu(): argument 'weight' (position 1) must be Tensor, not "
+                        f"{type(weight).__name__}")
+    return prelu(self, weight)
+
+
 def prelu(input, weight):
     """``F.prelu``: ``max(0, x) + weight * min(0, x)``, ``weight`` one value or one per channel
     (dim 1), reshaped to broadcast as ATen's ``prelu`` does (a view: ViewBackward0)."""
