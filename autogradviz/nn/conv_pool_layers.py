@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import _creation
 from . import functional as F  # noqa: N812 - PyTorch's spelling
-from .layers import Conv2d
+from .layers import Conv2d, _setup_conv
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
            "ConvTranspose1d", "ConvTranspose2d", "Dropout1d", "Dropout2d", "MaxPool1d"]
@@ -22,63 +20,6 @@ def _single(x):
 
 def _pair(x):
     return tuple(x) if isinstance(x, Iterable) else (x, x)
-
-
-def _setup_conv(module, ntuple, in_channels, out_channels, kernel_size, stride, padding,
-                dilation, transposed, output_padding, groups, bias, padding_mode, device,
-                dtype):
-    """PyTorch's ``_ConvNd.__init__``: checks, attributes, the (transposed: in, out / groups,
-    ...) weight and the bias, then ``reset_parameters``."""
-    kernel_size, stride, dilation = ntuple(kernel_size), ntuple(stride), ntuple(dilation)
-    padding = padding if isinstance(padding, str) else ntuple(padding)
-    if groups <= 0:
-        raise ValueError("groups must be a positive integer")
-    if in_channels % groups != 0:
-        raise ValueError("in_channels must be divisible by groups")
-    if out_channels % groups != 0:
-        raise ValueError("out_channels must be divisible by groups")
-    valid_padding_strings = {"same", "valid"}
-    if isinstance(padding, str):
-        if padding not in valid_padding_strings:
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                             f"{valid_padding_strings}")
-        if padding == "same" and any(s != 1 for s in stride):
-            raise ValueError("padding='same' is not supported for strided convolutions")
-    valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
-    if padding_mode not in valid_padding_modes:
-        raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
-                         f"padding_mode='{padding_mode}'")
-    module.in_channels = in_channels
-    module.out_channels = out_channels
-    module.kernel_size = kernel_size
-    module.stride = stride
-    module.padding = padding
-    module.dilation = dilation
-    module.transposed = transposed
-    module.output_padding = ntuple(output_padding)
-    module.groups = groups
-    module.padding_mode = padding_mode
-    if isinstance(padding, str):
-        module._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
-        if padding == "same":
-            for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
-                               strict=True):
-                total_padding = d * (k - 1)
-                left_pad = total_padding // 2
-                module._reversed_padding_repeated_twice[2 * i] = left_pad
-                module._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
-    else:
-        module._reversed_padding_repeated_twice = tuple(
-            x for x in reversed(padding) for _ in range(2))
-    shape = ((in_channels, out_channels // groups) if transposed
-             else (out_channels, in_channels // groups))
-    module.weight = Parameter(_creation.empty((*shape, *kernel_size), dtype=dtype,
-                                              device=device))
-    if bias:
-        module.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
-    else:
-        module.register_parameter("bias", None)
-    module.reset_parameters()
 
 
 class Conv1d(Module):

@@ -83,6 +83,63 @@ def _pair(x):
     return tuple(x) if isinstance(x, Iterable) else tuple(repeat(x, 2))
 
 
+def _setup_conv(module, ntuple, in_channels, out_channels, kernel_size, stride, padding,
+                dilation, transposed, output_padding, groups, bias, padding_mode, device,
+                dtype):
+    """PyTorch's ``_ConvNd.__init__``: checks, attributes, the (transposed: in, out / groups,
+    ...) weight and the bias, then ``reset_parameters``."""
+    kernel_size, stride, dilation = ntuple(kernel_size), ntuple(stride), ntuple(dilation)
+    padding = padding if isinstance(padding, str) else ntuple(padding)
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    valid_padding_strings = {"same", "valid"}
+    if isinstance(padding, str):
+        if padding not in valid_padding_strings:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             f"{valid_padding_strings}")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+    if padding_mode not in valid_padding_modes:
+        raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                         f"padding_mode='{padding_mode}'")
+    module.in_channels = in_channels
+    module.out_channels = out_channels
+    module.kernel_size = kernel_size
+    module.stride = stride
+    module.padding = padding
+    module.dilation = dilation
+    module.transposed = transposed
+    module.output_padding = ntuple(output_padding)
+    module.groups = groups
+    module.padding_mode = padding_mode
+    if isinstance(padding, str):
+        module._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
+        if padding == "same":
+            for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
+                               strict=True):
+                total_padding = d * (k - 1)
+                left_pad = total_padding // 2
+                module._reversed_padding_repeated_twice[2 * i] = left_pad
+                module._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
+    else:
+        module._reversed_padding_repeated_twice = tuple(
+            x for x in reversed(padding) for _ in range(2))
+    shape = ((in_channels, out_channels // groups) if transposed
+             else (out_channels, in_channels // groups))
+    module.weight = Parameter(_creation.empty((*shape, *kernel_size), dtype=dtype,
+                                              device=device))
+    if bias:
+        module.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class Conv2d(Module):
     """A 2-d convolution (``F.conv2d``); weight and bias start as PyTorch's do (``_ConvNd``:
     ``kaiming_uniform_(a=sqrt(5))`` on the weight, then the bias uniform in
@@ -91,54 +148,8 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        kernel_size, stride, dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
-        padding = padding if isinstance(padding, str) else _pair(padding)
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        valid_padding_strings = {"same", "valid"}
-        if isinstance(padding, str):
-            if padding not in valid_padding_strings:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{valid_padding_strings}")
-            if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
-        if padding_mode not in valid_padding_modes:
-            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
-                             f"padding_mode='{padding_mode}'")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-        self.transposed = False
-        self.output_padding = _pair(0)
-        self.groups = groups
-        self.padding_mode = padding_mode
-        if isinstance(padding, str):
-            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
-            if padding == "same":
-                for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1),
-                                   strict=True):
-                    total_padding = d * (k - 1)
-                    left_pad = total_padding // 2
-                    self._reversed_padding_repeated_twice[2 * i] = left_pad
-                    self._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
-        else:
-            self._reversed_padding_repeated_twice = tuple(
-                x for x in reversed(padding) for _ in range(2))
-        self.weight = Parameter(_creation.empty(
-            (out_channels, in_channels // groups, *kernel_size), dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _setup_conv(self, _pair, in_channels, out_channels, kernel_size, stride, padding,
+                    dilation, False, 0, groups, bias, padding_mode, device, dtype)
 
     def reset_parameters(self):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
