@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import functional as F  # noqa: N812 - PyTorch's spelling
-from .layers import Conv2d, _setup_conv
+from .layers import Conv2d, _MaxPoolNd, _setup_conv
 from .module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
@@ -118,27 +118,11 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 
 # ---------------------------------------------------------------------- 1-d pooling
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """The maximum of each window along the length (``F.max_pool1d``); ``stride`` defaults to
     the kernel."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
-
-    def forward(self, input):
-        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    def extra_repr(self):
-        return ("kernel_size={kernel_size}, stride={stride}, padding={padding}, "
-                "dilation={dilation}, ceil_mode={ceil_mode}".format(**self.__dict__))
+    _pool = staticmethod(F.max_pool1d)
 
 
 class AvgPool1d(Module):

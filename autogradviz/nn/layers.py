@@ -304,8 +304,11 @@ class LogSoftmax(_AlongDim):
 
 
 # ---------------------------------------------------------------------- pooling
-class MaxPool2d(Module):
-    """The maximum of each window (``F.max_pool2d``); ``stride`` defaults to the kernel."""
+class _MaxPoolNd(Module):
+    """What the max-pooling layers share (PyTorch's ``_MaxPoolNd``): their arguments, repr and
+    a forward calling the class's functional form ``_pool``."""
+
+    _pool = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
@@ -318,12 +321,18 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
     def extra_repr(self):
         return ("kernel_size={kernel_size}, stride={stride}, padding={padding}, "
                 "dilation={dilation}, ceil_mode={ceil_mode}".format(**self.__dict__))
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum of each window (``F.max_pool2d``); ``stride`` defaults to the kernel."""
+
+    _pool = staticmethod(F.max_pool2d)
 
 
 class AvgPool2d(Module):
