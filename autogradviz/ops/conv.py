@@ -488,17 +488,18 @@ def _same_padding(input, weight, stride, dilation, groups):
     return input, tuple(left)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """``F.conv2d`` on an (N, C, H, W) or unbatched (C, H, W) input."""
+def _conv_nd(name, spatial, as_tuple, input, weight, bias, stride, padding, dilation, groups):
+    """``F.conv1d``/``F.conv2d``: a batched or unbatched input checked as PyTorch checks it, the
+    string paddings resolved, then ATen's ``convolution``."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"conv2d() received an invalid combination of arguments - got "
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, ...)")
-    if input.dim() not in (3, 4):
-        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
-                           f"input of size: {list(input.shape)}")
-    unbatched = input.dim() == 3
+    if input.dim() not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
+                           f"input to {name}, but got input of size: {list(input.shape)}")
+    unbatched = input.dim() == spatial + 1
     batched = input.unsqueeze(0) if unbatched else input
-    stride, dilation = _as_pair(stride), _as_pair(dilation)
+    stride, dilation = as_tuple(stride), as_tuple(dilation)
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0,)
@@ -507,34 +508,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
-        padding = _as_pair(padding)
+        padding = as_tuple(padding)
     out = convolution(batched, weight, bias, stride, padding, dilation, groups)
     return out.squeeze(0) if unbatched else out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``F.conv2d`` on an (N, C, H, W) or unbatched (C, H, W) input."""
+    return _conv_nd("conv2d", 2, _as_pair, input, weight, bias, stride, padding, dilation,
+                    groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``F.conv1d`` on an (N, C, L) or unbatched (C, L) input: ATen's ``convolution`` with a
     3-d weight (``ConvolutionBackward0`` saving one stride, padding, dilation)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"conv1d() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, ...)")
-    if input.dim() not in (2, 3):
-        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
-                           f"input of size: {list(input.shape)}")
-    unbatched = input.dim() == 2
-    batched = input.unsqueeze(0) if unbatched else input
-    stride, dilation = _as_single(stride), _as_single(dilation)
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0,)
-        elif padding == "same":
-            batched, padding = _same_padding(batched, weight, stride, dilation, groups)
-        else:
-            raise RuntimeError(f"Invalid padding string: '{padding}'")
-    else:
-        padding = _as_single(padding)
-    out = convolution(batched, weight, bias, stride, padding, dilation, groups)
-    return out.squeeze(0) if unbatched else out
+    return _conv_nd("conv1d", 1, _as_single, input, weight, bias, stride, padding, dilation,
+                    groups)
 
 
 def _as_single(value):
