@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import functional as F  # noqa: N812 - PyTorch's spelling
-from .layers import Conv2d, _MaxPoolNd, _setup_conv
+from .layers import Conv2d, _AdaptiveAvgPoolNd, _MaxPoolNd, _setup_conv
 from .module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
@@ -146,19 +146,11 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool1d(Module):
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """The mean over windows that divide the length into ``output_size``
     (``F.adaptive_avg_pool1d``)."""
 
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input):
-        return F.adaptive_avg_pool1d(input, self.output_size)
-
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
+    _pool = staticmethod(F.adaptive_avg_pool1d)
 
 
 class AdaptiveMaxPool1d(Module):

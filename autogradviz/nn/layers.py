@@ -356,19 +356,28 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """The mean over windows that divide the input into ``output_size``
-    (``F.adaptive_avg_pool2d``)."""
+class _AdaptiveAvgPoolNd(Module):
+    """What the adaptive average-pooling layers share (PyTorch's ``_AdaptiveAvgPoolNd``): the
+    output size, its repr and a forward through the class's functional form ``_pool``."""
+
+    _pool = None
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return self._pool(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """The mean over windows that divide the input into ``output_size``
+    (``F.adaptive_avg_pool2d``)."""
+
+    _pool = staticmethod(F.adaptive_avg_pool2d)
 
 
 # ---------------------------------------------------------------------- dropout, flatten
