@@ -49,6 +49,7 @@ from ..ops._backward import (  # noqa: F401 - threshold_backward: ThresholdBackw
 )
 from ..ops._common import not_implemented, tracked
 from ..ops.elementwise import (
+    _erf,
     _inplace,
     _not_implemented_node,
     _num_threads,
@@ -363,10 +364,6 @@ GeluBackward0 = derivative(
     "GeluBackward0", inputs=("self",), saves=("approximate", "self"),
     self="gelu_backward(grad, self, approximate)",
 )
-
-
-def _erf(x):
-    return np.fromiter(map(math.erf, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
 
 def gelu(input, approximate="none"):

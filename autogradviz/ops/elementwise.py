@@ -1126,7 +1126,7 @@ def _sigmoid(x):
 
 def _erf(x):
     # NumPy has no erf; math.erf is correctly rounded in double.
-    return np.fromiter(map(math.erf, x.ravel()), np.float64, x.size).reshape(x.shape)
+    return np.fromiter(map(math.erf, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
 
 def _erfc(x):
